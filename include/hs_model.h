@@ -1,0 +1,143 @@
+/* hs_model.h - the dual-supply liver model of docs/model.md: parameters, derived flows,
+ * right-hand side and analytic Jacobian.
+ *
+ * Pure mathematics: no SUNDIALS, HDF5 or OpenMP. Units are model.md's internal units
+ * (h, L, L/h, mg, mg/L). Everything here is thread-safe: functions read their arguments
+ * and write only to caller-owned memory. */
+#ifndef HS_MODEL_H
+#define HS_MODEL_H
+
+#include "hs_error.h"
+
+/* State vector of one drug: the amounts of model.md, then the accounting states. */
+enum hs_state {
+  HS_A_B,    /* systemic blood pool, mg */
+  HS_A_G,    /* splanchnic organs draining to the portal vein, mg */
+  HS_A_L,    /* normal liver, mg */
+  HS_A_T,    /* tumour, mg */
+  HS_A_R,    /* rest of body, mg */
+  HS_A_D,    /* TACE / bead depot in the tumour bed, mg */
+  HS_AUC_P,  /* integral of C_P = C_B / BP, mg*h/L */
+  HS_AUC_T,  /* integral of C_T, mg*h/L */
+  HS_AUC_L,  /* integral of C_L, mg*h/L */
+  HS_AUC_TV, /* integral of C_Tv = C_T / Kp_T, mg*h/L */
+  HS_EL_H,   /* eliminated by the liver, mg */
+  HS_EL_R,   /* eliminated renally, mg */
+  HS_EL_X,   /* eliminated by the extrahepatic route, mg */
+  HS_EL_T,   /* eliminated in the tumour, mg */
+  HS_DOSED,  /* total amount dosed, mg */
+  HS_NSTATE
+};
+#define HS_N_AMOUNTS 6 /* HS_A_B .. HS_A_D */
+
+/* Patient physiology (model.md "Flows" and "Compartments"). */
+typedef struct hs_physiology {
+  double q_co; /* cardiac output, L/h */
+  double q_h;  /* total hepatic inflow (liver + tumour), L/h */
+  double f_ha; /* arterial share of Q_H */
+  double v_b, v_g, v_l, v_r, v_t; /* volumes, L */
+  double p_t;  /* tumour perfusion, L/h per L of tumour */
+  double f_ta; /* arterial share of tumour inflow */
+  double f_td; /* share of tumour outflow draining into the normal-liver sinusoids */
+} hs_physiology;
+
+/* Linear (CL) or saturable (Vmax, Km) elimination; all blood quantities. */
+typedef enum hs_elim_kind { HS_ELIM_LINEAR = 0, HS_ELIM_MM } hs_elim_kind;
+typedef struct hs_elimination {
+  hs_elim_kind kind;
+  double cl;   /* L/h, linear */
+  double vmax; /* mg/h, saturable */
+  double km;   /* mg/L of blood (venous for the liver), saturable */
+} hs_elimination;
+
+/* Drug properties, internal units, blood basis. */
+typedef struct hs_drug {
+  double bp;                     /* blood:plasma concentration ratio */
+  double kp_g, kp_l, kp_t, kp_r; /* tissue:blood partition coefficients */
+  hs_elimination hepatic;        /* E_H from C_Lv (CL is CL_int) */
+  hs_elimination extrahepatic;   /* E_X from C_B */
+  double cl_r;                   /* renal blood clearance, L/h */
+  double cl_t;                   /* tumour clearance from C_Tv, L/h */
+  double k_rel;                  /* first-order release from the depot, 1/h */
+} hs_drug;
+
+/* Derived flows (L/h), computed and validated once per run by hs_params_init. */
+typedef struct hs_flows {
+  double q_ha, q_pv, q_t, q_ta, q_tp, q_la, q_lp, q_l, q_r;
+} hs_flows;
+
+/* Embolisation: multiplier m(t) = 1 - (1 - m_min) exp(-ln2 (t - t_e) / t_half) for
+ * t >= t_e; t_half = INFINITY gives permanent occlusion. Several events multiply. */
+typedef enum hs_embo_target { HS_EMBO_WHOLE_LIVER = 0, HS_EMBO_TUMOR } hs_embo_target;
+typedef struct hs_embolization {
+  hs_embo_target target; /* whole liver moves m_L and m_T; tumour-selective m_T only */
+  double t_e;            /* onset, h */
+  double m_min;          /* multiplier reached at onset, (0, 1] */
+  double t_half;         /* recovery half-life, h (INFINITY: permanent) */
+} hs_embolization;
+
+/* Everything the right-hand side reads. */
+typedef struct hs_params {
+  hs_physiology phys;
+  hs_drug drug;
+  hs_flows fl;
+  const hs_embolization *embo; /* not owned */
+  int n_embo;
+} hs_params;
+
+/* Constant inputs over one integration segment (the solver restarts at each change). */
+typedef struct hs_segment {
+  double r_iv, r_ha, r_pv; /* zero-order infusion rates, mg/h */
+  double t0;               /* segment start: events with t_e <= t0 are active */
+} hs_segment;
+
+/* Right-hand side context: parameters plus the current segment. */
+typedef struct hs_rhs_ctx {
+  const hs_params *p;
+  hs_segment seg;
+} hs_rhs_ctx;
+
+/* Derive flows and check model.md's constraints (Q_LA, Q_LP, Q_R > 0; Q_TA, Q_TP >= 0;
+ * positive volumes; fractions in range; drug parameters non-negative). On violation
+ * returns HS_EINPUT with a message naming the parameters, e.g.
+ * "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = -3 L/h must be > 0". */
+int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
+                   const hs_embolization *embo, int n_embo, hs_error *err);
+
+/* Embolisation multipliers at time t for a segment starting at t0. */
+void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t);
+
+/* dy/dt at (t, y). Pure; returns 0 (CVODE's convention). */
+int hs_model_rhs(double t, const double *y, double *dydt, const hs_rhs_ctx *ctx);
+
+/* Analytic dense Jacobian d(dy/dt)/dy, row-major: jac[i * HS_NSTATE + j] = df_i/dy_j. */
+int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx);
+
+/* Split of an instantaneous hepatic-arterial dose between liver and tumour at time t:
+ * share going to the normal liver (m_L Q_LA : m_T Q_TA). Same for portal (Q_LP : Q_TP). */
+double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
+double hs_model_pv_liver_share(const hs_params *p);
+
+/* Concentrations reported at a state (mg/L). */
+typedef struct hs_conc {
+  double plasma, blood, liver, tumor, tumor_venous, hepatic_artery, portal_vein, depot_mg;
+} hs_conc;
+void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c);
+
+/* Analytic quantities of model.md's reference configuration (linear, f_TD allowed):
+ * E_L, phi_L, CL_TB. Valid only for linear elimination. */
+typedef struct hs_analytic {
+  double q_l_eff, e_l, cl_tb, phi_l, f_ha_bioavail, f_pv_bioavail;
+} hs_analytic;
+void hs_model_analytic(const hs_params *p, hs_analytic *a);
+
+/* Integration settings of one run. */
+typedef struct hs_sim_opts {
+  double t_end;   /* simulation end, h */
+  double dt_out;  /* output interval, h */
+  double rtol;    /* CVODE relative tolerance */
+  double atol;    /* CVODE absolute tolerance, mg (amounts) */
+  long max_steps; /* CVODE steps allowed between two stops */
+} hs_sim_opts;
+
+#endif

@@ -1,0 +1,61 @@
+/* hs_regimen.h - dosing regimens and the patient's size.
+ *
+ * A regimen is a list of dose specifications as written in a scenario ("100 mg/m2 HA
+ * over 2 h, every 21 d for 4 cycles"); hs_regimen_expand resolves per-m2 and per-kg
+ * doses against the patient and unrolls cycles into dose events in mg. Pure and
+ * thread-safe. */
+#ifndef HS_REGIMEN_H
+#define HS_REGIMEN_H
+
+#include "hs_error.h"
+#include "hs_units.h"
+
+typedef enum hs_route { HS_ROUTE_IV = 0, HS_ROUTE_HA, HS_ROUTE_PV, HS_ROUTE_TACE } hs_route;
+
+/* Name of a route as written in scenario files: "iv", "hai", "pv", "tace". */
+const char *hs_route_name(hs_route r);
+
+/* One regimen entry as written in the scenario. Exactly one of dose / rate is given. */
+typedef struct hs_dose_spec {
+  hs_route route;
+  int by_rate;       /* 1: `rate` given (infusion), amount = rate * duration */
+  double amount;     /* per administration: mg, or mg per m2 / per kg (see norm) */
+  double rate;       /* mg/h, or per m2 / per kg (see norm) */
+  hs_norm norm;      /* normalisation of amount or rate */
+  double start;      /* first administration, h */
+  double duration;   /* infusion length, h; 0 for a bolus */
+  double every;      /* cycle length, h; 0 when not repeated */
+  int cycles;        /* number of administrations, >= 1 */
+} hs_dose_spec;
+
+/* One dose event in absolute terms. A bolus has t_end == t_start. */
+typedef struct hs_dose {
+  hs_route route;
+  double t_start, t_end; /* h */
+  double amount_mg;      /* total amount of this administration */
+} hs_dose;
+
+/* The patient's size. */
+typedef enum hs_bsa_formula { HS_BSA_MOSTELLER = 0, HS_BSA_DUBOIS, HS_BSA_HAYCOCK } hs_bsa_formula;
+typedef struct hs_patient {
+  double weight_kg;
+  double height_cm;
+  double bsa_m2; /* computed by the formula unless given explicitly */
+  hs_bsa_formula bsa_formula;
+} hs_patient;
+
+/* Body surface area in m2 from weight (kg) and height (cm). */
+double hs_patient_bsa(hs_bsa_formula f, double weight_kg, double height_cm);
+
+/* Number of dose events the specs unroll to. */
+int hs_regimen_count(const hs_dose_spec *spec, int n_spec);
+
+/* Unroll specs into out[0..cap), sorted by start time. Returns the count (>= 0) or a
+ * negative code (HS_EINPUT: cap too small or a normalised dose without weight/BSA). */
+int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt, hs_dose *out,
+                      int cap, hs_error *err);
+
+/* Total amount of the expanded doses, mg. */
+double hs_regimen_total_mg(const hs_dose *doses, int n);
+
+#endif

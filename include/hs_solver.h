@@ -1,0 +1,77 @@
+/* hs_solver.h - integrating one drug's model with SUNDIALS CVODE (BDF, Newton, dense).
+ *
+ * An hs_solver is a workspace: CVODE memory, vectors, matrix, linear solver, scratch
+ * buffers and its own error record. Create one per thread (or rank) once and reuse it for
+ * many runs; it is not shared between threads and there is no global state. The run
+ * restarts integration at every discontinuity: infusion start and stop, bolus,
+ * embolisation onset, so short events are never stepped over. */
+#ifndef HS_SOLVER_H
+#define HS_SOLVER_H
+
+#include <stddef.h>
+
+#include "hs_error.h"
+#include "hs_model.h"
+#include "hs_regimen.h"
+
+typedef struct hs_solver hs_solver;
+
+/* Per-drug summary metrics (model.md "Conventions"); units mg*h/L, mg/L, h, fractions.
+ * The IV-comparator fields are NAN until filled by the scenario driver. */
+typedef struct hs_metrics {
+  double auc_plasma, auc_tumor, auc_liver, auc_tumor_venous, auc_blood;
+  double cmax_plasma, tmax_plasma, cmax_tumor, tmax_tumor;
+  double fraction_eliminated_liver, fraction_eliminated_renal;
+  double fraction_eliminated_extrahepatic, fraction_eliminated_tumor;
+  double mass_balance_error; /* max over output times of |dosed - present - eliminated| / total dose */
+  double dosed_mg;
+  double regional_advantage, auc_plasma_iv, auc_tumor_iv;
+} hs_metrics;
+
+/* The metrics by name, in reporting order: name as in the CLI/JSON/HDF5 output, unit,
+ * offset in hs_metrics. The first 12 are always reported; regional_advantage,
+ * auc_plasma_iv and auc_tumor_iv only with an IV comparator; the last three are extra
+ * diagnostics (fraction_eliminated_tumor, auc_blood, dosed_mg). */
+typedef struct hs_metric_field {
+  const char *name;
+  const char *unit;
+  size_t offset;
+} hs_metric_field;
+#define HS_METRICS_CORE 12
+#define HS_METRICS_IV_END 15
+const hs_metric_field *hs_metric_fields(int *n);
+double hs_metric_value(const hs_metrics *m, const hs_metric_field *f);
+
+/* Optional time courses on the output grid, caller-owned arrays of length `cap`.
+ * Any array may be NULL (not recorded). n is set by the run. */
+typedef struct hs_trace {
+  int cap, n;
+  double *t;
+  double *plasma, *blood, *liver, *tumor, *tumor_venous, *hepatic_artery, *portal_vein;
+  double *depot;  /* mg */
+  double *y;      /* full state, n x HS_NSTATE row-major, may be NULL */
+} hs_trace;
+
+/* Number of output points of a run: 0, dt, 2 dt, ... and t_end. */
+int hs_solver_grid_size(const hs_sim_opts *opts);
+
+/* Create a workspace. Returns NULL on allocation failure (err says why). */
+hs_solver *hs_solver_create(hs_error *err);
+
+/* Release a workspace; accepts NULL. */
+void hs_solver_free(hs_solver *s);
+
+/* Integrate from t = 0 (all amounts 0) to opts->t_end under the doses (sorted by
+ * start), recording the trace when trace != NULL and computing the metrics.
+ * Returns HS_OK, HS_EINPUT (bad options, dose after the end, trace too small) or
+ * HS_ESOLVER (CVODE failed; err carries CVODE's message and the time). */
+int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_doses,
+                  const hs_sim_opts *opts, hs_trace *trace, hs_metrics *m, hs_error *err);
+
+/* Statistics of the last run (steps, RHS and Jacobian evaluations, restarts). */
+typedef struct hs_solver_stats {
+  long steps, rhs_evals, jac_evals, segments;
+} hs_solver_stats;
+void hs_solver_stats_get(const hs_solver *s, hs_solver_stats *st);
+
+#endif

@@ -1,0 +1,303 @@
+/* model.c - right-hand side, analytic Jacobian and derived flows of the dual-supply
+ * liver model. Each equation is written as in docs/model.md. */
+#include "hs_model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- derived flows and validation ------------------------------------------------ */
+
+static int check_positive(double v, const char *what, hs_error *err) {
+  if (!(v > 0) || !isfinite(v))
+    return hs_error_set(err, HS_EINPUT, "%s = %g must be > 0", what, v);
+  return HS_OK;
+}
+
+static int check_nonneg(double v, const char *what, hs_error *err) {
+  if (!(v >= 0) || !isfinite(v))
+    return hs_error_set(err, HS_EINPUT, "%s = %g must be >= 0", what, v);
+  return HS_OK;
+}
+
+static int check_fraction(double v, const char *what, hs_error *err) {
+  if (!(v >= 0 && v <= 1))
+    return hs_error_set(err, HS_EINPUT, "%s = %g must lie in [0, 1]", what, v);
+  return HS_OK;
+}
+
+static int check_physiology(const hs_physiology *ph, hs_error *err) {
+  int rc;
+  if ((rc = check_positive(ph->q_co, "cardiac output Q_CO (L/h)", err)) ||
+      (rc = check_positive(ph->q_h, "hepatic inflow Q_H (L/h)", err)) ||
+      (rc = check_positive(ph->v_b, "blood volume V_B (L)", err)) ||
+      (rc = check_positive(ph->v_g, "splanchnic volume V_G (L)", err)) ||
+      (rc = check_positive(ph->v_l, "liver volume V_L (L)", err)) ||
+      (rc = check_positive(ph->v_r, "rest-of-body volume V_R (L)", err)) ||
+      (rc = check_positive(ph->v_t, "tumour volume V_T (L)", err)) ||
+      (rc = check_nonneg(ph->p_t, "tumour perfusion p_T (1/h)", err)) ||
+      (rc = check_fraction(ph->f_ha, "arterial fraction f_HA", err)) ||
+      (rc = check_fraction(ph->f_ta, "tumour arterial fraction f_TA", err)) ||
+      (rc = check_fraction(ph->f_td, "tumour drainage to liver f_TD", err)))
+    return rc;
+  return HS_OK;
+}
+
+static int check_elimination(const hs_elimination *e, const char *route, hs_error *err) {
+  char what[96];
+  if (e->kind == HS_ELIM_LINEAR) {
+    snprintf(what, sizeof what, "%s clearance (L/h)", route);
+    return check_nonneg(e->cl, what, err);
+  }
+  snprintf(what, sizeof what, "%s Vmax (mg/h)", route);
+  int rc = check_nonneg(e->vmax, what, err);
+  if (rc) return rc;
+  snprintf(what, sizeof what, "%s Km (mg/L)", route);
+  return check_positive(e->km, what, err);
+}
+
+static int check_drug(const hs_drug *d, hs_error *err) {
+  int rc;
+  if ((rc = check_positive(d->bp, "blood:plasma ratio BP", err)) ||
+      (rc = check_positive(d->kp_g, "partition coefficient Kp_G", err)) ||
+      (rc = check_positive(d->kp_l, "partition coefficient Kp_L", err)) ||
+      (rc = check_positive(d->kp_t, "partition coefficient Kp_T", err)) ||
+      (rc = check_positive(d->kp_r, "partition coefficient Kp_R", err)) ||
+      (rc = check_elimination(&d->hepatic, "hepatic", err)) ||
+      (rc = check_elimination(&d->extrahepatic, "extrahepatic", err)) ||
+      (rc = check_nonneg(d->cl_r, "renal clearance CL_R (L/h)", err)) ||
+      (rc = check_nonneg(d->cl_t, "tumour clearance CL_T (L/h)", err)) ||
+      (rc = check_nonneg(d->k_rel, "depot release rate k_rel (1/h)", err)))
+    return rc;
+  return HS_OK;
+}
+
+static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
+  if (!(e->m_min > 0 && e->m_min <= 1))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: m_min = %g must lie in (0, 1]", i,
+                        e->m_min);
+  if (!(e->t_half > 0))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: recovery half-life = %g h must be > 0",
+                        i, e->t_half);
+  if (!(e->t_e >= 0) || !isfinite(e->t_e))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: onset = %g h must be >= 0", i, e->t_e);
+  return HS_OK;
+}
+
+/* model.md "Flows": Q_HA, Q_PV, Q_T, Q_TA, Q_TP, Q_LA, Q_LP, Q_L, Q_R and their signs. */
+static int derive_flows(const hs_physiology *ph, hs_flows *f, hs_error *err) {
+  f->q_ha = ph->f_ha * ph->q_h;
+  f->q_pv = (1 - ph->f_ha) * ph->q_h;
+  f->q_t = ph->p_t * ph->v_t;
+  f->q_ta = ph->f_ta * f->q_t;
+  f->q_tp = (1 - ph->f_ta) * f->q_t;
+  f->q_la = f->q_ha - f->q_ta;
+  f->q_lp = f->q_pv - f->q_tp;
+  f->q_l = f->q_la + f->q_lp;
+  f->q_r = ph->q_co - f->q_ha - f->q_pv;
+  if (!(f->q_la > 0))
+    return hs_error_set(err, HS_EINPUT,
+                        "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = %g L/h "
+                        "must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L)",
+                        f->q_la, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t);
+  if (!(f->q_lp > 0))
+    return hs_error_set(err, HS_EINPUT,
+                        "normal-liver portal flow Q_LP = (1-f_HA)*Q_H - (1-f_TA)*p_T*V_T = %g "
+                        "L/h must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L)",
+                        f->q_lp, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t);
+  if (!(f->q_r > 0))
+    return hs_error_set(err, HS_EINPUT,
+                        "rest-of-body flow Q_R = Q_CO - Q_H = %g L/h must be > 0 "
+                        "(Q_CO %g L/h, Q_H %g L/h)",
+                        f->q_r, ph->q_co, ph->q_h);
+  return HS_OK;
+}
+
+int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
+                   const hs_embolization *embo, int n_embo, hs_error *err) {
+  int rc;
+  memset(p, 0, sizeof *p);
+  p->phys = *phys;
+  p->drug = *drug;
+  p->embo = embo;
+  p->n_embo = n_embo;
+  if ((rc = check_physiology(phys, err)) || (rc = check_drug(drug, err))) return rc;
+  for (int i = 0; i < n_embo; i++)
+    if ((rc = check_embolization(&embo[i], i, err))) return rc;
+  return derive_flows(phys, &p->fl, err);
+}
+
+/* ---- time-dependent multipliers and inputs ------------------------------------- */
+
+static double embo_m(const hs_embolization *e, double t) {
+  double dt = t > e->t_e ? t - e->t_e : 0.0;
+  return 1.0 - (1.0 - e->m_min) * exp(-M_LN2 * dt / e->t_half);
+}
+
+void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t) {
+  *m_l = 1.0;
+  *m_t = 1.0;
+  for (int i = 0; i < p->n_embo; i++) {
+    const hs_embolization *e = &p->embo[i];
+    if (t0 < e->t_e) continue; /* not yet active in this segment */
+    double m = embo_m(e, t);
+    *m_t *= m;
+    if (e->target == HS_EMBO_WHOLE_LIVER) *m_l *= m;
+  }
+}
+
+double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
+  double m_l, m_t;
+  hs_model_multipliers(p, t, t0, &m_l, &m_t);
+  return m_l * p->fl.q_la / (m_l * p->fl.q_la + m_t * p->fl.q_ta);
+}
+
+double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
+
+/* Saturable or linear elimination rate and its derivative with respect to C. */
+static double elim_rate(const hs_elimination *e, double c, double *dr_dc) {
+  if (e->kind == HS_ELIM_LINEAR) {
+    *dr_dc = e->cl;
+    return e->cl * c;
+  }
+  double den = e->km + c;
+  *dr_dc = e->vmax * e->km / (den * den);
+  return e->vmax * c / den;
+}
+
+/* Everything the equations read at time t, named as in model.md. */
+typedef struct terms {
+  double q_la_e, q_ta_e, q_ha_t, q_t_t, q_r_t;      /* embolised flows */
+  double c_b, c_gv, c_lv, c_tv, c_rv, c_ha, c_pv; /* concentrations */
+  double e_h, de_h, e_x, de_x;                     /* eliminations, d/dC */
+} terms;
+
+static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *w) {
+  const hs_params *p = ctx->p;
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  const hs_flows *f = &p->fl;
+  double m_l, m_t;
+  hs_model_multipliers(p, t, ctx->seg.t0, &m_l, &m_t);
+  w->q_la_e = m_l * f->q_la;
+  w->q_ta_e = m_t * f->q_ta;
+  w->q_ha_t = w->q_la_e + w->q_ta_e;             /* Q_HA(t) = m_L Q_LA + m_T Q_TA */
+  w->q_t_t = w->q_ta_e + f->q_tp;                /* Q_T(t) = m_T Q_TA + Q_TP */
+  w->q_r_t = ph->q_co - w->q_ha_t - f->q_pv;     /* Q_R(t) = Q_CO - Q_HA(t) - Q_PV */
+  w->c_b = y[HS_A_B] / ph->v_b;
+  w->c_gv = y[HS_A_G] / (ph->v_g * d->kp_g);
+  w->c_lv = y[HS_A_L] / (ph->v_l * d->kp_l);
+  w->c_tv = y[HS_A_T] / (ph->v_t * d->kp_t);
+  w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
+  w->c_ha = w->c_b + ctx->seg.r_ha / w->q_ha_t;  /* C_HA = C_B + R_HA / Q_HA(t) */
+  w->c_pv = w->c_gv + ctx->seg.r_pv / f->q_pv;   /* C_PV = C_Gv + R_PV / Q_PV */
+  w->e_h = elim_rate(&d->hepatic, w->c_lv, &w->de_h);
+  w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
+}
+
+int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
+  const hs_params *p = ctx->p;
+  const hs_drug *d = &p->drug;
+  const hs_flows *f = &p->fl;
+  const double f_td = p->phys.f_td;
+  terms w;
+  eval_terms(t, y, ctx, &w);
+  double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t; /* blood leaving the normal liver */
+
+  dy[HS_A_G] = f->q_pv * (w.c_b - w.c_gv);
+  dy[HS_A_L] = w.q_la_e * w.c_ha + f->q_lp * w.c_pv + f_td * w.q_t_t * w.c_tv -
+               q_lout * w.c_lv - w.e_h;
+  dy[HS_A_T] = w.q_ta_e * w.c_ha + f->q_tp * w.c_pv - (w.q_ta_e + f->q_tp) * w.c_tv -
+               d->cl_t * w.c_tv + d->k_rel * y[HS_A_D];
+  dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
+  dy[HS_A_D] = -d->k_rel * y[HS_A_D];
+  dy[HS_A_B] = ctx->seg.r_iv + q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv +
+               w.q_r_t * w.c_rv - p->phys.q_co * w.c_b - d->cl_r * w.c_b - w.e_x;
+
+  dy[HS_AUC_P] = w.c_b / d->bp;
+  dy[HS_AUC_T] = y[HS_A_T] / p->phys.v_t;
+  dy[HS_AUC_L] = y[HS_A_L] / p->phys.v_l;
+  dy[HS_AUC_TV] = w.c_tv;
+  dy[HS_EL_H] = w.e_h;
+  dy[HS_EL_R] = d->cl_r * w.c_b;
+  dy[HS_EL_X] = w.e_x;
+  dy[HS_EL_T] = d->cl_t * w.c_tv;
+  dy[HS_DOSED] = ctx->seg.r_iv + ctx->seg.r_ha + ctx->seg.r_pv;
+  return 0;
+}
+
+#define J(i, j) jac[(i) * HS_NSTATE + (j)]
+
+int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) {
+  const hs_params *p = ctx->p;
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  const hs_flows *f = &p->fl;
+  const double f_td = ph->f_td;
+  terms w;
+  eval_terms(t, y, ctx, &w);
+  /* dC/dA for each compartment */
+  const double cb = 1 / ph->v_b, cg = 1 / (ph->v_g * d->kp_g), cl = 1 / (ph->v_l * d->kp_l),
+               ct = 1 / (ph->v_t * d->kp_t), cr = 1 / (ph->v_r * d->kp_r);
+  double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t;
+  memset(jac, 0, sizeof(double) * HS_NSTATE * HS_NSTATE);
+
+  J(HS_A_G, HS_A_B) = f->q_pv * cb;
+  J(HS_A_G, HS_A_G) = -f->q_pv * cg;
+
+  J(HS_A_L, HS_A_B) = w.q_la_e * cb;
+  J(HS_A_L, HS_A_G) = f->q_lp * cg;
+  J(HS_A_L, HS_A_T) = f_td * w.q_t_t * ct;
+  J(HS_A_L, HS_A_L) = -q_lout * cl - w.de_h * cl;
+
+  J(HS_A_T, HS_A_B) = w.q_ta_e * cb;
+  J(HS_A_T, HS_A_G) = f->q_tp * cg;
+  J(HS_A_T, HS_A_T) = -(w.q_ta_e + f->q_tp + d->cl_t) * ct;
+  J(HS_A_T, HS_A_D) = d->k_rel;
+
+  J(HS_A_R, HS_A_B) = w.q_r_t * cb;
+  J(HS_A_R, HS_A_R) = -w.q_r_t * cr;
+
+  J(HS_A_D, HS_A_D) = -d->k_rel;
+
+  J(HS_A_B, HS_A_L) = q_lout * cl;
+  J(HS_A_B, HS_A_T) = (1 - f_td) * w.q_t_t * ct;
+  J(HS_A_B, HS_A_R) = w.q_r_t * cr;
+  J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r) * cb - w.de_x * cb;
+
+  J(HS_AUC_P, HS_A_B) = cb / d->bp;
+  J(HS_AUC_T, HS_A_T) = 1 / ph->v_t;
+  J(HS_AUC_L, HS_A_L) = 1 / ph->v_l;
+  J(HS_AUC_TV, HS_A_T) = ct;
+  J(HS_EL_H, HS_A_L) = w.de_h * cl;
+  J(HS_EL_R, HS_A_B) = d->cl_r * cb;
+  J(HS_EL_X, HS_A_B) = w.de_x * cb;
+  J(HS_EL_T, HS_A_T) = d->cl_t * ct;
+  return 0;
+}
+
+#undef J
+
+void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
+  terms w;
+  eval_terms(t, y, ctx, &w);
+  c->blood = w.c_b;
+  c->plasma = w.c_b / ctx->p->drug.bp;
+  c->liver = y[HS_A_L] / ctx->p->phys.v_l;
+  c->tumor = y[HS_A_T] / ctx->p->phys.v_t;
+  c->tumor_venous = w.c_tv;
+  c->hepatic_artery = w.c_ha;
+  c->portal_vein = w.c_pv;
+  c->depot_mg = y[HS_A_D];
+}
+
+void hs_model_analytic(const hs_params *p, hs_analytic *a) {
+  const hs_flows *f = &p->fl;
+  const double f_td = p->phys.f_td, cl_int = p->drug.hepatic.cl;
+  a->q_l_eff = f->q_l + f_td * f->q_t;                          /* Q_L' */
+  a->e_l = cl_int / (a->q_l_eff + cl_int);                      /* E_L */
+  a->cl_tb = p->drug.cl_r + p->drug.extrahepatic.cl + a->q_l_eff * a->e_l; /* CL_TB */
+  a->phi_l = (f->q_la + f_td * f->q_ta) / f->q_ha;              /* phi_L */
+  a->f_ha_bioavail = 1 - a->phi_l * a->e_l;                     /* identity 1, HA */
+  a->f_pv_bioavail = 1 - ((f->q_lp + f_td * f->q_tp) / f->q_pv) * a->e_l; /* identity 1, PV */
+}

@@ -1,0 +1,71 @@
+/* regimen.c - unrolling dosing regimens and computing body surface area (hs_regimen.h). */
+#include "hs_regimen.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+const char *hs_route_name(hs_route r) {
+  static const char *const names[] = {"iv", "hai", "pv", "tace"};
+  return names[r];
+}
+
+double hs_patient_bsa(hs_bsa_formula f, double w, double h) {
+  switch (f) {
+  case HS_BSA_DUBOIS: /* Du Bois & Du Bois 1916, Arch Intern Med 17:863 */
+    return 0.007184 * pow(w, 0.425) * pow(h, 0.725);
+  case HS_BSA_HAYCOCK: /* Haycock et al. 1978, J Pediatr 93:62 */
+    return 0.024265 * pow(w, 0.5378) * pow(h, 0.3964);
+  case HS_BSA_MOSTELLER: /* Mosteller 1987, N Engl J Med 317:1098 */
+  default:
+    return sqrt(w * h / 3600.0);
+  }
+}
+
+int hs_regimen_count(const hs_dose_spec *spec, int n_spec) {
+  int n = 0;
+  for (int i = 0; i < n_spec; i++) n += spec[i].cycles;
+  return n;
+}
+
+static double norm_factor(hs_norm norm, const hs_patient *pt) {
+  switch (norm) {
+  case HS_NORM_BSA: return pt->bsa_m2;
+  case HS_NORM_WEIGHT: return pt->weight_kg;
+  default: return 1.0;
+  }
+}
+
+static int cmp_dose(const void *a, const void *b) {
+  const hs_dose *x = a, *y = b;
+  return (x->t_start > y->t_start) - (x->t_start < y->t_start);
+}
+
+int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt, hs_dose *out,
+                      int cap, hs_error *err) {
+  int n = 0;
+  for (int i = 0; i < n_spec; i++) {
+    const hs_dose_spec *s = &spec[i];
+    double scale = norm_factor(s->norm, pt);
+    if (!(scale > 0))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: a per-%s dose needs the patient's %s", i,
+                          s->norm == HS_NORM_BSA ? "m2" : "kg",
+                          s->norm == HS_NORM_BSA ? "BSA" : "weight");
+    double amount = s->by_rate ? s->rate * s->duration * scale : s->amount * scale;
+    for (int k = 0; k < s->cycles; k++) {
+      if (n >= cap) return hs_error_set(err, HS_EINPUT, "regimen: more than %d dose events", cap);
+      out[n].route = s->route;
+      out[n].t_start = s->start + k * s->every;
+      out[n].t_end = out[n].t_start + s->duration;
+      out[n].amount_mg = amount;
+      n++;
+    }
+  }
+  qsort(out, (size_t)n, sizeof *out, cmp_dose);
+  return n;
+}
+
+double hs_regimen_total_mg(const hs_dose *doses, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += doses[i].amount_mg;
+  return sum;
+}

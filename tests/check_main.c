@@ -1,0 +1,17 @@
+/* check_main.c - the one Check runner: every module's suite. Run from tests/. */
+#include <stdlib.h>
+
+#include "hs_test.h"
+
+int main(void) {
+  SRunner *sr = srunner_create(hs_suite_units());
+  srunner_add_suite(sr, hs_suite_model());
+  srunner_add_suite(sr, hs_suite_solver());
+  srunner_add_suite(sr, hs_suite_scenario());
+  srunner_add_suite(sr, hs_suite_output());
+  srunner_add_suite(sr, hs_suite_cli());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
