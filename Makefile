@@ -10,7 +10,8 @@ PKGS     := $(HDF5_PC) yaml-0.1
 # Debian ships no .pc file for SUNDIALS; override SUNDIALS_DIR on clusters.
 SUNDIALS_DIR ?=
 SUN_CFLAGS   := $(if $(SUNDIALS_DIR),-I$(SUNDIALS_DIR)/include)
-SUN_LIBS     := $(if $(SUNDIALS_DIR),-L$(SUNDIALS_DIR)/lib -Wl,-rpath,$(SUNDIALS_DIR)/lib) \
+comma := ,
+SUN_LIBS     := $(if $(SUNDIALS_DIR),-L$(SUNDIALS_DIR)/lib -Wl$(comma)-rpath$(comma)$(SUNDIALS_DIR)/lib) \
                 -lsundials_cvode -lsundials_nvecserial -lsundials_sunmatrixdense \
                 -lsundials_sunlinsoldense
 HDF5_DIR ?=
@@ -21,8 +22,9 @@ H5_LIBS   := $(if $(HDF5_DIR),-L$(HDF5_DIR)/lib -lhdf5 -lhdf5_hl)
 
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -MMD -MP -Iinclude \
-            -DHS_VERSION='"$(VERSION)"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
+# -Wno-format-truncation: messages and key paths are snprintf-truncated on purpose.
+CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude \
+            -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
 LDLIBS   += $(SUN_LIBS) $(H5_LIBS) $(PC_LIBS) -lhdf5_hl -lm
 
 MODEL_SRC  := $(wildcard model/*.c)

@@ -29,14 +29,22 @@ int hs_error_prefix(hs_error *err, const char *fmt, ...) {
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  size_t n = strlen(prefix), cap = sizeof err->msg;
+  if (n > cap - 3) n = cap - 3;
+  memcpy(err->msg, prefix, n);
+  memcpy(err->msg + n, ": ", 2);
+  size_t m = strlen(old);
+  if (m > cap - n - 3) m = cap - n - 3; /* keep the context, truncate the tail */
+  memcpy(err->msg + n + 2, old, m);
+  err->msg[n + 2 + m] = '\0';
   return err->code;
 }
 
 int hs_error_exit_code(int code) {
   switch (code) {
   case HS_OK: return 0;
-  case HS_EINPUT: return 2;
+  case HS_EINPUT:
+  case HS_EEXIST: return 2;
   case HS_ESOLVER: return 3;
   default: return 1;
   }

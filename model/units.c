@@ -36,8 +36,9 @@ static const unit_def *unit_find(const char *name, size_t len) {
 static int parse_factor(const char **pp, int sign, hs_quantity *q, const char *text,
                         hs_error *err) {
   const char *p = *pp, *start = p;
-  while (*p && (isalpha((unsigned char)*p) || *p == '%' || (unsigned char)*p == 0xc2 ||
-                (unsigned char)*p == 0xb5 || (*p == '1' && p == start)))
+  while (*p && (isalpha((unsigned char)*p) || *p == '%' ||
+                ((unsigned char)*p == 0xc2 && (unsigned char)p[1] == 0xb5) || /* micro sign */
+                (*p == '1' && p == start)))
     p += ((unsigned char)*p == 0xc2 && (unsigned char)p[1] == 0xb5) ? 2 : 1;
   size_t len = (size_t)(p - start);
   if (len == 0)
@@ -78,6 +79,12 @@ int hs_units_parse(const char *text, hs_quantity *q, hs_error *err) {
   p = end;
   while (isspace((unsigned char)*p)) p++;
   int sign = 1;
+  if (*p == '/') { /* a reciprocal unit: "24 /h" */
+    sign = -1;
+    p++;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p == '\0') return hs_error_set(err, HS_EINPUT, "malformed unit in '%s'", text);
+  }
   while (*p) {
     int rc = parse_factor(&p, sign, q, text, err);
     if (rc) return rc;

@@ -1,0 +1,601 @@
+/* output.c - HDF5, CSV, JSON and table output of a simulation (see hs_output.h).
+ *
+ * The only file that includes hdf5.h. Every HDF5 call goes through H5TRY / H5ID, which
+ * turn a failure into HS_EIO with the destination path, the operation and the innermost
+ * message of HDF5's error stack; HDF5's own printing is switched off while we write.
+ * Files are written to "<dest>.tmp.<pid>" and renamed into place when complete. */
+#include "hs_output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#ifndef HS_VERSION
+#define HS_VERSION "unknown"
+#endif
+
+#define CHUNK_MAX 4096
+#define DEFLATE_LEVEL 4
+
+/* One time course of hs_trace: dataset / CSV column, units, description, member. */
+typedef struct trace_var {
+  const char *name, *csv, *units, *long_name;
+  size_t offset; /* of the double * in hs_trace */
+} trace_var;
+
+#define TV(m, csv, u, ln) {#m, csv, u, ln, offsetof(hs_trace, m)}
+static const trace_var TRACE_VARS[] = {
+    TV(t, "time_h", "h", "time since the start of the simulation"),
+    TV(plasma, "plasma_mg_per_L", "mg/L", "plasma concentration (C_B / BP)"),
+    TV(blood, "blood_mg_per_L", "mg/L", "systemic blood concentration"),
+    TV(liver, "liver_mg_per_L", "mg/L", "normal liver tissue concentration"),
+    TV(tumor, "tumor_mg_per_L", "mg/L", "tumour tissue concentration"),
+    TV(tumor_venous, "tumor_venous_mg_per_L", "mg/L", "tumour venous outflow concentration"),
+    TV(hepatic_artery, "hepatic_artery_mg_per_L", "mg/L", "hepatic arterial inflow concentration"),
+    TV(portal_vein, "portal_vein_mg_per_L", "mg/L", "portal venous inflow concentration"),
+    TV(depot, "depot_mg", "mg", "amount in the TACE / bead depot"),
+};
+#undef TV
+#define N_TRACE_VARS ((int)(sizeof TRACE_VARS / sizeof TRACE_VARS[0]))
+
+static const double *trace_array(const hs_trace *tr, const trace_var *v) {
+  return *(double *const *)((const char *)tr + v->offset);
+}
+
+static int is_iv_metric(int k) { return k >= HS_METRICS_CORE && k < HS_METRICS_IV_END; }
+
+/* A metric as reported: IV metrics are NaN for drugs without an IV comparator. */
+static double metric_of(const hs_drug_result *d, const hs_metric_field *f, int k) {
+  if (is_iv_metric(k) && !d->has_iv) return NAN;
+  return hs_metric_value(&d->metrics, f);
+}
+
+/* Drug names become HDF5 link names and file names. */
+static int check_names(const hs_results *res, hs_error *err) {
+  for (int i = 0; i < res->n; i++) {
+    const char *s = res->drugs[i].name;
+    if (!s[0] || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+      return hs_error_set(err, HS_EINPUT, "drug name '%s' cannot name a file or an HDF5 group",
+                          s);
+  }
+  return HS_OK;
+}
+
+/* ---- files: existence, temporary names, commit ----------------------------------- */
+
+static int path_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* "<path>.tmp.<pid>", malloc'ed; NULL on allocation failure. */
+static char *tmp_name(const char *path) {
+  size_t len = strlen(path) + 32;
+  char *tmp = malloc(len);
+  if (tmp) snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+  return tmp;
+}
+
+/* Move the complete temporary file onto path. Without force an existing path (even one
+ * that appeared while we wrote) is kept: link() fails rather than replace. */
+static int commit_tmp(const char *tmp, const char *path, int force, hs_error *err) {
+  if (!force) {
+    if (link(tmp, path) == 0) {
+      unlink(tmp);
+      return HS_OK;
+    }
+    if (errno == EEXIST)
+      return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
+    /* no hard links on this file system: fall back to rename */
+  }
+  if (rename(tmp, path) != 0)
+    return hs_error_set(err, HS_EIO, "%s: cannot rename %s into place: %s", path, tmp,
+                        strerror(errno));
+  return HS_OK;
+}
+
+/* mkdir -p. */
+static int make_dirs(const char *dir, hs_error *err) {
+  int rc = HS_OK;
+  char *p;
+  if (!dir[0]) return hs_error_set(err, HS_EINPUT, "empty output directory name");
+  if (!(p = strdup(dir))) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", dir);
+  for (char *s = p + 1;; s++) {
+    if (*s != '/' && *s != '\0') continue;
+    char c = *s;
+    *s = '\0';
+    struct stat st;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      rc = hs_error_set(err, HS_EIO, "cannot create directory %s: %s", p, strerror(errno));
+      goto done;
+    }
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      rc = hs_error_set(err, HS_EIO, "%s exists and is not a directory", p);
+      goto done;
+    }
+    *s = c;
+    if (c == '\0') break;
+  }
+done:
+  free(p);
+  return rc;
+}
+
+/* ---- HDF5 --------------------------------------------------------------------------- */
+
+typedef struct h5ctx {
+  const char *path; /* destination, for messages */
+  hid_t gcpl;       /* group creation: link creation order tracked (netCDF-4 likes it) */
+  hs_error *err;
+} h5ctx;
+
+/* HDF5's error stack, walked downward: the API-level message and the innermost one. */
+typedef struct h5_why {
+  char top[256], deep[256];
+} h5_why;
+
+static herr_t collect_error(unsigned n, const H5E_error2_t *e, void *data) {
+  h5_why *w = data;
+  if (!e->desc) return 0;
+  snprintf(n == 0 ? w->top : w->deep, sizeof w->top, "%s", e->desc);
+  return 0;
+}
+
+/* HS_EIO naming the destination, the operation and HDF5's innermost message. */
+static int h5_fail(const h5ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int h5_fail(const h5ctx *c, const char *fmt, ...) {
+  char op[256];
+  h5_why w = {"", ""};
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(op, sizeof op, fmt, ap);
+  va_end(ap);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &w);
+  return hs_error_set(c->err, HS_EIO, "%s: HDF5 %s failed%s%s%s%s%s", c->path, op,
+                      w.top[0] ? ": " : "", w.top, w.deep[0] ? " (" : "", w.deep,
+                      w.deep[0] ? ")" : "");
+}
+
+/* Checked calls: H5TRY for herr_t/htri_t results, H5ID for handles. Need rc, c, done. */
+#define H5TRY(call, ...)                                                                  \
+  do {                                                                                    \
+    if ((call) < 0) {                                                                     \
+      rc = h5_fail(c, __VA_ARGS__);                                                       \
+      goto done;                                                                          \
+    }                                                                                     \
+  } while (0)
+#define H5ID(id, call, ...) H5TRY((id) = (call), __VA_ARGS__)
+
+static void h5_close(hid_t id) {
+  if (id >= 0) H5Idec_ref(id);
+}
+
+/* Variable-length UTF-8 string type (h5py reads it as str). */
+static hid_t vlen_utf8(void) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) return t;
+  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
+/* Scalar attribute of type `type` (value points to one element). */
+static int attr_write(const h5ctx *c, hid_t loc, const char *name, hid_t type,
+                      const void *value) {
+  int rc = HS_OK;
+  hid_t space = -1, attr = -1;
+  H5ID(space, H5Screate(H5S_SCALAR), "H5Screate for attribute '%s'", name);
+  H5ID(attr, H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT),
+       "H5Acreate2 '%s'", name);
+  H5TRY(H5Awrite(attr, type, value), "H5Awrite '%s'", name);
+done:
+  h5_close(attr);
+  h5_close(space);
+  return rc;
+}
+
+static int attr_str(const h5ctx *c, hid_t loc, const char *name, const char *value) {
+  int rc = HS_OK;
+  hid_t type = -1;
+  const char *v = value ? value : "";
+  H5ID(type, vlen_utf8(), "H5Tcopy (string type) for '%s'", name);
+  rc = attr_write(c, loc, name, type, &v);
+done:
+  h5_close(type);
+  return rc;
+}
+
+static int attr_double(const h5ctx *c, hid_t loc, const char *name, double v) {
+  return attr_write(c, loc, name, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int attr_units(const h5ctx *c, hid_t loc, const char *units, const char *long_name) {
+  int rc = attr_str(c, loc, "units", units);
+  return rc ? rc : attr_str(c, loc, "long_name", long_name);
+}
+
+/* 1-D dataset of n elements of `type` (file and memory type alike). Compressed
+ * (shuffle + deflate, chunked) when compress and n > 0. Returns the open dataset. */
+static int dset_1d(const h5ctx *c, hid_t loc, const char *name, hid_t type, const void *data,
+                   hsize_t n, int compress, hid_t *out) {
+  int rc = HS_OK;
+  hid_t space = -1, dcpl = -1, ds = -1;
+  hsize_t chunk = n < CHUNK_MAX ? n : CHUNK_MAX;
+  H5ID(space, H5Screate_simple(1, &n, NULL), "H5Screate_simple for '%s'", name);
+  H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", name);
+  if (compress && n > 0) {
+    H5TRY(H5Pset_chunk(dcpl, 1, &chunk), "H5Pset_chunk for '%s'", name);
+    H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
+    H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", name);
+  }
+  H5ID(ds, H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+       "H5Dcreate2 '%s'", name);
+  if (n > 0) H5TRY(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", name);
+  *out = ds;
+  ds = -1;
+done:
+  h5_close(ds);
+  h5_close(dcpl);
+  h5_close(space);
+  return rc;
+}
+
+/* A dimension scale: its dataset and its name. */
+typedef struct h5dim {
+  hid_t id;
+  const char *name;
+} h5dim;
+
+/* A float64 variable with units and long_name, attached to the dimension scale dim
+ * (and its dimension labelled with the scale's name, for h5py's .dims[0].label). */
+static int write_var(const h5ctx *c, hid_t loc, const char *name, const double *data, hsize_t n,
+                     int compress, const char *units, const char *long_name, h5dim dim) {
+  int rc;
+  hid_t ds = -1;
+  rc = dset_1d(c, loc, name, H5T_NATIVE_DOUBLE, data, n, compress, &ds);
+  if (!rc) rc = attr_units(c, ds, units, long_name);
+  if (rc) goto done;
+  H5TRY(H5DSattach_scale(ds, dim.id, 0), "H5DSattach_scale to '%s'", name);
+  H5TRY(H5DSset_label(ds, 0, dim.name), "H5DSset_label on '%s'", name);
+done:
+  h5_close(ds);
+  return rc;
+}
+
+static int write_root_attrs(const h5ctx *c, hid_t file, const hs_scenario *sc) {
+  hs_scenario none = {0};
+  const hs_scenario *s = sc ? sc : &none;
+  int iv = s->iv_comparator, rc;
+  if ((rc = attr_str(c, file, "scenario_text", s->text))) return rc;
+  if ((rc = attr_str(c, file, "scenario_path", s->path))) return rc;
+  if ((rc = attr_str(c, file, "program_version", HS_VERSION))) return rc;
+  if ((rc = attr_double(c, file, "rtol", s->sim.rtol))) return rc;
+  if ((rc = attr_double(c, file, "atol", s->sim.atol))) return rc;
+  if ((rc = attr_double(c, file, "t_end_h", s->sim.t_end))) return rc;
+  if ((rc = attr_double(c, file, "dt_out_h", s->sim.dt_out))) return rc;
+  return attr_write(c, file, "iv_comparator", H5T_NATIVE_INT, &iv);
+}
+
+/* /drugs/<name>: time (dimension scale) and every recorded time course. */
+static int write_drug(const h5ctx *c, hid_t drugs, const hs_drug_result *d) {
+  int rc = HS_OK;
+  hid_t g = -1, time = -1;
+  const hs_trace *tr = &d->trace;
+  hsize_t n = tr->n > 0 ? (hsize_t)tr->n : 0;
+  H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, c->gcpl, H5P_DEFAULT),
+       "H5Gcreate2 '/drugs/%s'", d->name);
+  if (!tr->t) goto done; /* no time courses recorded (metrics only) */
+  rc = dset_1d(c, g, "time", H5T_NATIVE_DOUBLE, tr->t, n, 1, &time);
+  if (!rc) rc = attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
+  if (rc) goto done;
+  H5TRY(H5DSset_scale(time, "time"), "H5DSset_scale '/drugs/%s/time'", d->name);
+  for (int k = 1; k < N_TRACE_VARS && !rc; k++) {
+    const trace_var *v = &TRACE_VARS[k];
+    const double *a = trace_array(tr, v);
+    if (a) rc = write_var(c, g, v->name, a, n, 1, v->units, v->long_name, (h5dim){time, "time"});
+  }
+done:
+  h5_close(time);
+  h5_close(g);
+  return rc;
+}
+
+/* /summary/drug: the drug names, dimension scale "drug". */
+static int write_drug_scale(const h5ctx *c, hid_t g, const hs_results *res, hid_t *out) {
+  int rc = HS_OK;
+  hid_t type = -1, ds = -1;
+  const char **names = malloc(sizeof *names * (size_t)(res->n > 0 ? res->n : 1));
+  if (!names) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+  for (int i = 0; i < res->n; i++) names[i] = res->drugs[i].name;
+  H5ID(type, vlen_utf8(), "H5Tcopy (string type) for '/summary/drug'");
+  if ((rc = dset_1d(c, g, "drug", type, names, (hsize_t)res->n, 0, &ds))) goto done;
+  if ((rc = attr_units(c, ds, "", "drug name"))) goto done;
+  H5TRY(H5DSset_scale(ds, "drug"), "H5DSset_scale '/summary/drug'");
+  *out = ds;
+  ds = -1;
+done:
+  h5_close(ds);
+  h5_close(type);
+  free(names);
+  return rc;
+}
+
+/* /summary/<metric> for every metric of hs_metric_fields(), one value per drug. */
+static int write_summary(const h5ctx *c, hid_t file, const hs_results *res) {
+  int rc = HS_OK, nf;
+  hid_t g = -1, drug = -1;
+  const hs_metric_field *f = hs_metric_fields(&nf);
+  double *v = malloc(sizeof *v * (size_t)(res->n > 0 ? res->n : 1));
+  if (!v) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+  H5ID(g, H5Gcreate2(file, "summary", H5P_DEFAULT, c->gcpl, H5P_DEFAULT),
+       "H5Gcreate2 '/summary'");
+  if ((rc = write_drug_scale(c, g, res, &drug))) goto done;
+  for (int k = 0; k < nf && !rc; k++) {
+    for (int i = 0; i < res->n; i++) v[i] = metric_of(&res->drugs[i], &f[k], k);
+    rc = write_var(c, g, f[k].name, v, (hsize_t)res->n, 0, f[k].unit, f[k].name,
+                   (h5dim){drug, "drug"});
+  }
+done:
+  h5_close(drug);
+  h5_close(g);
+  free(v);
+  return rc;
+}
+
+static int write_h5(const h5ctx *c0, const char *tmp, const hs_scenario *sc,
+                    const hs_results *res) {
+  int rc = HS_OK;
+  h5ctx ctx = *c0, *c = &ctx;
+  hid_t fcpl = -1, file = -1, drugs = -1;
+  unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  ctx.gcpl = -1;
+  H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
+  H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
+  H5ID(ctx.gcpl, H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate (group)");
+  H5TRY(H5Pset_link_creation_order(ctx.gcpl, order), "H5Pset_link_creation_order");
+  H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "H5Fcreate '%s'", tmp);
+  if ((rc = write_root_attrs(c, file, sc))) goto done;
+  H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, ctx.gcpl, H5P_DEFAULT),
+       "H5Gcreate2 '/drugs'");
+  for (int i = 0; i < res->n && !rc; i++) rc = write_drug(c, drugs, &res->drugs[i]);
+  if (!rc) rc = write_summary(c, file, res);
+done:
+  h5_close(drugs);
+  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = h5_fail(c, "H5Fclose '%s'", tmp);
+  h5_close(ctx.gcpl);
+  h5_close(fcpl);
+  return rc;
+}
+
+int hs_output_h5(const char *path, int force, const hs_scenario *sc, const hs_results *res,
+                 hs_error *err) {
+  int rc;
+  H5E_auto2_t old_fn = NULL;
+  void *old_data = NULL;
+  h5ctx c = {path, -1, err};
+  char *tmp = NULL;
+  if (!force && path_exists(path))
+    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
+  if ((rc = check_names(res, err))) return rc;
+  if (!(tmp = tmp_name(path))) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+  H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  rc = write_h5(&c, tmp, sc, res);
+  H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+  if (!rc) rc = commit_tmp(tmp, path, force, err);
+  if (rc) unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+/* ---- CSV ---------------------------------------------------------------------------- */
+
+/* %.10g, with every NaN as "nan" (glibc would print "-nan" for a negative one). */
+static void put_num(FILE *f, double v) {
+  if (isnan(v))
+    fputs("nan", f);
+  else
+    fprintf(f, "%.10g", v);
+}
+
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+static void put_csv_field(FILE *f, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void csv_drug(FILE *f, const hs_drug_result *d) {
+  const hs_trace *tr = &d->trace;
+  for (int k = 0; k < N_TRACE_VARS; k++) fprintf(f, "%s%s", k ? "," : "", TRACE_VARS[k].csv);
+  fputc('\n', f);
+  for (int j = 0; j < tr->n; j++) {
+    for (int k = 0; k < N_TRACE_VARS; k++) {
+      const double *a = trace_array(tr, &TRACE_VARS[k]);
+      if (k) fputc(',', f);
+      if (a) put_num(f, a[j]); /* a column not recorded stays empty */
+    }
+    fputc('\n', f);
+  }
+}
+
+static void csv_summary(FILE *f, const hs_results *res) {
+  int nf;
+  const hs_metric_field *fl = hs_metric_fields(&nf);
+  fputs("drug", f);
+  for (int k = 0; k < nf; k++) fprintf(f, ",%s", fl[k].name);
+  fputc('\n', f);
+  for (int i = 0; i < res->n; i++) {
+    put_csv_field(f, res->drugs[i].name);
+    for (int k = 0; k < nf; k++) {
+      fputc(',', f);
+      put_num(f, metric_of(&res->drugs[i], &fl[k], k));
+    }
+    fputc('\n', f);
+  }
+}
+
+/* DIR/<name>.csv, malloc'ed. */
+static char *csv_path(const char *dir, const char *name) {
+  size_t len = strlen(dir) + strlen(name) + 6;
+  char *p = malloc(len);
+  if (p) snprintf(p, len, "%s/%s.csv", dir, name);
+  return p;
+}
+
+/* Write one CSV file through a temporary: drug i, or the summary when i < 0. */
+static int csv_file(const char *dir, int force, const hs_results *res, int i, hs_error *err) {
+  int rc = HS_OK;
+  FILE *f = NULL;
+  char *path = csv_path(dir, i < 0 ? "summary" : res->drugs[i].name);
+  char *tmp = path ? tmp_name(path) : NULL;
+  if (!tmp) {
+    rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", dir);
+    goto done;
+  }
+  if (!(f = fopen(tmp, "w"))) {
+    rc = hs_error_set(err, HS_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+    goto done;
+  }
+  if (i < 0)
+    csv_summary(f, res);
+  else
+    csv_drug(f, &res->drugs[i]);
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad) rc = hs_error_set(err, HS_EIO, "%s: write failed: %s", tmp,
+                                               strerror(errno));
+  f = NULL;
+  if (!rc) rc = commit_tmp(tmp, path, force, err);
+  if (rc) unlink(tmp);
+done:
+  free(tmp);
+  free(path);
+  return rc;
+}
+
+int hs_output_csv(const char *dir, int force, const hs_results *res, hs_error *err) {
+  int rc;
+  if ((rc = check_names(res, err))) return rc;
+  for (int i = -1; i < res->n && !force; i++) {
+    char *p = csv_path(dir, i < 0 ? "summary" : res->drugs[i].name);
+    if (!p) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", dir);
+    int exists = path_exists(p);
+    if (exists) hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", p);
+    free(p);
+    if (exists) return HS_EEXIST;
+  }
+  if ((rc = make_dirs(dir, err))) return rc;
+  for (int i = 0; i < res->n && !rc; i++) rc = csv_file(dir, force, res, i, err);
+  if (!rc) rc = csv_file(dir, force, res, -1, err);
+  return rc;
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static void put_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (*p < 0x20)
+        fprintf(f, "\\u%04x", *p);
+      else
+        fputc(*p, f);
+    }
+  }
+  fputc('"', f);
+}
+
+static void json_drug(FILE *f, const hs_drug_result *d) {
+  int nf, first = 1;
+  const hs_metric_field *fl = hs_metric_fields(&nf);
+  fputs("    ", f);
+  put_json_string(f, d->name);
+  fputs(": {", f);
+  for (int k = 0; k < nf; k++) {
+    if (is_iv_metric(k) && !d->has_iv) continue;
+    double v = hs_metric_value(&d->metrics, &fl[k]);
+    fprintf(f, "%s\n      \"%s\": ", first ? "" : ",", fl[k].name);
+    if (isfinite(v))
+      fprintf(f, "%.10g", v);
+    else
+      fputs("null", f);
+    first = 0;
+  }
+  fputs(first ? "}" : "\n    }", f);
+}
+
+void hs_output_json(FILE *f, const hs_results *res) {
+  fputs("{\n  \"drugs\": {", f);
+  for (int i = 0; i < res->n; i++) {
+    fputs(i ? ",\n" : "\n", f);
+    json_drug(f, &res->drugs[i]);
+  }
+  fputs(res->n ? "\n  }\n}\n" : "}\n}\n", f);
+}
+
+/* ---- table -------------------------------------------------------------------------- */
+
+#define TABLE_NAME_W 32 /* longest metric name: fraction_eliminated_extrahepatic */
+#define TABLE_UNIT_W 6
+#define TABLE_COL_MIN 12
+#define TABLE_COL_MAX 20
+
+static int table_col_width(const hs_results *res) {
+  int w = TABLE_COL_MIN;
+  for (int i = 0; i < res->n; i++) {
+    int len = (int)strlen(res->drugs[i].name);
+    if (len > w) w = len;
+  }
+  return w < TABLE_COL_MAX ? w : TABLE_COL_MAX;
+}
+
+static void table_row(FILE *f, const hs_results *res, const hs_metric_field *fl, int k, int w) {
+  fprintf(f, "%-*s  %-*s", TABLE_NAME_W, fl[k].name, TABLE_UNIT_W, fl[k].unit);
+  for (int i = 0; i < res->n; i++) {
+    const hs_drug_result *d = &res->drugs[i];
+    double v = hs_metric_value(&d->metrics, &fl[k]);
+    if (is_iv_metric(k) && !d->has_iv)
+      fprintf(f, "  %*s", w, "-");
+    else if (isnan(v))
+      fprintf(f, "  %*s", w, "nan");
+    else
+      fprintf(f, "  %*.6g", w, v);
+  }
+  fputc('\n', f);
+}
+
+void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
+  int nf, any_iv = 0, w = table_col_width(res);
+  const hs_metric_field *fl = hs_metric_fields(&nf);
+  for (int i = 0; i < res->n; i++) any_iv |= res->drugs[i].has_iv;
+  fprintf(f, "scenario: %s\n", sc && sc->path ? sc->path : "(none)");
+  if (sc && sc->description[0]) fprintf(f, "description: %s\n", sc->description);
+  fprintf(f, "\n%-*s  %-*s", TABLE_NAME_W, "metric", TABLE_UNIT_W, "unit");
+  for (int i = 0; i < res->n; i++) fprintf(f, "  %*.*s", w, w, res->drugs[i].name);
+  fputc('\n', f);
+  for (int k = 0; k < nf; k++)
+    if (!is_iv_metric(k) || any_iv) table_row(f, res, fl, k, w);
+}

@@ -1,0 +1,468 @@
+/* scenario.c - loading scenario files: sections patient, tumor, drugs, embolization,
+ * simulation; defaults from model/data; validation with file:line:col messages. */
+#include "hs_scenario.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drugdef.h"
+#include "yamldoc.h"
+
+#ifndef HS_DATA_DIR
+#define HS_DATA_DIR "model/data"
+#endif
+
+const char *hs_scenario_data_dir(void) {
+  const char *env = getenv("HEPATOSIM_DATA");
+  return env && *env ? env : HS_DATA_DIR;
+}
+
+/* ---- field tables ------------------------------------------------------------------ */
+
+typedef struct patient_in {
+  double weight, height, bsa;
+  int bsa_formula;
+  double q_co, q_h, f_ha, v_b, v_g, v_l, v_r;
+} patient_in;
+
+typedef struct tumor_in {
+  double v_t, p_t, f_ta, f_td;
+} tumor_in;
+
+static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
+static const char *const ROUTES[] = {"iv", "hai", "pv", "tace", NULL};
+static const char *const EMBO_TARGETS[] = {"whole_liver", "tumor", NULL};
+static const char *const EMBO_TYPES[] = {"degradable", "permanent", NULL};
+
+#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
+#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0}
+
+enum { P_WEIGHT, P_HEIGHT, P_BSA, P_FORMULA, P_QCO, P_QH, P_FHA, P_VB, P_VG, P_VL, P_VR, P_N };
+static const hs__field PATIENT_FIELDS[P_N] = {
+    QTY("weight", patient_in, weight, HS_KIND_BODY_MASS, HS_R_POS),
+    QTY("height", patient_in, height, HS_KIND_LENGTH, HS_R_POS),
+    QTY("bsa", patient_in, bsa, HS_KIND_AREA, HS_R_POS),
+    ENUM("bsa_formula", patient_in, bsa_formula, BSA_FORMULAS),
+    QTY("cardiac_output", patient_in, q_co, HS_KIND_FLOW, HS_R_POS),
+    QTY("hepatic_flow", patient_in, q_h, HS_KIND_FLOW, HS_R_POS),
+    QTY("arterial_fraction", patient_in, f_ha, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("blood_volume", patient_in, v_b, HS_KIND_VOLUME, HS_R_POS),
+    QTY("splanchnic_volume", patient_in, v_g, HS_KIND_VOLUME, HS_R_POS),
+    QTY("liver_volume", patient_in, v_l, HS_KIND_VOLUME, HS_R_POS),
+    QTY("rest_volume", patient_in, v_r, HS_KIND_VOLUME, HS_R_POS),
+};
+
+enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_N };
+static const hs__field TUMOR_FIELDS[T_N] = {
+    QTY("volume", tumor_in, v_t, HS_KIND_VOLUME, HS_R_POS),
+    QTY("perfusion", tumor_in, p_t, HS_KIND_PER_TIME, HS_R_NONNEG),
+    QTY("arterial_fraction", tumor_in, f_ta, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("drainage_to_liver", tumor_in, f_td, HS_KIND_FRACTION, HS_R_FRAC),
+};
+
+typedef struct dose_in {
+  int route;
+  double start, duration, every;
+  int cycles;
+} dose_in;
+
+enum { D_ROUTE, D_DOSE, D_RATE, D_START, D_DURATION, D_EVERY, D_CYCLES, D_N };
+static const hs__field DOSE_FIELDS[D_N] = {
+    ENUM("route", dose_in, route, ROUTES),
+    {"dose", HS_F_SKIP, HS_KIND_DOSE, 0, HS_R_ANY, NULL, 0},
+    {"rate", HS_F_SKIP, HS_KIND_DOSE_RATE, 0, HS_R_ANY, NULL, 0},
+    QTY("start", dose_in, start, HS_KIND_TIME, HS_R_NONNEG),
+    QTY("duration", dose_in, duration, HS_KIND_TIME, HS_R_NONNEG),
+    QTY("every", dose_in, every, HS_KIND_TIME, HS_R_POS),
+    {"cycles", HS_F_INT, HS_KIND_NUMBER, offsetof(dose_in, cycles), HS_R_ANY, NULL, 0},
+};
+
+typedef struct embo_in {
+  int target, type;
+  double onset, reduction, t_half;
+} embo_in;
+
+enum { E_TARGET, E_TYPE, E_ONSET, E_REDUCTION, E_THALF, E_N };
+static const hs__field EMBO_FIELDS[E_N] = {
+    ENUM("target", embo_in, target, EMBO_TARGETS),
+    ENUM("type", embo_in, type, EMBO_TYPES),
+    QTY("onset", embo_in, onset, HS_KIND_TIME, HS_R_NONNEG),
+    QTY("flow_reduction", embo_in, reduction, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("recovery_half_life", embo_in, t_half, HS_KIND_TIME, HS_R_POS),
+};
+
+enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_N };
+typedef struct sim_in {
+  hs_sim_opts o;
+  int max_steps, iv;
+} sim_in;
+static const hs__field SIM_FIELDS[S_N] = {
+    QTY("end", sim_in, o.t_end, HS_KIND_TIME, HS_R_POS),
+    QTY("output_interval", sim_in, o.dt_out, HS_KIND_TIME, HS_R_POS),
+    QTY("rtol", sim_in, o.rtol, HS_KIND_NUMBER, HS_R_POS),
+    QTY("atol", sim_in, o.atol, HS_KIND_MASS, HS_R_POS),
+    {"max_steps", HS_F_INT, HS_KIND_NUMBER, offsetof(sim_in, max_steps), HS_R_ANY, NULL, 0},
+    {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0},
+};
+
+enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_N };
+static const hs__field TOP_FIELDS[K_N] = {
+    {"description", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs_scenario, description), HS_R_ANY,
+     NULL, sizeof(((hs_scenario *)0)->description)},
+    {"patient", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"tumor", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"drugs", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"embolization", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"simulation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+};
+#undef QTY
+#undef ENUM
+
+/* ---- loading state ------------------------------------------------------------------ */
+
+typedef struct loader {
+  const hs__ydoc *d;
+  const char *data_dir;
+  hs_error *err;
+  hs_scenario *sc;
+  patient_in pat;
+  tumor_in tum;
+  hs__fieldinfo pinfo[P_N], tinfo[T_N], sinfo[S_N];
+  hs__ynode root;
+} loader;
+
+/* Reference-adult physiology and tumour defaults, every value sourced (model/data). */
+static int load_defaults(loader *L) {
+  char file[1100];
+  snprintf(file, sizeof file, "%s/physiology.yaml", L->data_dir);
+  char *text = hs__read_file(file, L->err);
+  if (!text) return HS_EINPUT;
+  hs__ydoc *d = hs__ydoc_parse(file, text, L->err);
+  free(text);
+  if (!d) return HS_EINPUT;
+  hs__ynode root = hs__ydoc_root(d);
+  int rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "patient"), "patient", PATIENT_FIELDS, P_N,
+                         &L->pat, NULL, 1, L->err);
+  if (!rc)
+    rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "tumor"), "tumor", TUMOR_FIELDS, T_N, &L->tum,
+                       NULL, 1, L->err);
+  hs__ydoc_free(d);
+  return rc;
+}
+
+static int load_patient(loader *L) {
+  hs__ynode p = hs__ydoc_get(L->d, L->root, "patient");
+  hs__ynode t = hs__ydoc_get(L->d, L->root, "tumor");
+  int rc;
+  if (p && (rc = hs__ydoc_read(L->d, p, "patient", PATIENT_FIELDS, P_N, &L->pat, L->pinfo, 0,
+                               L->err)))
+    return rc;
+  if (t && (rc = hs__ydoc_read(L->d, t, "tumor", TUMOR_FIELDS, T_N, &L->tum, L->tinfo, 0, L->err)))
+    return rc;
+  hs_scenario *sc = L->sc;
+  sc->phys = (hs_physiology){.q_co = L->pat.q_co, .q_h = L->pat.q_h, .f_ha = L->pat.f_ha,
+                             .v_b = L->pat.v_b, .v_g = L->pat.v_g, .v_l = L->pat.v_l,
+                             .v_r = L->pat.v_r, .v_t = L->tum.v_t, .p_t = L->tum.p_t,
+                             .f_ta = L->tum.f_ta, .f_td = L->tum.f_td};
+  sc->patient.weight_kg = L->pat.weight;
+  sc->patient.height_cm = L->pat.height;
+  sc->patient.bsa_formula = (hs_bsa_formula)L->pat.bsa_formula;
+  sc->patient.bsa_m2 = L->pinfo[P_BSA].set ? L->pat.bsa
+                                            : hs_patient_bsa(sc->patient.bsa_formula,
+                                                             L->pat.weight, L->pat.height);
+  return HS_OK;
+}
+
+static int load_simulation(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "simulation");
+  if (!s) return hs__ydoc_error(L->d, L->root, "simulation", L->err, "section is required "
+                                "(simulation: {end: ..., output_interval: ...})");
+  sim_in in = {.o = {.rtol = 1e-8, .atol = 1e-10}, .max_steps = 100000};
+  int rc = hs__ydoc_read(L->d, s, "simulation", SIM_FIELDS, S_N, &in, L->sinfo, 0, L->err);
+  if (rc) return rc;
+  if (!L->sinfo[S_END].set)
+    return hs__ydoc_error(L->d, s, "simulation.end", L->err, "is required (e.g. 'end: 24 h')");
+  if (!L->sinfo[S_DT].set)
+    return hs__ydoc_error(L->d, s, "simulation.output_interval", L->err,
+                          "is required (e.g. 'output_interval: 1 min')");
+  if (in.o.dt_out > in.o.t_end)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "output_interval"),
+                          "simulation.output_interval", L->err,
+                          "%g h is longer than the simulation (end %g h)", in.o.dt_out, in.o.t_end);
+  if (in.o.t_end / in.o.dt_out > 1e7)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "output_interval"),
+                          "simulation.output_interval", L->err,
+                          "gives %.0f output points; at most 1e7", in.o.t_end / in.o.dt_out);
+  if (in.o.rtol >= 1e-2)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "rtol"), "simulation.rtol", L->err,
+                          "%g is too loose (must be < 1e-2)", in.o.rtol);
+  in.o.max_steps = in.max_steps;
+  L->sc->sim = in.o;
+  L->sc->iv_comparator = in.iv;
+  return HS_OK;
+}
+
+/* ---- embolization --------------------------------------------------------------------- */
+
+static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolization *out) {
+  embo_in in = {0};
+  hs__fieldinfo info[E_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, e, path, EMBO_FIELDS, E_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  static const int required[] = {E_TARGET, E_TYPE, E_ONSET, E_REDUCTION};
+  for (int i = 0; i < 4; i++)
+    if (!info[required[i]].set)
+      return hs__ydoc_error(L->d, e, path, L->err, "'%s' is required",
+                            EMBO_FIELDS[required[i]].key);
+  if (in.reduction >= 1)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "flow_reduction"), path, L->err,
+                          "flow_reduction must be below 100 %% (an occluded artery carries "
+                          "no flow at all; use e.g. 99 %%)");
+  if (in.type == 0 && !info[E_THALF].set)
+    return hs__ydoc_error(L->d, e, path, L->err,
+                          "a degradable embolisation needs 'recovery_half_life'");
+  if (in.onset >= L->sc->sim.t_end)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "onset"), path, L->err,
+                          "onset %g h is at or after the simulation end %g h", in.onset,
+                          L->sc->sim.t_end);
+  out->target = (hs_embo_target)in.target;
+  out->t_e = in.onset;
+  out->m_min = 1 - in.reduction;
+  out->t_half = info[E_THALF].set ? in.t_half : INFINITY;
+  return HS_OK;
+}
+
+static int load_embolization(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "embolization");
+  if (!s) return HS_OK;
+  if (hs__ydoc_type(L->d, s) != HS_Y_SEQ)
+    return hs__ydoc_error(L->d, s, "embolization", L->err, "expected a list of events ('- ...')");
+  int n = hs__ydoc_len(L->d, s);
+  L->sc->embo = calloc((size_t)(n ? n : 1), sizeof *L->sc->embo);
+  if (!L->sc->embo) return hs_error_set(L->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "embolization[%d]", i);
+    int rc = load_embo_one(L, hs__ydoc_item(L->d, s, i), path, &L->sc->embo[i]);
+    if (rc) return rc;
+    L->sc->n_embo++;
+  }
+  return HS_OK;
+}
+
+/* ---- regimens ------------------------------------------------------------------------- */
+
+static int read_amount(loader *L, hs__ynode e, const char *path, const char *key, hs_kind kind,
+                       double *v, hs_norm *norm) {
+  hs__ynode n = hs__ydoc_get(L->d, e, key);
+  const char *text = hs__ydoc_scalar(L->d, n);
+  char sub[160];
+  snprintf(sub, sizeof sub, "%s.%s", path, key);
+  hs_error e2;
+  if (!text) return hs__ydoc_error(L->d, n, sub, L->err, "expected %s", hs_units_kind_name(kind));
+  if (hs_units_convert(text, kind, v, norm, &e2))
+    return hs__ydoc_error(L->d, n, sub, L->err, "%s", e2.msg);
+  if (!(*v > 0)) return hs__ydoc_error(L->d, n, sub, L->err, "must be > 0, got '%s'", text);
+  if (*norm == HS_NORM_BSA && !(L->sc->patient.bsa_m2 > 0))
+    return hs__ydoc_error(L->d, n, sub, L->err, "a per-m2 dose needs the patient's bsa, or "
+                                                 "weight and height");
+  if (*norm == HS_NORM_WEIGHT && !(L->sc->patient.weight_kg > 0))
+    return hs__ydoc_error(L->d, n, sub, L->err, "a per-kg dose needs the patient's weight");
+  return HS_OK;
+}
+
+static int check_dose_times(loader *L, hs__ynode e, const char *path, const hs_dose_spec *s) {
+  if (s->route == HS_ROUTE_TACE && s->duration > 0)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "duration"), path, L->err,
+                          "a 'tace' dose loads the depot at once: give no duration");
+  if (s->cycles > 1 && !(s->every > 0))
+    return hs__ydoc_error(L->d, e, path, L->err, "%d cycles need 'every' (the cycle length)",
+                          s->cycles);
+  if (s->cycles > 1 && s->every < s->duration)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "every"), path, L->err,
+                          "cycle length %g h is shorter than the infusion (%g h)", s->every,
+                          s->duration);
+  double last = s->start + (s->cycles - 1) * s->every;
+  if (last >= L->sc->sim.t_end)
+    return hs__ydoc_error(L->d, e, path, L->err,
+                          "the dose at %g h (cycle %d of %d) starts at or after the simulation "
+                          "end (simulation.end = %g h)",
+                          last, s->cycles, s->cycles, L->sc->sim.t_end);
+  return HS_OK;
+}
+
+static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) {
+  dose_in in = {.cycles = 1};
+  hs__fieldinfo info[D_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, e, path, DOSE_FIELDS, D_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  if (!info[D_ROUTE].set)
+    return hs__ydoc_error(L->d, e, path, L->err, "'route' is required (iv, hai, pv or tace)");
+  int has_dose = hs__ydoc_get(L->d, e, "dose") != 0, has_rate = hs__ydoc_get(L->d, e, "rate") != 0;
+  if (has_dose == has_rate)
+    return hs__ydoc_error(L->d, e, path, L->err, "give exactly one of 'dose' (amount per "
+                                                 "administration) or 'rate' (with 'duration')");
+  memset(s, 0, sizeof *s);
+  s->route = (hs_route)in.route;
+  s->by_rate = has_rate;
+  rc = has_rate ? read_amount(L, e, path, "rate", HS_KIND_DOSE_RATE, &s->rate, &s->norm)
+                : read_amount(L, e, path, "dose", HS_KIND_DOSE, &s->amount, &s->norm);
+  if (rc) return rc;
+  if (has_rate && !(in.duration > 0))
+    return hs__ydoc_error(L->d, e, path, L->err, "a 'rate' needs a 'duration' > 0");
+  s->start = in.start;
+  s->duration = in.duration;
+  s->every = info[D_EVERY].set ? in.every : 0;
+  s->cycles = in.cycles;
+  return check_dose_times(L, e, path, s);
+}
+
+static int load_regimen(loader *L, hs__ynode reg, const char *path, hs_scenario_drug *sd) {
+  if (!reg || hs__ydoc_type(L->d, reg) != HS_Y_SEQ || hs__ydoc_len(L->d, reg) == 0)
+    return hs__ydoc_error(L->d, reg ? reg : L->root, path, L->err,
+                          "a non-empty list of doses is required ('- route: hai ...')");
+  int n = hs__ydoc_len(L->d, reg);
+  sd->regimen = calloc((size_t)n, sizeof *sd->regimen);
+  if (!sd->regimen) return hs_error_set(L->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s[%d]", path, i);
+    int rc = load_dose(L, hs__ydoc_item(L->d, reg, i), sub, &sd->regimen[i]);
+    if (rc) return rc;
+    sd->n_regimen++;
+  }
+  if (hs_regimen_count(sd->regimen, n) > 1000000)
+    return hs__ydoc_error(L->d, reg, path, L->err, "more than 10^6 dose events");
+  return HS_OK;
+}
+
+/* ---- drugs ---------------------------------------------------------------------------- */
+
+static int load_drug(loader *L, hs__ynode key, hs__ynode map, hs_scenario_drug *sd) {
+  const char *name = hs__ydoc_scalar(L->d, key);
+  char path[128];
+  snprintf(path, sizeof path, "drugs.%s", name);
+  if (strlen(name) == 0 || strlen(name) >= HS_NAME_LEN || strpbrk(name, "/.\"\\ "))
+    return hs__ydoc_error(L->d, key, path, L->err, "drug names must be 1-%d characters "
+                          "without '/', '.', spaces or quotes", HS_NAME_LEN - 1);
+  snprintf(sd->name, sizeof sd->name, "%s", name);
+  sd->line = hs__ydoc_line(L->d, key);
+  hs__drugdef top, base;
+  int rc = hs__drugdef_read(L->d, map, path, 0, &top, L->err);
+  if (rc) return rc;
+  const char *lib = top.info[HS_DK_LIBRARY].set ? top.library : name;
+  memset(&base, 0, sizeof base);
+  if (strcmp(lib, "none") != 0) {
+    hs__ynode where = top.info[HS_DK_LIBRARY].set ? hs__ydoc_get(L->d, map, "library") : key;
+    if ((rc = hs__library_load(L->data_dir, lib, &base, L->d, where, path, L->err))) return rc;
+    snprintf(sd->source, sizeof sd->source, "%s", base.name);
+  }
+  hs__drugdef_overlay(&base, &top, L->d, map, path, L->err);
+  if ((rc = hs__drugdef_finish(&base, &sd->drug, L->d, map, path, L->err))) return rc;
+  char rpath[160];
+  snprintf(rpath, sizeof rpath, "%s.regimen", path);
+  return load_regimen(L, hs__ydoc_get(L->d, map, "regimen"), rpath, sd);
+}
+
+static int load_drugs(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "drugs");
+  if (!s || hs__ydoc_type(L->d, s) != HS_Y_MAP || hs__ydoc_len(L->d, s) == 0)
+    return hs__ydoc_error(L->d, s ? s : L->root, "drugs", L->err,
+                          "at least one drug is required (drugs: {<name>: {regimen: ...}})");
+  int n = hs__ydoc_len(L->d, s);
+  L->sc->drugs = calloc((size_t)n, sizeof *L->sc->drugs);
+  if (!L->sc->drugs) return hs_error_set(L->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    hs__ynode k = hs__ydoc_key(L->d, s, i);
+    if (!hs__ydoc_scalar(L->d, k))
+      return hs__ydoc_error(L->d, k, "drugs", L->err, "drug names must be plain text");
+    for (int j = 0; j < i; j++)
+      if (!strcmp(L->sc->drugs[j].name, hs__ydoc_scalar(L->d, k)))
+        return hs__ydoc_error(L->d, k, "drugs", L->err, "duplicate drug '%s'",
+                              hs__ydoc_scalar(L->d, k));
+    int rc = load_drug(L, k, hs__ydoc_value(L->d, s, i), &L->sc->drugs[i]);
+    L->sc->n_drugs++;
+    if (rc) return rc;
+  }
+  return HS_OK;
+}
+
+/* Flows that break model.md's constraints: point at the key most likely responsible. */
+static int check_flows(loader *L) {
+  static const struct { const char *sec; int idx; int tumor; } blame[] = {
+      {"tumor", T_PERFUSION, 1}, {"tumor", T_VOLUME, 1}, {"tumor", T_FTA, 1},
+      {"patient", P_FHA, 0},     {"patient", P_QH, 0},   {"patient", P_QCO, 0}};
+  for (int i = 0; i < L->sc->n_drugs; i++) {
+    hs_params p;
+    hs_error e;
+    if (!hs_params_init(&p, &L->sc->phys, &L->sc->drugs[i].drug, L->sc->embo, L->sc->n_embo, &e))
+      continue;
+    int want_co = strstr(e.msg, "Q_CO") != NULL;
+    for (size_t b = 0; b < sizeof blame / sizeof blame[0]; b++) {
+      const hs__fieldinfo *fi = blame[b].tumor ? &L->tinfo[blame[b].idx] : &L->pinfo[blame[b].idx];
+      if (!fi->set || (want_co && blame[b].tumor)) continue;
+      const char *key = blame[b].tumor ? TUMOR_FIELDS[blame[b].idx].key
+                                       : PATIENT_FIELDS[blame[b].idx].key;
+      hs__ynode sec = hs__ydoc_get(L->d, L->root, blame[b].sec);
+      char path[64];
+      snprintf(path, sizeof path, "%s.%s", blame[b].sec, key);
+      return hs__ydoc_error(L->d, hs__ydoc_get(L->d, sec, key), path, L->err, "%s", e.msg);
+    }
+    return hs__ydoc_error(L->d, L->root, L->sc->drugs[i].name, L->err, "%s", e.msg);
+  }
+  return HS_OK;
+}
+
+/* ---- entry points --------------------------------------------------------------------- */
+
+static int load_all(loader *L) {
+  int rc;
+  if (hs__ydoc_type(L->d, L->root) != HS_Y_MAP)
+    return hs__ydoc_error(L->d, L->root, "", L->err, "a scenario is a mapping of sections "
+                          "(patient, tumor, drugs, embolization, simulation)");
+  if ((rc = hs__ydoc_read(L->d, L->root, "", TOP_FIELDS, K_N, L->sc, NULL, 0, L->err)) ||
+      (rc = load_defaults(L)) || (rc = load_patient(L)) || (rc = load_simulation(L)) ||
+      (rc = load_embolization(L)) || (rc = load_drugs(L)) || (rc = check_flows(L)))
+    return rc;
+  return HS_OK;
+}
+
+int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
+                          const char *data_dir, hs_error *err) {
+  memset(sc, 0, sizeof *sc);
+  hs__ydoc *d = hs__ydoc_parse(name, text, err);
+  if (!d) return err ? err->code : HS_EINPUT;
+  loader L = {.d = d, .data_dir = data_dir ? data_dir : hs_scenario_data_dir(), .err = err,
+              .sc = sc, .root = hs__ydoc_root(d)};
+  int rc = load_all(&L);
+  hs__ydoc_free(d);
+  if (!rc) {
+    sc->path = strdup(name);
+    sc->text = strdup(text);
+    if (!sc->path || !sc->text) rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+  }
+  if (rc) hs_scenario_release(sc);
+  return rc;
+}
+
+int hs_scenario_load(hs_scenario *sc, const char *path, const char *data_dir, hs_error *err) {
+  memset(sc, 0, sizeof *sc);
+  char *text = hs__read_file(path, err);
+  if (!text) return HS_EINPUT;
+  int rc = hs_scenario_load_text(sc, path, text, data_dir, err);
+  free(text);
+  return rc;
+}
+
+void hs_scenario_release(hs_scenario *sc) {
+  if (!sc) return;
+  for (int i = 0; i < sc->n_drugs; i++) free(sc->drugs[i].regimen);
+  free(sc->drugs);
+  free(sc->embo);
+  free(sc->path);
+  free(sc->text);
+  memset(sc, 0, sizeof *sc);
+}

@@ -1,0 +1,72 @@
+/* yamldoc.h - private: a loaded YAML document with file:line:col error reporting and
+ * table-driven reading of mappings into structs. Only solver/yamldoc.c includes yaml.h. */
+#ifndef HS_YAMLDOC_H
+#define HS_YAMLDOC_H
+
+#include <stddef.h>
+
+#include "hs_error.h"
+#include "hs_units.h"
+
+typedef struct hs__ydoc hs__ydoc;
+typedef int hs__ynode; /* node index in the document, 0 = none */
+
+typedef enum hs__ytype { HS_Y_NONE, HS_Y_SCALAR, HS_Y_SEQ, HS_Y_MAP } hs__ytype;
+
+/* Parse text (name is used in messages). Returns NULL with err set on a syntax error. */
+hs__ydoc *hs__ydoc_parse(const char *name, const char *text, hs_error *err);
+void hs__ydoc_free(hs__ydoc *d);
+
+hs__ynode hs__ydoc_root(const hs__ydoc *d);
+hs__ytype hs__ydoc_type(const hs__ydoc *d, hs__ynode n);
+const char *hs__ydoc_scalar(const hs__ydoc *d, hs__ynode n); /* NULL unless scalar */
+int hs__ydoc_line(const hs__ydoc *d, hs__ynode n);           /* 1-based */
+int hs__ydoc_len(const hs__ydoc *d, hs__ynode n);            /* items of seq or map */
+hs__ynode hs__ydoc_item(const hs__ydoc *d, hs__ynode seq, int i);
+hs__ynode hs__ydoc_key(const hs__ydoc *d, hs__ynode map, int i);
+hs__ynode hs__ydoc_value(const hs__ydoc *d, hs__ynode map, int i);
+hs__ynode hs__ydoc_get(const hs__ydoc *d, hs__ynode map, const char *key);
+
+/* Set err to "<file>:<line>:<col>: '<path>': <message>" at node n; returns HS_EINPUT. */
+int hs__ydoc_error(const hs__ydoc *d, hs__ynode n, const char *path, hs_error *err,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Field tables: how a mapping's keys are read into a struct. */
+typedef enum hs__ftype {
+  HS_F_QTY,  /* double, with a unit of `kind`, stored at offset */
+  HS_F_INT,  /* int, a positive whole number */
+  HS_F_BOOL, /* int 0/1 from true/false */
+  HS_F_ENUM, /* int index into `options` (NULL-terminated) */
+  HS_F_TEXT, /* char[size] */
+  HS_F_SKIP  /* read by the caller */
+} hs__ftype;
+
+typedef enum hs__range { HS_R_ANY, HS_R_POS, HS_R_NONNEG, HS_R_FRAC } hs__range;
+
+typedef struct hs__field {
+  const char *key;
+  hs__ftype type;
+  hs_kind kind;
+  size_t offset;
+  hs__range range;
+  const char *const *options; /* HS_F_ENUM */
+  size_t size;                /* HS_F_TEXT */
+} hs__field;
+
+/* How a value was written: its basis and whether it carried a source (library files). */
+typedef struct hs__fieldinfo {
+  int set;       /* the key was present */
+  int line;      /* its line */
+  int plasma;    /* value: {..., basis: plasma} */
+} hs__fieldinfo;
+
+/* Read mapping `map` at `path` into base using fields[0..n). Unknown keys are refused
+ * with a did-you-mean. info (may be NULL) receives per-field presence. With
+ * need_source, every quantity must be written as {value, source, confidence}. */
+int hs__ydoc_read(const hs__ydoc *d, hs__ynode map, const char *path, const hs__field *fields,
+                  int n, void *base, hs__fieldinfo *info, int need_source, hs_error *err);
+
+/* The closest candidate to `word` within a small edit distance, or NULL. */
+const char *hs__did_you_mean(const char *word, const char *const *cands, int n);
+
+#endif
