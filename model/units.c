@@ -96,6 +96,7 @@ int hs_units_parse(const char *text, hs_quantity *q, hs_error *err) {
     /* every factor after a '/' divides ("mL/min/mL"); '*' after '/' stays in the denominator */
     p++;
     while (isspace((unsigned char)*p)) p++;
+    if (*p == '\0') return hs_error_set(err, HS_EINPUT, "malformed unit in '%s'", text);
   }
   return HS_OK;
 }
@@ -140,13 +141,13 @@ int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *nor
   int rc = hs_units_parse(text, &q, err);
   if (rc) return rc;
   if (norm) *norm = HS_NORM_NONE;
-  int bare = 1;
+  int bare = 1, letters = 0;
   for (const char *p = text; *p; p++)
-    if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E') bare = 0;
+    if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E') bare = 0, letters = 1;
   if (strchr(text, '%')) bare = 0;
   if (bare && !k->bare_ok)
     return hs_error_set(err, HS_EINPUT, "missing unit: expected %s, got '%s'", k->name, text);
-  if (kind == HS_KIND_NUMBER && !bare)
+  if ((kind == HS_KIND_NUMBER && !bare) || (kind == HS_KIND_FRACTION && letters))
     return hs_error_set(err, HS_EINPUT, "expected %s without a unit, got '%s'", k->name, text);
   if (dim_eq(q.dim, k->dim, 0, 0) && !(k->normalisable && q.mass_denom)) {
     *value = q.value * k->out_scale;

@@ -1,0 +1,479 @@
+/* check_model.c - tests of the dual-supply liver model (hs_model.h) against docs/model.md:
+ * derived flows and their validation, the right-hand side written out from the equations,
+ * a finite-difference check of the Jacobian, mass conservation, embolisation multipliers
+ * and the analytic quantities of the reference configuration. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hs_model.h"
+#include "hs_test.h"
+
+#define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- fixtures ---------------------------------------------------------------------- */
+
+/* The reference patient of the brief: Q_L = 87.6 L/h. */
+static hs_physiology ref_phys(void) {
+  hs_physiology ph = {.q_co = 336, .q_h = 90, .f_ha = 0.25, .v_b = 5, .v_g = 1.5,
+                      .v_l = 1.8, .v_r = 40, .v_t = 0.1, .p_t = 24, .f_ta = 0.9, .f_td = 0};
+  return ph;
+}
+
+/* Reference drug: linear hepatic CL_int 1664.4 L/h (E_L = 0.95), all Kp and BP 1. */
+static hs_drug ref_drug(void) {
+  hs_drug d = {.bp = 1, .kp_g = 1, .kp_l = 1, .kp_t = 1, .kp_r = 1,
+               .hepatic = {HS_ELIM_LINEAR, 1664.4, 0, 0},
+               .extrahepatic = {HS_ELIM_LINEAR, 0, 0, 0}};
+  return d;
+}
+
+/* Everything on: non-unit Kp and BP, tumour clearance, depot release, renal clearance. */
+static hs_drug full_drug(hs_elim_kind kind) {
+  hs_drug d = {.bp = 1.37, .kp_g = 2.385, .kp_l = 0.7, .kp_t = 1.9, .kp_r = 3.1,
+               .cl_r = 7.1, .cl_t = 0.8, .k_rel = 0.3};
+  if (kind == HS_ELIM_MM) {
+    d.hepatic = (hs_elimination){HS_ELIM_MM, 0, 3000, 5};
+    d.extrahepatic = (hs_elimination){HS_ELIM_MM, 0, 2000, 5};
+  } else {
+    d.hepatic = (hs_elimination){HS_ELIM_LINEAR, 1664.4, 0, 0};
+    d.extrahepatic = (hs_elimination){HS_ELIM_LINEAR, 12.3, 0, 0};
+  }
+  return d;
+}
+
+static hs_physiology full_phys(void) {
+  hs_physiology ph = ref_phys();
+  ph.f_td = 0.6;
+  return ph;
+}
+
+static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5};
+
+static void init_ok(hs_params *p, const hs_physiology *ph, const hs_drug *d,
+                    const hs_embolization *e, int n) {
+  hs_error err = {0};
+  int rc = hs_params_init(p, ph, d, e, n, &err);
+  ck_assert_msg(rc == HS_OK, "hs_params_init: %s", err.msg);
+}
+
+/* Fixed-seed xorshift64: reproducible states, independent of rand(). */
+static double rnd(uint64_t *s, double lo, double hi) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return lo + (hi - lo) * (double)(*s >> 11) * 0x1p-53;
+}
+
+static void random_state(uint64_t *s, double *y) {
+  for (int i = 0; i < HS_NSTATE; i++) y[i] = rnd(s, 0.05, 40.0);
+}
+
+/* ---- derived flows and validation --------------------------------------------------- */
+
+START_TEST(test_flows_reference) {
+  hs_params p;
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  init_ok(&p, &ph, &d, NULL, 0);
+  const double want[] = {22.5, 67.5, 2.4, 2.16, 0.24, 20.34, 67.26, 87.6, 246.0};
+  const double got[] = {p.fl.q_ha, p.fl.q_pv, p.fl.q_t,  p.fl.q_ta, p.fl.q_tp,
+                        p.fl.q_la, p.fl.q_lp, p.fl.q_l, p.fl.q_r};
+  for (int i = 0; i < NCASES(want); i++) HS_ASSERT_REL(got[i], want[i], 1e-13);
+  /* a purely arterial tumour (f_TA = 1) is allowed: Q_TP = 0 */
+  ph.f_ta = 1;
+  init_ok(&p, &ph, &d, NULL, 0);
+  ck_assert(p.fl.q_tp == 0);
+  HS_ASSERT_REL(p.fl.q_lp, 67.5, 1e-14);
+}
+END_TEST
+
+/* One bad value in the physiology or the drug, and the words its message must contain. */
+typedef struct bad_param {
+  int mm;        /* saturable elimination on both routes (Km 5 mg/L) */
+  int in_drug;   /* 0: offset into hs_physiology, 1: into hs_drug */
+  size_t offset; /* of a double field */
+  double value;
+  const char *want1, *want2;
+} bad_param;
+
+#define PH(f) 0, offsetof(hs_physiology, f)
+#define DR(f) 1, offsetof(hs_drug, f)
+static const bad_param BAD_PARAMS[] = {
+    {0, PH(v_t), 1.2, "Q_LA", "f_HA"},   /* big tumour takes more than the artery gives */
+    {0, PH(p_t), 300, "Q_LA", "p_T"},    /* over-perfused tumour */
+    {0, PH(f_ha), 0, "Q_LA", "f_HA"},    /* no arterial supply at all */
+    {0, PH(f_ha), 0.998, "Q_LP", "f_TA"}, /* portal flow below the tumour's portal share */
+    {0, PH(f_ha), 1, "Q_LP", "f_HA"},    /* no portal supply */
+    {0, PH(q_h), 400, "Q_R", "Q_CO"},    /* Q_H > Q_CO */
+    {0, PH(q_co), 90, "Q_R", "Q_CO"},    /* Q_H = Q_CO */
+    {0, PH(v_l), -1.8, "V_L", "> 0"},    /* negative volume */
+    {0, PH(v_b), 0, "V_B", "> 0"},
+    {0, PH(v_t), NAN, "V_T", "> 0"},
+    {0, PH(f_ha), 1.2, "f_HA", "[0, 1]"}, /* fractions > 1 or < 0 */
+    {0, PH(f_td), 1.5, "f_TD", "[0, 1]"},
+    {0, PH(f_ta), -0.1, "f_TA", "[0, 1]"},
+    {0, PH(p_t), -24, "p_T", ">= 0"},
+    {0, PH(q_co), INFINITY, "Q_CO", "> 0"},
+    {0, DR(bp), 0, "BP", "> 0"},
+    {0, DR(kp_t), -1.9, "Kp_T", "> 0"},
+    {0, DR(cl_r), -7.1, "CL_R", ">= 0"},
+    {0, DR(cl_t), -0.8, "CL_T", ">= 0"},
+    {0, DR(k_rel), -0.3, "k_rel", ">= 0"},
+    {0, DR(hepatic.cl), -1664.4, "hepatic clearance", ">= 0"},
+    {1, DR(hepatic.km), 0, "hepatic Km", "> 0"},
+    {1, DR(extrahepatic.km), -5, "extrahepatic Km", "> 0"},
+    {1, DR(hepatic.vmax), -3000, "hepatic Vmax", ">= 0"},
+};
+
+START_TEST(test_params_reject) {
+  const bad_param *c = &BAD_PARAMS[_i];
+  hs_physiology ph = ref_phys();
+  hs_drug d = c->mm ? full_drug(HS_ELIM_MM) : ref_drug();
+  *(double *)((char *)(c->in_drug ? (void *)&d : (void *)&ph) + c->offset) = c->value;
+  hs_params p;
+  hs_error err = {0};
+  int rc = hs_params_init(&p, &ph, &d, NULL, 0, &err);
+  ck_assert_msg(rc == HS_EINPUT, "case %d accepted", _i);
+  ck_assert_int_eq(err.code, HS_EINPUT);
+  ck_assert_msg(strstr(err.msg, c->want1) && strstr(err.msg, c->want2),
+                "case %d: '%s' lacks '%s' or '%s'", _i, err.msg, c->want1, c->want2);
+}
+END_TEST
+
+typedef struct bad_embo {
+  hs_embolization e;
+  const char *want;
+} bad_embo;
+
+static const bad_embo BAD_EMBO[] = {
+    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0}, "embolization[1]: recovery half-life = 0 h must be > 0"},
+    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5}, "embolization[1]: onset = -2.5 h must be >= 0"},
+};
+
+START_TEST(test_embo_reject) {
+  hs_embolization ev[2] = {WHOLE_LIVER, BAD_EMBO[_i].e};
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  hs_params p;
+  hs_error err = {0};
+  ck_assert_int_eq(hs_params_init(&p, &ph, &d, ev, 2, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, BAD_EMBO[_i].want);
+}
+END_TEST
+
+/* ---- right-hand side, written out from model.md ----------------------------------- */
+
+static double elim(const hs_elimination *e, double c) {
+  return e->kind == HS_ELIM_LINEAR ? e->cl * c : e->vmax * c / (e->km + c);
+}
+
+/* model.md "Equations", transcribed independently of model.c; m_l, m_t given. */
+static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, double m_t,
+                         const double *y, double *dy) {
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  const double q_la = ph->f_ha * ph->q_h - ph->f_ta * ph->p_t * ph->v_t;
+  const double q_ta = ph->f_ta * ph->p_t * ph->v_t, q_tp = (1 - ph->f_ta) * ph->p_t * ph->v_t;
+  const double q_pv = (1 - ph->f_ha) * ph->q_h, q_lp = q_pv - q_tp, f_td = ph->f_td;
+  const double q_ha_t = m_l * q_la + m_t * q_ta, q_t_t = m_t * q_ta + q_tp;
+  const double q_r_t = ph->q_co - q_ha_t - q_pv;
+  const double c_b = y[HS_A_B] / ph->v_b, c_gv = y[HS_A_G] / ph->v_g / d->kp_g;
+  const double c_lv = y[HS_A_L] / ph->v_l / d->kp_l, c_tv = y[HS_A_T] / ph->v_t / d->kp_t;
+  const double c_rv = y[HS_A_R] / ph->v_r / d->kp_r;
+  const double c_ha = c_b + s->r_ha / q_ha_t, c_pv = c_gv + s->r_pv / q_pv;
+  const double e_h = elim(&d->hepatic, c_lv), e_x = elim(&d->extrahepatic, c_b);
+  dy[HS_A_G] = q_pv * (c_b - c_gv);
+  dy[HS_A_L] = m_l * q_la * c_ha + q_lp * c_pv + f_td * q_t_t * c_tv -
+               (m_l * q_la + q_lp + f_td * q_t_t) * c_lv - e_h;
+  dy[HS_A_T] = m_t * q_ta * c_ha + q_tp * c_pv - (m_t * q_ta + q_tp) * c_tv - d->cl_t * c_tv +
+               d->k_rel * y[HS_A_D];
+  dy[HS_A_R] = q_r_t * (c_b - c_rv);
+  dy[HS_A_D] = -d->k_rel * y[HS_A_D];
+  dy[HS_A_B] = s->r_iv + (m_l * q_la + q_lp + f_td * q_t_t) * c_lv + (1 - f_td) * q_t_t * c_tv +
+               q_r_t * c_rv - ph->q_co * c_b - d->cl_r * c_b - e_x;
+  dy[HS_AUC_P] = c_b / d->bp;
+  dy[HS_AUC_T] = y[HS_A_T] / ph->v_t;
+  dy[HS_AUC_L] = y[HS_A_L] / ph->v_l;
+  dy[HS_AUC_TV] = c_tv;
+  dy[HS_EL_H] = e_h;
+  dy[HS_EL_R] = d->cl_r * c_b;
+  dy[HS_EL_X] = e_x;
+  dy[HS_EL_T] = d->cl_t * c_tv;
+  dy[HS_DOSED] = s->r_iv + s->r_ha + s->r_pv;
+}
+
+/* Configurations used by the RHS, Jacobian and conservation tests. */
+typedef struct config {
+  const char *name;
+  hs_elim_kind kind;
+  int embolised;
+  double t;
+} config;
+
+static const config CONFIGS[] = {
+    {"linear", HS_ELIM_LINEAR, 0, 2.385},
+    {"michaelis-menten", HS_ELIM_MM, 0, 2.385},
+    {"linear, embolised", HS_ELIM_LINEAR, 1, 0.37},
+    {"michaelis-menten, embolised", HS_ELIM_MM, 1, 0.37},
+};
+
+static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
+  hs_physiology ph = full_phys();
+  hs_drug d = full_drug(c->kind);
+  init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
+  ctx->p = p;
+  ctx->seg = (hs_segment){.r_iv = 11.3, .r_ha = 47.9, .r_pv = 23.1, .t0 = 0.0};
+}
+
+START_TEST(test_rhs_equations) {
+  const config *c = &CONFIGS[_i];
+  hs_params p;
+  hs_rhs_ctx ctx;
+  config_setup(c, &p, &ctx);
+  double m_l = 1, m_t = 1;
+  if (c->embolised) m_l = m_t = 1 - 0.9 * exp(-M_LN2 * c->t / 0.5);
+  uint64_t seed = 0x9e3779b97f4a7c15u;
+  for (int k = 0; k < 5; k++) {
+    double y[HS_NSTATE], dy[HS_NSTATE], want[HS_NSTATE];
+    random_state(&seed, y);
+    ck_assert_int_eq(hs_model_rhs(c->t, y, dy, &ctx), 0);
+    model_md_rhs(&p, &ctx.seg, m_l, m_t, y, want);
+    for (int i = 0; i < HS_NSTATE; i++)
+      ck_assert_msg(fabs(dy[i] - want[i]) <= 1e-12 * (fabs(want[i]) + 1e3),
+                    "%s: dy[%d] = %.15g, model.md %.15g", c->name, i, dy[i], want[i]);
+  }
+}
+END_TEST
+
+/* ---- Jacobian against central differences ------------------------------------------ */
+
+static void jac_fd_check(double t, double *y, const hs_rhs_ctx *ctx) {
+  double jac[HS_NSTATE * HS_NSTATE], fp[HS_NSTATE], fm[HS_NSTATE];
+  ck_assert_int_eq(hs_model_jac(t, y, jac, ctx), 0);
+  for (int j = 0; j < HS_NSTATE; j++) {
+    const double yj = y[j], h = 1e-6 * fmax(fabs(yj), 1e-3);
+    y[j] = yj + h;
+    hs_model_rhs(t, y, fp, ctx);
+    y[j] = yj - h;
+    hs_model_rhs(t, y, fm, ctx);
+    y[j] = yj;
+    for (int i = 0; i < HS_NSTATE; i++) {
+      const double fd = (fp[i] - fm[i]) / (2 * h), an = jac[i * HS_NSTATE + j];
+      const double e = fabs(fd - an) / fmax(fmax(fabs(fd), fabs(an)), 1.0);
+      ck_assert_msg(e <= 1e-6, "J[%d][%d] = %.12g, finite difference %.12g", i, j, an, fd);
+    }
+  }
+}
+
+START_TEST(test_jacobian_fd) {
+  const config *c = &CONFIGS[_i];
+  hs_params p;
+  hs_rhs_ctx ctx;
+  config_setup(c, &p, &ctx);
+  uint64_t seed = 0x2545f4914f6cdd1du + (uint64_t)_i;
+  for (int k = 0; k < 8; k++) {
+    double y[HS_NSTATE];
+    random_state(&seed, y);
+    jac_fd_check(c->t, y, &ctx);
+  }
+}
+END_TEST
+
+/* ---- conservation ------------------------------------------------------------------- */
+
+/* Sum of dA/dt plus sum of d(eliminated)/dt equals d(dosed)/dt. */
+START_TEST(test_rhs_conserves_mass) {
+  const config *c = &CONFIGS[_i];
+  hs_params p;
+  hs_rhs_ctx ctx;
+  config_setup(c, &p, &ctx);
+  const int terms[] = {HS_A_B, HS_A_G, HS_A_L, HS_A_T, HS_A_R, HS_A_D,
+                       HS_EL_H, HS_EL_R, HS_EL_X, HS_EL_T};
+  uint64_t seed = 0xdeadbeefcafef00du + (uint64_t)_i;
+  for (int k = 0; k < 20; k++) {
+    double y[HS_NSTATE], dy[HS_NSTATE], sum = 0, mag = 0;
+    random_state(&seed, y);
+    hs_model_rhs(c->t, y, dy, &ctx);
+    for (int i = 0; i < NCASES(terms); i++) {
+      sum += dy[terms[i]];
+      mag += fabs(dy[terms[i]]);
+    }
+    HS_ASSERT_REL(dy[HS_DOSED], 11.3 + 47.9 + 23.1, 1e-15);
+    ck_assert_msg(fabs(sum - dy[HS_DOSED]) <= 1e-12 * fmax(fabs(dy[HS_DOSED]), mag),
+                  "%s: balance %.17g vs dosed %.17g", c->name, sum, dy[HS_DOSED]);
+  }
+}
+END_TEST
+
+/* ---- embolisation --------------------------------------------------------------------- */
+
+static double m_shape(double m_min, double t_half, double dt) {
+  return 1 - (1 - m_min) * exp(-M_LN2 * dt / t_half);
+}
+
+typedef struct embo_case {
+  hs_embolization ev[2];
+  int n;
+  double t, t0, want_l, want_t;
+} embo_case;
+
+#define WL HS_EMBO_WHOLE_LIVER
+#define TU HS_EMBO_TUMOR
+static const embo_case EMBO_CASES[] = {
+    /* whole liver: at onset m = m_min, one half-life later halfway back */
+    {{{WL, 1.5, 0.2, 0.75}}, 1, 1.5, 1.5, 0.2, 0.2},
+    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.25, 1.5, 0.6, 0.6},
+    /* 1 - 0.8 * 2^(-0.885 / 0.75), segment started after onset */
+    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
+    /* not active before onset: the segment starts before t_e */
+    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.385, 1.0, 1, 1},
+    /* permanent occlusion stays at m_min */
+    {{{WL, 0.5, 0.137, INFINITY}}, 1, 238.5, 0.5, 0.137, 0.137},
+    /* tumour-selective moves m_T only */
+    {{{TU, 0.0, 0.3, 2.0}}, 1, 2.0, 0.0, 1, 0.65},
+    /* two events multiply; the second only once its segment has begun */
+    {{{WL, 0.0, 0.1, 0.5}, {TU, 1.0, 0.3, INFINITY}}, 2, 0.5, 0.0, 0.55, 0.55},
+    {{{WL, 0.0, 0.1, 0.5}, {TU, 1.0, 0.3, INFINITY}}, 2, 1.5, 1.0, 0.8875, 0.8875 * 0.3},
+    {{{WL, 0.0, 0.1, 0.5}, {WL, 1.0, 0.5, 1.0}}, 2, 2.0, 1.0, 0.94375 * 0.75, 0.94375 * 0.75},
+};
+
+START_TEST(test_multipliers) {
+  const embo_case *c = &EMBO_CASES[_i];
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  hs_params p;
+  init_ok(&p, &ph, &d, c->ev, c->n);
+  double m_l = 0, m_t = 0;
+  hs_model_multipliers(&p, c->t, c->t0, &m_l, &m_t);
+  HS_ASSERT_REL(m_l, c->want_l, 1e-14);
+  HS_ASSERT_REL(m_t, c->want_t, 1e-14);
+  /* an HA bolus splits m_L Q_LA : m_T Q_TA */
+  HS_ASSERT_REL(hs_model_ha_liver_share(&p, c->t, c->t0),
+                m_l * 20.34 / (m_l * 20.34 + m_t * 2.16), 1e-13);
+}
+END_TEST
+
+START_TEST(test_shares_reference) {
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  hs_params p;
+  init_ok(&p, &ph, &d, NULL, 0);
+  HS_ASSERT_REL(hs_model_ha_liver_share(&p, 2.385, 0), 20.34 / 22.5, 1e-14);
+  HS_ASSERT_REL(hs_model_pv_liver_share(&p), 67.26 / 67.5, 1e-14);
+}
+END_TEST
+
+/* With blood only, embolised arterial flow is returned to the rest of body and the
+ * organs together still receive Q_CO C_B. */
+START_TEST(test_cardiac_output_conserved) {
+  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5}, {TU, 0.2, 0.35, INFINITY}};
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  d.hepatic.cl = 0;
+  hs_params p;
+  init_ok(&p, &ph, &d, ev, 2);
+  hs_rhs_ctx ctx = {&p, {0, 0, 0, 0.25}};
+  double y[HS_NSTATE] = {0}, dy[HS_NSTATE], m_l, m_t;
+  y[HS_A_B] = 2.385 * ph.v_b; /* C_B = 2.385 mg/L */
+  hs_model_rhs(0.37, y, dy, &ctx);
+  hs_model_multipliers(&p, 0.37, 0.25, &m_l, &m_t);
+  HS_ASSERT_REL(m_l, m_shape(0.1, 0.5, 0.37), 1e-14);
+  HS_ASSERT_REL(m_t, m_shape(0.1, 0.5, 0.37) * 0.35, 1e-14);
+  const double q_ha_t = m_l * 20.34 + m_t * 2.16;
+  HS_ASSERT_REL(dy[HS_A_L], m_l * 20.34 * 2.385, 1e-13);
+  HS_ASSERT_REL(dy[HS_A_T], m_t * 2.16 * 2.385, 1e-13);
+  HS_ASSERT_REL(dy[HS_A_G], 67.5 * 2.385, 1e-13);
+  HS_ASSERT_REL(dy[HS_A_R], (336 - q_ha_t - 67.5) * 2.385, 1e-13);
+  HS_ASSERT_REL(dy[HS_A_L] + dy[HS_A_T] + dy[HS_A_G] + dy[HS_A_R], 336 * 2.385, 1e-13);
+  HS_ASSERT_REL(dy[HS_A_B], -336 * 2.385, 1e-13);
+}
+END_TEST
+
+/* ---- analytic quantities -------------------------------------------------------------- */
+
+typedef struct analytic_case {
+  double f_td, cl_int, cl_r, cl_x;
+  double q_l_eff, phi_l, pv_share; /* Q_L', phi_L, (Q_LP + f_TD Q_TP) / Q_PV */
+} analytic_case;
+
+static const analytic_case ANALYTIC[] = {
+    {0.0, 1664.4, 0, 0, 87.6, 20.34 / 22.5, 67.26 / 67.5},
+    {0.0, 61.3, 7.1, 12.3, 87.6, 20.34 / 22.5, 67.26 / 67.5},
+    {0.6, 1664.4, 7.1, 12.3, 89.04, 21.636 / 22.5, 67.404 / 67.5},
+    {1.0, 238.5, 0, 2.385, 90.0, 1.0, 1.0},
+};
+
+START_TEST(test_analytic) {
+  const analytic_case *c = &ANALYTIC[_i];
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  ph.f_td = c->f_td;
+  d.hepatic.cl = c->cl_int;
+  d.cl_r = c->cl_r;
+  d.extrahepatic.cl = c->cl_x;
+  hs_params p;
+  init_ok(&p, &ph, &d, NULL, 0);
+  hs_analytic a;
+  hs_model_analytic(&p, &a);
+  const double e_l = c->cl_int / (c->q_l_eff + c->cl_int);
+  HS_ASSERT_REL(a.q_l_eff, c->q_l_eff, 1e-14);
+  HS_ASSERT_REL(a.e_l, e_l, 1e-14);
+  HS_ASSERT_REL(a.cl_tb, c->cl_r + c->cl_x + c->q_l_eff * e_l, 1e-14);
+  HS_ASSERT_REL(a.phi_l, c->phi_l, 1e-14);
+  HS_ASSERT_REL(a.f_ha_bioavail, 1 - c->phi_l * e_l, 1e-13);
+  HS_ASSERT_REL(a.f_pv_bioavail, 1 - c->pv_share * e_l, 1e-13);
+  if (_i == 0) HS_ASSERT_REL(a.e_l, 0.95, 1e-14);
+}
+END_TEST
+
+/* ---- reported concentrations ---------------------------------------------------------- */
+
+START_TEST(test_concentrations) {
+  const config *c = &CONFIGS[3]; /* MM, embolised */
+  hs_params p;
+  hs_rhs_ctx ctx;
+  config_setup(c, &p, &ctx);
+  const double y[HS_NSTATE] = {[HS_A_B] = 23.85, [HS_A_G] = 4.7, [HS_A_L] = 6.1,
+                               [HS_A_T] = 0.9, [HS_A_R] = 51.3, [HS_A_D] = 12.5};
+  hs_conc cc;
+  hs_model_concentrations(c->t, y, &ctx, &cc);
+  const double m = m_shape(0.1, 0.5, c->t), c_b = 23.85 / 5;
+  HS_ASSERT_REL(cc.blood, c_b, 1e-14);
+  HS_ASSERT_REL(cc.plasma, c_b / 1.37, 1e-14);
+  HS_ASSERT_REL(cc.liver, 6.1 / 1.8, 1e-14);
+  HS_ASSERT_REL(cc.tumor, 0.9 / 0.1, 1e-14);
+  HS_ASSERT_REL(cc.tumor_venous, 0.9 / 0.1 / 1.9, 1e-14);
+  HS_ASSERT_REL(cc.hepatic_artery, c_b + 47.9 / (m * 20.34 + m * 2.16), 1e-14);
+  HS_ASSERT_REL(cc.portal_vein, 4.7 / 1.5 / 2.385 + 23.1 / 67.5, 1e-14);
+  HS_ASSERT_REL(cc.depot_mg, 12.5, 1e-15);
+}
+END_TEST
+
+Suite *hs_suite_model(void) {
+  Suite *s = suite_create("model");
+  TCase *tc = tcase_create("params");
+  tcase_add_test(tc, test_flows_reference);
+  tcase_add_loop_test(tc, test_params_reject, 0, NCASES(BAD_PARAMS));
+  tcase_add_loop_test(tc, test_embo_reject, 0, NCASES(BAD_EMBO));
+  suite_add_tcase(s, tc);
+  tc = tcase_create("rhs");
+  tcase_add_loop_test(tc, test_rhs_equations, 0, NCASES(CONFIGS));
+  tcase_add_loop_test(tc, test_jacobian_fd, 0, NCASES(CONFIGS));
+  tcase_add_loop_test(tc, test_rhs_conserves_mass, 0, NCASES(CONFIGS));
+  tcase_add_test(tc, test_concentrations);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("embolisation");
+  tcase_add_loop_test(tc, test_multipliers, 0, NCASES(EMBO_CASES));
+  tcase_add_test(tc, test_shares_reference);
+  tcase_add_test(tc, test_cardiac_output_conserved);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("analytic");
+  tcase_add_loop_test(tc, test_analytic, 0, NCASES(ANALYTIC));
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,264 @@
+/* check_solver.c - the solver against model.md's analytic identities, mass balance,
+ * discontinuities and a tight-tolerance reference for nonlinear cases. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_scenario.h"
+#include "hs_simulate.h"
+#include "hs_solver.h"
+#include "hs_test.h"
+
+/* model.md reference patient and the s1 drug (E_L = 0.95). */
+static hs_physiology ref_phys(double f_ha, double f_td) {
+  return (hs_physiology){.q_co = 336, .q_h = 90, .f_ha = f_ha, .v_b = 5.0, .v_g = 1.5,
+                         .v_l = 1.8, .v_r = 40, .v_t = 0.1, .p_t = 24, .f_ta = 0.9,
+                         .f_td = f_td};
+}
+
+static hs_drug linear_drug(void) {
+  return (hs_drug){.bp = 1, .kp_g = 1, .kp_l = 1, .kp_t = 1, .kp_r = 1,
+                   .hepatic = {.kind = HS_ELIM_LINEAR, .cl = 1664.4}, .cl_r = 30};
+}
+
+static const hs_sim_opts OPTS = {.t_end = 60, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
+
+/* One infusion (or bolus when t_inf = 0) of d mg by route r from t = 0. */
+static hs_metrics run_one(hs_solver *s, const hs_params *p, hs_route r, double d, double t_inf,
+                          const hs_sim_opts *o, hs_trace *tr) {
+  hs_dose dose = {.route = r, .t_start = 0, .t_end = t_inf, .amount_mg = d};
+  hs_metrics m;
+  hs_error err;
+  int rc = hs_solver_run(s, p, &dose, 1, o, tr, &m, &err);
+  ck_assert_msg(rc == HS_OK, "run failed: %s", err.msg);
+  return m;
+}
+
+/* Identities 1-4 for f_HA in {0.2, 0.25, 0.3}, several infusion lengths, f_TD 0 and 0.6. */
+START_TEST(test_identities_1_to_4) {
+  static const double f_has[] = {0.2, 0.25, 0.3}, t_infs[] = {0, 1.0 / 60, 2.0, 24.0};
+  static const double f_tds[] = {0.0, 0.6};
+  const double d = 238.5;
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 4; b++)
+      for (int c = 0; c < 2; c++) {
+        hs_params p;
+        hs_physiology ph = ref_phys(f_has[a], f_tds[c]);
+        hs_drug dr = linear_drug();
+        ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+        hs_analytic an;
+        hs_model_analytic(&p, &an);
+        hs_sim_opts o = OPTS;
+        o.t_end = t_infs[b] + 60; /* > 15 terminal half-lives after the dose */
+        hs_metrics ha = run_one(s, &p, HS_ROUTE_HA, d, t_infs[b], &o, NULL);
+        hs_metrics iv = run_one(s, &p, HS_ROUTE_IV, d, t_infs[b], &o, NULL);
+        hs_metrics pv = run_one(s, &p, HS_ROUTE_PV, d, t_infs[b], &o, NULL);
+        HS_ASSERT_REL(iv.auc_blood, d / an.cl_tb, 1e-3);                  /* identity 2 */
+        HS_ASSERT_REL(ha.auc_blood / iv.auc_blood, an.f_ha_bioavail, 1e-3); /* identity 1 */
+        HS_ASSERT_REL(pv.auc_blood / iv.auc_blood, an.f_pv_bioavail, 1e-3);
+        HS_ASSERT_REL(ha.auc_tumor_venous,                                 /* identity 3 */
+                      ha.auc_blood + ph.f_ta * d / p.fl.q_ha, 1e-3);
+        double rd = (ha.auc_tumor / iv.auc_tumor) / (ha.auc_blood / iv.auc_blood);
+        HS_ASSERT_REL(rd, 1 + ph.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail), 1e-3); /* 4 */
+      }
+  hs_solver_free(s);
+}
+END_TEST
+
+/* Identity 5: steady state of a constant IV infusion, C_B = I / CL_TB (this one tests
+ * solver accuracy, not just linearity). */
+START_TEST(test_identity_5_steady_state) {
+  static const double f_has[] = {0.2, 0.25, 0.3};
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  for (int a = 0; a < 3; a++) {
+    hs_params p;
+    hs_physiology ph = ref_phys(f_has[a], 0);
+    hs_drug dr = linear_drug();
+    ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+    hs_analytic an;
+    hs_model_analytic(&p, &an);
+    hs_sim_opts o = {.t_end = 100, .dt_out = 1, .rtol = 1e-8, .atol = 1e-10};
+    int n = hs_solver_grid_size(&o);
+    double *blood = calloc((size_t)n, sizeof *blood);
+    hs_trace tr = {.cap = n, .blood = blood};
+    const double rate = 2.385; /* mg/h for the whole run */
+    run_one(s, &p, HS_ROUTE_IV, rate * 100, 100, &o, &tr);
+    ck_assert_int_eq(tr.n, n);
+    HS_ASSERT_REL(blood[n - 1], rate / an.cl_tb, 1e-4);
+    free(blood);
+  }
+  hs_solver_free(s);
+}
+END_TEST
+
+static void load(const char *path, hs_scenario *sc) {
+  hs_error err;
+  int rc = hs_scenario_load(sc, path, NULL, &err);
+  ck_assert_msg(rc == HS_OK, "%s", err.msg);
+}
+
+static hs_metrics simulate(const hs_scenario *sc, hs_solver *s) {
+  hs_results res;
+  hs_error err;
+  int rc = hs_simulate(s, sc, 0, &res, &err);
+  ck_assert_msg(rc == HS_OK, "%s", err.msg);
+  hs_metrics m = res.drugs[0].metrics;
+  hs_results_release(&res);
+  return m;
+}
+
+/* Mass balance to 1e-6 at every output time on s1-s4. */
+START_TEST(test_mass_balance_reference) {
+  char path[64];
+  snprintf(path, sizeof path, "../scenarios/reference/s%d.yaml", _i + 1);
+  hs_scenario sc;
+  hs_error err;
+  load(path, &sc);
+  hs_solver *s = hs_solver_create(&err);
+  hs_metrics m = simulate(&sc, s);
+  ck_assert_msg(m.mass_balance_error < 1e-6, "%s: mass balance %g", path, m.mass_balance_error);
+  ck_assert(m.dosed_mg > 0);
+  HS_ASSERT_REL(m.fraction_eliminated_liver + m.fraction_eliminated_renal +
+                    m.fraction_eliminated_extrahepatic + m.fraction_eliminated_tumor,
+                1.0, 1e-4); /* everything is gone by the end of each reference case */
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
+/* s4: the 1-minute infusion at 100 h delivers exactly 10 mg. */
+START_TEST(test_s4_short_infusion) {
+  hs_scenario sc;
+  hs_error err;
+  load("../scenarios/reference/s4.yaml", &sc);
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &sc.phys, &sc.drugs[0].drug, NULL, 0, &err), HS_OK);
+  hs_dose doses[4];
+  int n = hs_regimen_expand(sc.drugs[0].regimen, sc.drugs[0].n_regimen, &sc.patient, doses, 4,
+                            &err);
+  ck_assert_int_eq(n, 2);
+  int npts = hs_solver_grid_size(&sc.sim);
+  double *y = calloc((size_t)npts * HS_NSTATE, sizeof *y);
+  hs_trace tr = {.cap = npts, .y = y};
+  hs_metrics m;
+  hs_solver *s = hs_solver_create(&err);
+  ck_assert_int_eq(hs_solver_run(s, &p, doses, n, &sc.sim, &tr, &m, &err), HS_OK);
+  double before = y[100 * HS_NSTATE + HS_DOSED], after = y[101 * HS_NSTATE + HS_DOSED];
+  HS_ASSERT_REL(before, 50.0, 1e-12); /* the grid point at 100 h precedes the infusion */
+  HS_ASSERT_REL(after - before, 10.0, 1e-6);
+  HS_ASSERT_REL(m.dosed_mg, 60.0, 1e-6);
+  /* the infused 10 mg shows in the eliminated amounts: liver share as for the bolus */
+  double el_101 = y[101 * HS_NSTATE + HS_EL_H] + y[101 * HS_NSTATE + HS_EL_R];
+  double el_100 = y[100 * HS_NSTATE + HS_EL_H] + y[100 * HS_NSTATE + HS_EL_R];
+  ck_assert_msg(el_101 - el_100 > 9.0, "infusion stepped over: %g mg eliminated", el_101 - el_100);
+  free(y);
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
+/* Solver accuracy on nonlinear cases: default tolerances vs a tight-tolerance run. */
+START_TEST(test_nonlinear_tight_tolerance) {
+  const char *path = _i == 0 ? "../scenarios/reference/s2.yaml" : "../scenarios/reference/s3.yaml";
+  hs_scenario sc;
+  hs_error err;
+  load(path, &sc);
+  hs_solver *s = hs_solver_create(&err);
+  hs_metrics a = simulate(&sc, s);
+  sc.sim.rtol = 1e-12;
+  sc.sim.atol = 1e-14;
+  sc.sim.max_steps = 1000000;
+  hs_metrics b = simulate(&sc, s);
+  HS_ASSERT_REL(a.auc_plasma, b.auc_plasma, 1e-6);
+  HS_ASSERT_REL(a.auc_tumor, b.auc_tumor, 1e-6);
+  HS_ASSERT_REL(a.auc_liver, b.auc_liver, 1e-6);
+  HS_ASSERT_REL(a.cmax_plasma, b.cmax_plasma, 1e-6);
+  HS_ASSERT_REL(a.regional_advantage, b.regional_advantage, 1e-6);
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
+/* A workspace reused for many runs gives the same bits as a fresh one. */
+START_TEST(test_workspace_reuse) {
+  hs_scenario s2, s4;
+  hs_error err;
+  load("../scenarios/reference/s2.yaml", &s2);
+  load("../scenarios/reference/s4.yaml", &s4);
+  hs_solver *s = hs_solver_create(&err), *fresh = hs_solver_create(&err);
+  hs_metrics first = simulate(&s2, s);
+  simulate(&s4, s);
+  hs_metrics again = simulate(&s2, s), other = simulate(&s2, fresh);
+  ck_assert(memcmp(&first, &again, sizeof first) == 0);
+  ck_assert(memcmp(&first, &other, sizeof first) == 0);
+  hs_solver_free(s);
+  hs_solver_free(fresh);
+  hs_scenario_release(&s2);
+  hs_scenario_release(&s4);
+}
+END_TEST
+
+/* Embolisation raises tumour exposure of an HA dose; m_min = 1 changes nothing. */
+START_TEST(test_embolization_effect) {
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  hs_embolization none = {.target = HS_EMBO_WHOLE_LIVER, .t_e = 0, .m_min = 1, .t_half = 0.5};
+  hs_embolization dsm = {.target = HS_EMBO_WHOLE_LIVER, .t_e = 0, .m_min = 0.1, .t_half = 0.5};
+  hs_params p0, p1, p2;
+  ck_assert_int_eq(hs_params_init(&p0, &ph, &dr, NULL, 0, &err), HS_OK);
+  ck_assert_int_eq(hs_params_init(&p1, &ph, &dr, &none, 1, &err), HS_OK);
+  ck_assert_int_eq(hs_params_init(&p2, &ph, &dr, &dsm, 1, &err), HS_OK);
+  hs_metrics m0 = run_one(s, &p0, HS_ROUTE_HA, 100, 2, &OPTS, NULL);
+  hs_metrics m1 = run_one(s, &p1, HS_ROUTE_HA, 100, 2, &OPTS, NULL);
+  hs_metrics m2 = run_one(s, &p2, HS_ROUTE_HA, 100, 2, &OPTS, NULL);
+  HS_ASSERT_REL(m0.auc_tumor, m1.auc_tumor, 1e-9);
+  ck_assert_msg(m2.auc_tumor > 1.2 * m0.auc_tumor, "embolised %g vs %g", m2.auc_tumor,
+                m0.auc_tumor);
+  ck_assert(m2.mass_balance_error < 1e-6);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* Bad options are refused with messages. */
+START_TEST(test_bad_options) {
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_dose late = {.route = HS_ROUTE_IV, .t_start = 70, .t_end = 70, .amount_mg = 1};
+  hs_metrics m;
+  ck_assert_int_eq(hs_solver_run(s, &p, &late, 1, &OPTS, NULL, &m, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "a dose at t = 70 h lies outside the simulation [0, 60) h");
+  hs_sim_opts o = OPTS;
+  o.dt_out = 0;
+  ck_assert_int_eq(hs_solver_run(s, &p, NULL, 0, &o, NULL, &m, &err), HS_EINPUT);
+  hs_trace tiny = {.cap = 3};
+  ck_assert_int_eq(hs_solver_run(s, &p, NULL, 0, &OPTS, &tiny, &m, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "trace holds 3 points, the grid has 241");
+  hs_solver_free(s);
+}
+END_TEST
+
+Suite *hs_suite_solver(void) {
+  Suite *s = suite_create("solver");
+  TCase *tc = tcase_create("identities");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_identities_1_to_4);
+  tcase_add_test(tc, test_identity_5_steady_state);
+  tcase_add_loop_test(tc, test_mass_balance_reference, 0, 4);
+  tcase_add_test(tc, test_s4_short_infusion);
+  tcase_add_loop_test(tc, test_nonlinear_tight_tolerance, 0, 2);
+  tcase_add_test(tc, test_workspace_reuse);
+  tcase_add_test(tc, test_embolization_effect);
+  tcase_add_test(tc, test_bad_options);
+  suite_add_tcase(s, tc);
+  return s;
+}
