@@ -87,6 +87,14 @@ valgrind: deps
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
 	cd tests && CK_FORK=no valgrind --error-exitcode=9 --leak-check=full -q ../$(BUILD)/check_all
 
+$(BUILD)/bench_run: $(BUILD)/bench/bench_run.o $(BUILD)/libhepatosim.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Performance figures (not part of `make test`): bench/results.json.
+bench: deps
+	$(MAKE) $(BUILD)/bench_run
+	bench/run.sh
+
 print-config:
 	@echo "CC           = $(CC)"
 	@echo "HDF5 (pc)    = $(HDF5_PC): $$(pkg-config --modversion $(HDF5_PC) 2>/dev/null || echo not found)"
@@ -99,4 +107,4 @@ print-config:
 clean:
 	rm -rf build build-san
 
--include $(wildcard $(BUILD)/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -98,6 +98,8 @@ static int write_outputs(const run_args *a, const hs_scenario *sc, const hs_resu
   if (a->csv && (rc = hs_output_csv(a->csv, a->force, res, err))) return rc;
   if (a->json) hs_output_json(stdout, res);
   else hs_output_table(stdout, sc, res);
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return hs_error_set(err, HS_EIO, "cannot write the summary to standard output");
   if (a->h5) fprintf(stderr, "wrote %s\n", a->h5);
   if (a->csv) fprintf(stderr, "wrote %s/\n", a->csv);
   return HS_OK;
