@@ -307,6 +307,15 @@ static void add_stats(hs_solver *s) {
   s->stats.segments++;
 }
 
+/* Integrate to tout (within the current segment). */
+static int advance(hs_solver *s, double tout, sunrealtype *tret, hs_error *err) {
+  int flag = CVode(s->cvode, tout, s->y, tret, CV_NORMAL);
+  if (flag >= 0) return HS_OK;
+  add_stats(s);
+  return hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", *tret, flag,
+                      s->cv_msg);
+}
+
 /* Integrate over [a, b], recording grid points in [a, b) (and b when it is the end). */
 static int integrate_segment(hs_solver *s, double a, double b, int last, const hs_sim_opts *o,
                              hs_trace *tr, int *k, run_acc *acc, hs_error *err) {
@@ -319,27 +328,14 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
     double tk = grid_time(o, *k);
     int in_seg = last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
     if (!in_seg) break;
-    if (!same_time(tk, tret)) {
-      int flag = CVode(s->cvode, tk, s->y, &tret, CV_NORMAL);
-      if (flag < 0) {
-        add_stats(s);
-        return hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", tret,
-                            flag, s->cv_msg);
-      }
-    }
+    int rc = same_time(tk, tret) ? HS_OK : advance(s, tk, &tret, err);
+    if (rc) return rc;
     record(s, tk, y, tr, *k, acc);
     (*k)++;
   }
-  if (!same_time(tret, b)) {
-    int flag = CVode(s->cvode, b, s->y, &tret, CV_NORMAL);
-    if (flag < 0) {
-      add_stats(s);
-      return hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", tret,
-                          flag, s->cv_msg);
-    }
-  }
-  add_stats(s);
-  return HS_OK;
+  int rc = same_time(tret, b) ? HS_OK : advance(s, b, &tret, err);
+  if (!rc) add_stats(s);
+  return rc;
 }
 
 static void finish_metrics(const double *y, const run_acc *acc, double total, double bp,
