@@ -96,17 +96,25 @@ static double blood(const hs__drugdef *x, int k, double bp, int is_km) {
   return is_km ? v * bp : v / bp;
 }
 
+/* The node of `key` in mapping `where` when written there, else `where`. */
+static hs__ynode at_key(const hs__ydoc *d, hs__ynode where, int key) {
+  hs__ynode n = hs__ydoc_get(d, where, DRUG_FIELDS[key].key);
+  return n ? n : where;
+}
+
 static int finish_route(const hs__drugdef *x, int cl, int vmax, int km, double bp,
                         hs_elimination *e, const hs__ydoc *d, hs__ynode where,
                         const char *path, hs_error *err) {
   const char *name = DRUG_FIELDS[cl].key;
   memset(e, 0, sizeof *e);
   if (x->info[cl].set && (x->info[vmax].set || x->info[km].set))
-    return hs__ydoc_error(d, where, path, err, "give either %s or %s with %s, not both", name,
+    return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
+                          "give either %s or %s with %s, not both", name,
                           DRUG_FIELDS[vmax].key, DRUG_FIELDS[km].key);
   if (x->info[vmax].set != x->info[km].set)
-    return hs__ydoc_error(d, where, path, err, "%s and %s must be given together",
-                          DRUG_FIELDS[vmax].key, DRUG_FIELDS[km].key);
+    return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
+                          "%s and %s must be given together", DRUG_FIELDS[vmax].key,
+                          DRUG_FIELDS[km].key);
   if (x->info[vmax].set) {
     e->kind = HS_ELIM_MM;
     e->vmax = x->v[vmax];

@@ -320,9 +320,11 @@ static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) 
   return check_dose_times(L, e, path, s);
 }
 
-static int load_regimen(loader *L, hs__ynode reg, const char *path, hs_scenario_drug *sd) {
+/* drug: the drug's node, blamed when the regimen is missing */
+static int load_regimen(loader *L, hs__ynode reg, hs__ynode drug, const char *path,
+                        hs_scenario_drug *sd) {
   if (!reg || hs__ydoc_type(L->d, reg) != HS_Y_SEQ || hs__ydoc_len(L->d, reg) == 0)
-    return hs__ydoc_error(L->d, reg ? reg : L->root, path, L->err,
+    return hs__ydoc_error(L->d, reg ? reg : drug, path, L->err,
                           "a non-empty list of doses is required ('- route: hai ...')");
   int n = hs__ydoc_len(L->d, reg);
   sd->regimen = calloc((size_t)n, sizeof *sd->regimen);
@@ -364,7 +366,7 @@ static int load_drug(loader *L, hs__ynode key, hs__ynode map, hs_scenario_drug *
   if ((rc = hs__drugdef_finish(&base, &sd->drug, L->d, map, path, L->err))) return rc;
   char rpath[160];
   snprintf(rpath, sizeof rpath, "%s.regimen", path);
-  return load_regimen(L, hs__ydoc_get(L->d, map, "regimen"), rpath, sd);
+  return load_regimen(L, hs__ydoc_get(L->d, map, "regimen"), key, rpath, sd);
 }
 
 static int load_drugs(loader *L) {
@@ -403,7 +405,8 @@ static int check_flows(loader *L) {
     int want_co = strstr(e.msg, "Q_CO") != NULL;
     for (size_t b = 0; b < sizeof blame / sizeof blame[0]; b++) {
       const hs__fieldinfo *fi = blame[b].tumor ? &L->tinfo[blame[b].idx] : &L->pinfo[blame[b].idx];
-      if (!fi->set || (want_co && blame[b].tumor)) continue;
+      /* Q_R = Q_CO - Q_H: neither the tumour nor f_HA can be the cause */
+      if (!fi->set || (want_co && (blame[b].tumor || blame[b].idx == P_FHA))) continue;
       const char *key = blame[b].tumor ? TUMOR_FIELDS[blame[b].idx].key
                                        : PATIENT_FIELDS[blame[b].idx].key;
       hs__ynode sec = hs__ydoc_get(L->d, L->root, blame[b].sec);

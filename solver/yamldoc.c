@@ -31,10 +31,20 @@ hs__ydoc *hs__ydoc_parse(const char *name, const char *text, hs_error *err) {
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
   if (!yaml_parser_load(&parser, &d->doc)) {
-    yaml_mark_t m = parser.problem_mark;
-    hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: YAML syntax error: %s%s%s", name, m.line + 1,
+    yaml_mark_t m = parser.problem_mark, c = parser.context_mark;
+    char where[96] = ""; /* where the construct that failed began, if elsewhere */
+    const char *pr = parser.problem ? parser.problem : "";
+    if (parser.context && c.line != m.line && !strstr(parser.context, "plain scalar"))
+      snprintf(where, sizeof where, " that starts at line %zu, column %zu", c.line + 1,
+               c.column + 1);
+    if (strstr(pr, "tab character"))
+      snprintf(where, sizeof where, " (indent with spaces, not tabs)");
+    else if (strstr(pr, "mapping values are not allowed"))
+      snprintf(where, sizeof where, " (check this line's indentation, or quote a value "
+               "that contains ': ')");
+    hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: YAML syntax error: %s%s%s%s", name, m.line + 1,
                  m.column + 1, parser.problem ? parser.problem : "unreadable",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+                 parser.context ? " " : "", parser.context ? parser.context : "", where);
     yaml_parser_delete(&parser);
     free(d);
     return NULL;
@@ -120,24 +130,34 @@ int hs__ydoc_error(const hs__ydoc *d, hs__ynode n, const char *path, hs_error *e
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  if (!*path) /* the document itself: no key to name */
+    return hs_error_set(err, HS_EINPUT, "%s:%d:%d: %s", d->name, hs__ydoc_line(d, n),
+                        ydoc_col(d, n), msg);
   return hs_error_set(err, HS_EINPUT, "%s:%d:%d: '%s': %s", d->name, hs__ydoc_line(d, n),
                       ydoc_col(d, n), path, msg);
 }
 
 /* ---- did you mean ----------------------------------------------------------------- */
 
+static int same(char x, char y) { return tolower((unsigned char)x) == tolower((unsigned char)y); }
+
+/* Edit distance counting a swap of two neighbours as one edit ("hia" is 1 from "hai"). */
 static int edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 63 || lb > 63) return 99;
-  int prev[64], cur[64];
+  int pprev[64] = {0}, prev[64], cur[64];
   for (size_t j = 0; j <= lb; j++) prev[j] = (int)j;
   for (size_t i = 1; i <= la; i++) {
     cur[0] = (int)i;
     for (size_t j = 1; j <= lb; j++) {
-      int sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+      int sub = prev[j - 1] + !same(a[i - 1], b[j - 1]);
       int del = prev[j] + 1, ins = cur[j - 1] + 1;
       cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]) &&
+          pprev[j - 2] + 1 < cur[j])
+        cur[j] = pprev[j - 2] + 1;
     }
+    memcpy(pprev, prev, sizeof(int) * (lb + 1));
     memcpy(prev, cur, sizeof(int) * (lb + 1));
   }
   return prev[lb];
@@ -173,14 +193,16 @@ static int unknown_key(const hs__ydoc *d, hs__ynode k, const char *path, const h
   return hs__ydoc_error(d, k, path, err, "unknown key '%s'; known keys: %s", key, list);
 }
 
+/* text: the value as written, quoted in messages ("got '130 %'") */
 static int check_range(const hs__ydoc *d, hs__ynode v, const char *path, double x,
-                       hs__range r, hs_error *err) {
+                       const char *text, hs__range r, hs_error *err) {
   if (r == HS_R_POS && !(x > 0))
-    return hs__ydoc_error(d, v, path, err, "must be > 0, got %g", x);
+    return hs__ydoc_error(d, v, path, err, "must be > 0, got '%s'", text);
   if (r == HS_R_NONNEG && !(x >= 0))
-    return hs__ydoc_error(d, v, path, err, "must be >= 0, got %g", x);
+    return hs__ydoc_error(d, v, path, err, "must be >= 0, got '%s'", text);
   if (r == HS_R_FRAC && !(x >= 0 && x <= 1))
-    return hs__ydoc_error(d, v, path, err, "must lie between 0 and 1 (0 %% to 100 %%), got %g", x);
+    return hs__ydoc_error(d, v, path, err, "must lie between 0 and 1 (0 %% to 100 %%), got '%s'",
+                          text);
   return HS_OK;
 }
 
@@ -191,7 +213,7 @@ static int read_qty(const hs__ydoc *d, hs__ynode v, const char *path, const hs__
   hs_error e;
   if (hs_units_convert(text, f->kind, out, NULL, &e))
     return hs__ydoc_error(d, v, path, err, "%s", e.msg);
-  return check_range(d, v, path, *out, f->range, err);
+  return check_range(d, v, path, *out, text, f->range, err);
 }
 
 static int read_int(const hs__ydoc *d, hs__ynode v, const char *path, int *out, hs_error *err) {

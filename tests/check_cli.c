@@ -1,0 +1,348 @@
+/* check_cli.c - the hepatosim command line, run as a child process: exit codes, messages,
+ * refusal of malformed scenarios, outputs and --force. Run from tests/; the binary is
+ * $HS_BIN or ../build/hepatosim. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hs_scenario.h"
+#include "hs_simulate.h"
+#include "hs_test.h"
+
+#define BAD_DIR "fixtures/bad"
+#define S2 "../scenarios/reference/s2.yaml"
+#define S4 "../scenarios/reference/s4.yaml"
+
+/* A temporary directory: cap/ holds the child's stdout and stderr, out/ its outputs. */
+typedef struct cli {
+  char dir[64], out[96];
+  char *stdout_text, *stderr_text; /* of the last run */
+} cli;
+
+static const char *bin(void) {
+  const char *b = getenv("HS_BIN");
+  return b && *b ? b : "../build/hepatosim";
+}
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t n = 0, cap = 0, got;
+  do {
+    if (n + 4096 + 1 > cap && !(buf = realloc(buf, cap = 2 * cap + 4096 + 1))) break;
+    got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+  } while (got > 0);
+  fclose(f);
+  if (buf) buf[n] = '\0';
+  if (len) *len = n;
+  return buf;
+}
+
+/* All of a test case's directories live under one root, removed by the case's
+ * teardown, so a failing test leaves nothing behind either. */
+static char root[32];
+
+static void root_create(void) {
+  snprintf(root, sizeof root, "/tmp/hs_cli_XXXXXX");
+  if (!mkdtemp(root)) root[0] = '\0';
+}
+
+static void rm_tree(const char *path);
+static void root_remove(void) {
+  if (root[0]) rm_tree(root);
+}
+
+static void cli_open(cli *c) {
+  memset(c, 0, sizeof *c);
+  ck_assert_msg(root[0], "no temporary directory");
+  snprintf(c->dir, sizeof c->dir, "%s/tXXXXXX", root);
+  ck_assert_ptr_nonnull(mkdtemp(c->dir));
+  char cap[96];
+  snprintf(cap, sizeof cap, "%s/cap", c->dir);
+  snprintf(c->out, sizeof c->out, "%s/out", c->dir);
+  ck_assert(mkdir(cap, 0700) == 0 && mkdir(c->out, 0700) == 0);
+}
+
+static void rm_tree(const char *path) {
+  DIR *dp = opendir(path);
+  if (dp) {
+    char sub[512];
+    for (struct dirent *e; (e = readdir(dp));) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+      rm_tree(sub);
+    }
+    closedir(dp);
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+}
+
+static void cli_close(cli *c) {
+  free(c->stdout_text);
+  free(c->stderr_text);
+  rm_tree(c->dir);
+}
+
+/* Run the binary with args (NULL-terminated); returns its exit status. */
+static int cli_run(cli *c, const char *const *args) {
+  char out[128], err[128];
+  const char *argv[16] = {bin()};
+  int n = 1;
+  while (args[n - 1] && n < 15) argv[n] = args[n - 1], n++;
+  argv[n] = NULL;
+  snprintf(out, sizeof out, "%s/cap/stdout", c->dir);
+  snprintf(err, sizeof err, "%s/cap/stderr", c->dir);
+  fflush(NULL);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(126);
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status), "%s did not exit normally", argv[0]);
+  ck_assert_msg(WEXITSTATUS(status) != 127, "cannot run %s (set HS_BIN?)", argv[0]);
+  free(c->stdout_text);
+  free(c->stderr_text);
+  c->stdout_text = slurp(out, NULL);
+  c->stderr_text = slurp(err, NULL);
+  ck_assert(c->stdout_text && c->stderr_text);
+  return WEXITSTATUS(status);
+}
+
+#define RUN(c, ...) cli_run(c, (const char *const[]){__VA_ARGS__, NULL})
+
+static int n_entries(const char *dir) {
+  DIR *dp = opendir(dir);
+  int n = 0;
+  if (!dp) return -1;
+  for (struct dirent *e; (e = readdir(dp));) n += e->d_name[0] != '.';
+  closedir(dp);
+  return n;
+}
+
+/* ---- usage ---------------------------------------------------------------------------- */
+
+START_TEST(test_version) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "--version"), 0);
+  ck_assert_str_eq(c.stdout_text, "hepatosim 0.1.0\n");
+  cli_close(&c);
+}
+END_TEST
+
+static const char *const HELP[][2] = {{"--help", NULL}, {"run", "--help"}, {"run", "-h"}};
+
+START_TEST(test_help) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, HELP[_i][0], HELP[_i][1]), 0);
+  ck_assert_msg(strstr(c.stdout_text, "--force"), "%s %s: no --force in\n%s", HELP[_i][0],
+                HELP[_i][1] ? HELP[_i][1] : "", c.stdout_text);
+  cli_close(&c);
+}
+END_TEST
+
+/* Usage errors: exit 2 and a message naming the offending word. */
+static const char *const USAGE_ERR[][4] = {
+    {"simulate", S2, NULL, "unknown command 'simulate'"},
+    {"--verbose", NULL, NULL, "unknown command '--verbose'"},
+    {"run", S2, "--fast", "unknown or incomplete option --fast"},
+    {"run", S2, "-o", "unknown or incomplete option -o"},
+    {"run", NULL, NULL, "no scenario file given"},
+};
+
+START_TEST(test_usage_error) {
+  cli c;
+  cli_open(&c);
+  const char *const *u = USAGE_ERR[_i];
+  ck_assert_int_eq(RUN(&c, u[0], u[1], u[2]), 2);
+  ck_assert_msg(strstr(c.stderr_text, u[3]), "want '%s' in '%s'", u[3], c.stderr_text);
+  cli_close(&c);
+}
+END_TEST
+
+START_TEST(test_missing_file) {
+  cli c;
+  cli_open(&c);
+  char path[128];
+  snprintf(path, sizeof path, "%s/no_such_scenario.yaml", c.dir);
+  ck_assert_int_eq(RUN(&c, "run", path), 2);
+  ck_assert_msg(strstr(c.stderr_text, path), "no '%s' in '%s'", path, c.stderr_text);
+  cli_close(&c);
+}
+END_TEST
+
+/* ---- malformed scenarios: exit 2, the file named, nothing written ---------------------- */
+
+static int is_yaml(const struct dirent *e) {
+  size_t n = strlen(e->d_name);
+  return n > 5 && !strcmp(e->d_name + n - 5, ".yaml");
+}
+
+/* The i-th fixture (sorted) under fixtures/bad/ into name; the count of fixtures. */
+static int bad_fixture(int i, char *name, size_t cap) {
+  struct dirent **list;
+  int n = scandir(BAD_DIR, &list, is_yaml, alphasort);
+  for (int k = 0; k < n; k++) {
+    if (k == i) snprintf(name, cap, "%s/%s", BAD_DIR, list[k]->d_name);
+    free(list[k]);
+  }
+  if (n >= 0) free(list);
+  return n;
+}
+
+START_TEST(test_bad_fixture) {
+  char fixture[256], h5[128];
+  ck_assert_int_ge(bad_fixture(_i, fixture, sizeof fixture), 30);
+  cli c;
+  cli_open(&c);
+  snprintf(h5, sizeof h5, "%s/out.h5", c.out);
+  ck_assert_int_eq(RUN(&c, "run", fixture, "-o", h5), 2);
+  ck_assert_msg(strstr(c.stderr_text, fixture), "%s not named in '%s'", fixture, c.stderr_text);
+  ck_assert_msg(!strchr(c.stderr_text, '\n') || strchr(c.stderr_text, '\n')[1] == '\0',
+                "%s: want one line on stderr, got '%s'", fixture, c.stderr_text);
+  ck_assert_int_eq(n_entries(c.out), 0); /* neither out.h5 nor a temporary file */
+  cli_close(&c);
+}
+END_TEST
+
+/* ---- outputs -------------------------------------------------------------------------- */
+
+static const char *const METRICS[] = {
+    "auc_plasma", "auc_tumor", "auc_liver", "auc_tumor_venous", "cmax_plasma",
+    "tmax_plasma", "cmax_tumor", "tmax_tumor", "fraction_eliminated_liver",
+    "fraction_eliminated_renal", "fraction_eliminated_extrahepatic", "mass_balance_error",
+    "regional_advantage", "auc_plasma_iv", "auc_tumor_iv"};
+
+/* The number after "\"key\":" in json. */
+static double json_number(const char *json, const char *key) {
+  char pat[96];
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  const char *p = strstr(json, pat);
+  ck_assert_msg(p != NULL, "no %s in\n%s", pat, json);
+  char *end;
+  double v = strtod(p + strlen(pat), &end);
+  ck_assert_msg(end != p + strlen(pat), "%s is not a number", key);
+  return v;
+}
+
+/* s2's metrics through the library, as the CLI computes them. */
+static hs_metrics s2_metrics(void) {
+  hs_scenario sc;
+  hs_results res = {0};
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  ck_assert_msg(s != NULL, "%s", err.msg);
+  ck_assert_int_eq(hs_scenario_load(&sc, S2, NULL, &err), HS_OK);
+  ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
+  hs_metrics m = res.drugs[0].metrics;
+  ck_assert_int_eq(res.drugs[0].has_iv, 1);
+  hs_results_release(&res);
+  hs_scenario_release(&sc);
+  hs_solver_free(s);
+  return m;
+}
+
+START_TEST(test_json_metrics) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "run", S2, "--json"), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\"s2_saturable\""));
+  for (size_t i = 0; i < sizeof METRICS / sizeof METRICS[0]; i++)
+    json_number(c.stdout_text, METRICS[i]);
+  hs_metrics m = s2_metrics();
+  HS_ASSERT_REL(json_number(c.stdout_text, "auc_plasma"), m.auc_plasma, 1e-9);
+  HS_ASSERT_REL(json_number(c.stdout_text, "auc_tumor"), m.auc_tumor, 1e-9);
+  HS_ASSERT_REL(json_number(c.stdout_text, "regional_advantage"), m.regional_advantage, 1e-9);
+  HS_ASSERT_REL(json_number(c.stdout_text, "fraction_eliminated_liver"),
+                m.fraction_eliminated_liver, 1e-9);
+  cli_close(&c);
+}
+END_TEST
+
+static const char SENTINEL[] = "not an HDF5 file: must survive a run without --force\n";
+
+START_TEST(test_force) {
+  cli c;
+  cli_open(&c);
+  char h5[128];
+  snprintf(h5, sizeof h5, "%s/out.h5", c.out);
+  FILE *f = fopen(h5, "wb");
+  ck_assert_ptr_nonnull(f);
+  fputs(SENTINEL, f);
+  fclose(f);
+  ck_assert_int_eq(RUN(&c, "run", S4, "-o", h5), 2);
+  ck_assert_msg(strstr(c.stderr_text, h5) && strstr(c.stderr_text, "--force"), "got '%s'",
+                c.stderr_text);
+  char *kept = slurp(h5, NULL);
+  ck_assert_str_eq(kept, SENTINEL);
+  free(kept);
+  ck_assert_int_eq(RUN(&c, "run", S4, "-o", h5, "--force"), 0);
+  size_t len;
+  char *data = slurp(h5, &len);
+  ck_assert(len > 8 && memcmp(data, "\x89HDF\r\n\x1a\n", 8) == 0);
+  free(data);
+  ck_assert_int_eq(n_entries(c.out), 1); /* no temporary file left behind */
+  cli_close(&c);
+}
+END_TEST
+
+/* s2: 24 h at 1 min gives 1441 rows after the header. */
+START_TEST(test_csv) {
+  cli c;
+  cli_open(&c);
+  char dir[128], file[160];
+  snprintf(dir, sizeof dir, "%s/csv", c.out);
+  ck_assert_int_eq(RUN(&c, "run", S2, "--csv", dir), 0);
+  snprintf(file, sizeof file, "%s/s2_saturable.csv", dir);
+  char *text = slurp(file, NULL);
+  ck_assert_msg(text != NULL, "no %s", file);
+  ck_assert_msg(strncmp(text, "time", 4) == 0, "header: %.80s", text);
+  int lines = 0;
+  for (const char *p = text; *p; p++) lines += *p == '\n';
+  ck_assert_int_eq(lines, 1 + 1441);
+  free(text);
+  cli_close(&c);
+}
+END_TEST
+
+Suite *hs_suite_cli(void) {
+  Suite *s = suite_create("cli");
+  TCase *u = tcase_create("usage");
+  tcase_add_unchecked_fixture(u, root_create, root_remove);
+  tcase_add_test(u, test_version);
+  tcase_add_loop_test(u, test_help, 0, (int)(sizeof HELP / sizeof HELP[0]));
+  tcase_add_loop_test(u, test_usage_error, 0, (int)(sizeof USAGE_ERR / sizeof USAGE_ERR[0]));
+  tcase_add_test(u, test_missing_file);
+  suite_add_tcase(s, u);
+  TCase *bad = tcase_create("malformed");
+  tcase_add_unchecked_fixture(bad, root_create, root_remove);
+  char name[256];
+  int n = bad_fixture(-1, name, sizeof name);
+  tcase_add_loop_test(bad, test_bad_fixture, 0, n < 30 ? 30 : n); /* too few: rows fail */
+  suite_add_tcase(s, bad);
+  TCase *out = tcase_create("outputs");
+  tcase_add_unchecked_fixture(out, root_create, root_remove);
+  tcase_set_timeout(out, 60);
+  tcase_add_test(out, test_json_metrics);
+  tcase_add_test(out, test_force);
+  tcase_add_test(out, test_csv);
+  suite_add_tcase(s, out);
+  return s;
+}
