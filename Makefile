@@ -83,7 +83,8 @@ sanitize: deps
 	  LDFLAGS="-fsanitize=address,undefined" build-san/hepatosim build-san/check_all
 	cd tests && CK_FORK=no ASAN_OPTIONS=detect_leaks=1 HS_BIN=../build-san/hepatosim ../build-san/check_all
 
-valgrind: deps
+valgrind:
+	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) valgrind"
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
 	cd tests && CK_FORK=no valgrind --error-exitcode=9 --leak-check=full -q ../$(BUILD)/check_all
 

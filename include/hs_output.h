@@ -5,7 +5,11 @@
  * HDF5 layout (documented in README.md): /drugs/<name>/{time, plasma, blood, liver, tumor,
  * tumor_venous, hepatic_artery, portal_vein, depot} with a `units` attribute on each and
  * `time` as dimension scale; /summary/drug (dimension scale) and /summary/<metric>;
- * root attributes scenario_text, scenario_path, program_version, rtol, atol.
+ * root attributes scenario_text, scenario_path, program_version, rtol, atol, t_end_h,
+ * dt_out_h, iv_comparator; `units` and `long_name` on every dataset. Drug names must be
+ * usable as group and file names (no '/', not '.' or '..').
+ * Returns HS_OK, HS_EEXIST, HS_EIO (HDF5 or file system, message names the operation),
+ * HS_ENOMEM, or HS_EINPUT for an unusable drug name.
  * Only this module includes hdf5.h. Not thread-safe (HDF5 is not): one writer. */
 #ifndef HS_OUTPUT_H
 #define HS_OUTPUT_H

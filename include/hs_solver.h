@@ -20,10 +20,12 @@ typedef struct hs_solver hs_solver;
  * The IV-comparator fields are NAN until filled by the scenario driver. */
 typedef struct hs_metrics {
   double auc_plasma, auc_tumor, auc_liver, auc_tumor_venous, auc_blood;
-  double cmax_plasma, tmax_plasma, cmax_tumor, tmax_tumor;
+  double cmax_plasma, tmax_plasma, cmax_tumor, tmax_tumor; /* tmax: first grid time within
+                                                            1e-6 (relative) of Cmax */
   double fraction_eliminated_liver, fraction_eliminated_renal;
   double fraction_eliminated_extrahepatic, fraction_eliminated_tumor;
-  double mass_balance_error; /* max over output times of |dosed - present - eliminated| / total dose */
+  double mass_balance_error; /* max over output times of |dosed - present - eliminated|,
+                              divided by the amount dosed by the end */
   double dosed_mg;
   double regional_advantage, auc_plasma_iv, auc_tumor_iv;
 } hs_metrics;

@@ -192,6 +192,7 @@ static int entry_matches(const hs__ydoc *ld, const char *name, const char **name
   for (int i = 0; hs__ydoc_type(ld, al) == HS_Y_SEQ && i < hs__ydoc_len(ld, al); i++) {
     const char *a = hs__ydoc_scalar(ld, hs__ydoc_item(ld, al, i));
     if (a && !strcasecmp(a, name)) hit = 1;
+    if (a && *n < cap) names[(*n)++] = a; /* aliases are suggested too */
   }
   return hit;
 }
@@ -207,7 +208,7 @@ int hs__library_load(const char *data_dir, const char *name, hs__drugdef *def,
   DIR *dp = opendir(dir);
   if (!dp) return hs_error_set(err, HS_EINPUT, "drug library not found: cannot open %s", dir);
   hs__ydoc *docs[128];
-  const char *names[128];
+  const char *names[512];
   int nd = 0, nn = 0, rc = HS_EINPUT, found = 0;
   struct dirent *e;
   while (!found && nd < 128 && (e = readdir(dp))) {
@@ -219,7 +220,7 @@ int hs__library_load(const char *data_dir, const char *name, hs__drugdef *def,
     docs[nd] = hs__ydoc_parse(file, text, err);
     free(text);
     if (!docs[nd]) goto done;
-    found = entry_matches(docs[nd], name, names, &nn, 128);
+    found = entry_matches(docs[nd], name, names, &nn, 512);
     if (found) rc = load_entry(docs[nd], def, err);
     nd++;
   }

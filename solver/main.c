@@ -93,6 +93,19 @@ static int check_outputs(const run_args *a, hs_error *err) {
   return HS_OK;
 }
 
+/* The CSV files depend on the drug names: checked once the scenario is loaded. */
+static int check_csv_outputs(const run_args *a, const hs_scenario *sc, hs_error *err) {
+  char path[4200];
+  if (a->force || !a->csv) return HS_OK;
+  for (int i = 0; i <= sc->n_drugs; i++) {
+    snprintf(path, sizeof path, "%s/%s.csv", a->csv,
+             i < sc->n_drugs ? sc->drugs[i].name : "summary");
+    if (exists(path))
+      return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
+  }
+  return HS_OK;
+}
+
 static int write_outputs(const run_args *a, const hs_scenario *sc, const hs_results *res,
                          hs_error *err) {
   int rc;
@@ -118,6 +131,7 @@ static int cmd_run(int argc, char **argv) {
   hs_solver *s = NULL;
   int rc = check_outputs(&a, &err);
   if (!rc) rc = hs_scenario_load(&sc, a.scenario, a.data, &err);
+  if (!rc) rc = check_csv_outputs(&a, &sc, &err);
   if (!rc && !(s = hs_solver_create(&err))) rc = err.code;
   if (!rc) rc = hs_simulate(s, &sc, a.h5 || a.csv, &res, &err);
   if (!rc) rc = write_outputs(&a, &sc, &res, &err);

@@ -366,7 +366,16 @@ static int load_drug(loader *L, hs__ynode key, hs__ynode map, hs_scenario_drug *
   if ((rc = hs__drugdef_finish(&base, &sd->drug, L->d, map, path, L->err))) return rc;
   char rpath[160];
   snprintf(rpath, sizeof rpath, "%s.regimen", path);
-  return load_regimen(L, hs__ydoc_get(L->d, map, "regimen"), key, rpath, sd);
+  hs__ynode reg = hs__ydoc_get(L->d, map, "regimen");
+  if ((rc = load_regimen(L, reg, key, rpath, sd))) return rc;
+  for (int i = 0; i < sd->n_regimen; i++)
+    if (sd->regimen[i].route == HS_ROUTE_TACE && !(sd->drug.k_rel > 0)) {
+      snprintf(rpath, sizeof rpath, "%s.regimen[%d]", path, i);
+      return hs__ydoc_error(L->d, hs__ydoc_item(L->d, reg, i), rpath, L->err,
+                            "a 'tace' dose loads the tumour depot, which this drug never "
+                            "releases: give the drug a 'depot_release' (e.g. '0.1 /h')");
+    }
+  return HS_OK;
 }
 
 static int load_drugs(loader *L) {

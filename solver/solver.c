@@ -256,11 +256,18 @@ static void set_trace(double *arr, int k, double v) {
   if (arr) arr[k] = v;
 }
 
+/* Cmax over the grid; tmax is the first time the maximum is reached to within 1e-6
+ * (relative), so that a plateau (steady infusion) reports its start, not solver noise. */
+static void track_max(double c, double t, double *cmax, double *tmax) {
+  if (c > *cmax * (1 + 1e-6) || *cmax == -INFINITY) *tmax = t;
+  if (c > *cmax) *cmax = c;
+}
+
 static void record(hs_solver *s, double t, const double *y, hs_trace *tr, int k, run_acc *acc) {
   hs_conc c;
   hs_model_concentrations(t, y, &s->rctx, &c);
-  if (c.plasma > acc->cmax_p) acc->cmax_p = c.plasma, acc->tmax_p = t;
-  if (c.tumor > acc->cmax_t) acc->cmax_t = c.tumor, acc->tmax_t = t;
+  track_max(c.plasma, t, &acc->cmax_p, &acc->tmax_p);
+  track_max(c.tumor, t, &acc->cmax_t, &acc->tmax_t);
   double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T];
   for (int i = 0; i < HS_N_AMOUNTS; i++) present += y[i];
   double mb = fabs(y[HS_DOSED] - present - gone);
@@ -338,7 +345,7 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
-static void finish_metrics(const double *y, const run_acc *acc, double total, double bp,
+static void finish_metrics(const double *y, const run_acc *acc, double bp,
                            hs_metrics *m) {
   double dosed = y[HS_DOSED];
   m->auc_plasma = y[HS_AUC_P];
@@ -355,7 +362,7 @@ static void finish_metrics(const double *y, const run_acc *acc, double total, do
   m->fraction_eliminated_renal = dosed > 0 ? y[HS_EL_R] / dosed : 0;
   m->fraction_eliminated_extrahepatic = dosed > 0 ? y[HS_EL_X] / dosed : 0;
   m->fraction_eliminated_tumor = dosed > 0 ? y[HS_EL_T] / dosed : 0;
-  m->mass_balance_error = total > 0 ? acc->mb_max / total : acc->mb_max;
+  m->mass_balance_error = dosed > 0 ? acc->mb_max / dosed : acc->mb_max;
   m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
 }
 
@@ -382,6 +389,6 @@ int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_
     rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
     if (rc) return rc;
   }
-  finish_metrics(y, &acc, hs_regimen_total_mg(doses, n_doses), p->drug.bp, m);
+  finish_metrics(y, &acc, p->drug.bp, m);
   return HS_OK;
 }

@@ -318,6 +318,34 @@ START_TEST(test_csv) {
   for (const char *p = text; *p; p++) lines += *p == '\n';
   ck_assert_int_eq(lines, 1 + 1441);
   free(text);
+  /* existing CSV output: refused before any HDF5 file is written, kept without --force */
+  char h5[160];
+  snprintf(h5, sizeof h5, "%s/new.h5", c.out);
+  ck_assert_int_eq(RUN(&c, "run", S2, "--csv", dir, "-o", h5), 2);
+  ck_assert_msg(strstr(c.stderr_text, "s2_saturable.csv exists; use --force to overwrite"),
+                "got '%s'", c.stderr_text);
+  ck_assert_int_eq(access(h5, F_OK), -1);
+  ck_assert_int_eq(RUN(&c, "run", S2, "--csv", dir, "-o", h5, "--force"), 0);
+  cli_close(&c);
+}
+END_TEST
+
+/* A solver failure (too few steps allowed) exits 3 and writes nothing. */
+START_TEST(test_solver_failure) {
+  cli c;
+  cli_open(&c);
+  char yaml[160], h5[160];
+  snprintf(yaml, sizeof yaml, "%s/fail.yaml", c.out);
+  snprintf(h5, sizeof h5, "%s/fail.h5", c.out);
+  char *text = slurp(S2, NULL);
+  FILE *f = fopen(yaml, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "%s  max_steps: 2\n", text);
+  fclose(f);
+  free(text);
+  ck_assert_int_eq(RUN(&c, "run", yaml, "-o", h5), 3);
+  ck_assert_msg(strstr(c.stderr_text, "CVODE failed"), "got '%s'", c.stderr_text);
+  ck_assert_int_eq(access(h5, F_OK), -1);
   cli_close(&c);
 }
 END_TEST
@@ -343,6 +371,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(out, test_json_metrics);
   tcase_add_test(out, test_force);
   tcase_add_test(out, test_csv);
+  tcase_add_test(out, test_solver_failure);
   suite_add_tcase(s, out);
   return s;
 }

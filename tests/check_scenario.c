@@ -60,6 +60,9 @@ static const bad_case BAD[] = {
     {"cycles_no_every", 17, R0, "2 cycles need 'every'"},
     {"every_too_short", 21, R0, "cycle length 4 h is shorter than the infusion (6 h)"},
     {"cycles_zero", 21, R0 ".cycles", "expected a whole number >= 1, got '0'"},
+    {"tace_no_release", 17, R0, "which this drug never releases: give the drug a "
+                                "'depot_release'"},
+    {"unknown_alias", 12, "drugs.FUDRR", "unknown drug 'FUDRR' (did you mean 'FUDR'?)"},
     {"dose_after_end", 17, R0, "the dose at 30 h (cycle 1 of 1) starts at or after the "
                                "simulation end"},
     {"simulation_missing", 2, "simulation", "section is required"},

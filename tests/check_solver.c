@@ -225,6 +225,25 @@ START_TEST(test_embolization_effect) {
 }
 END_TEST
 
+/* tmax of a plateau is where the plateau starts (not where solver noise peaks), and a
+ * bolus is seen at its own time (the value after the dose). */
+START_TEST(test_tmax_conventions) {
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_sim_opts o = {.t_end = 48, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
+  hs_metrics m = run_one(s, &p, HS_ROUTE_IV, 2.385 * 40, 40, &o, NULL);
+  ck_assert_msg(m.tmax_plasma > 2 && m.tmax_plasma < 10, "plateau tmax %g h", m.tmax_plasma);
+  m = run_one(s, &p, HS_ROUTE_IV, 2.385, 0, &o, NULL);
+  ck_assert_double_eq(m.tmax_plasma, 0);
+  HS_ASSERT_REL(m.cmax_plasma, 2.385 / ph.v_b, 1e-12);
+  hs_solver_free(s);
+}
+END_TEST
+
 /* Bad options are refused with messages. */
 START_TEST(test_bad_options) {
   hs_error err;
@@ -259,6 +278,7 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_workspace_reuse);
   tcase_add_test(tc, test_embolization_effect);
   tcase_add_test(tc, test_bad_options);
+  tcase_add_test(tc, test_tmax_conventions);
   suite_add_tcase(s, tc);
   return s;
 }
