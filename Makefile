@@ -13,7 +13,7 @@ SUN_CFLAGS   := $(if $(SUNDIALS_DIR),-I$(SUNDIALS_DIR)/include)
 comma := ,
 SUN_LIBS     := $(if $(SUNDIALS_DIR),-L$(SUNDIALS_DIR)/lib -Wl$(comma)-rpath$(comma)$(SUNDIALS_DIR)/lib) \
                 -lsundials_cvode -lsundials_nvecserial -lsundials_sunmatrixdense \
-                -lsundials_sunlinsoldense
+               
 HDF5_DIR ?=
 PC_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -23,14 +23,14 @@ H5_LIBS   := $(if $(HDF5_DIR),-L$(HDF5_DIR)/lib -lhdf5 -lhdf5_hl)
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 # -Wno-format-truncation: messages and key paths are snprintf-truncated on purpose.
-CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude \
+CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude \
             -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
-LDLIBS   += $(SUN_LIBS) $(H5_LIBS) $(PC_LIBS) -lhdf5_hl -lm
+LDLIBS   += -fopenmp $(SUN_LIBS) $(H5_LIBS) $(PC_LIBS) -lhdf5_hl -lm
 
 MODEL_SRC  := $(wildcard model/*.c)
-SOLVER_SRC := $(filter-out solver/main.c,$(wildcard solver/*.c))
+SOLVER_SRC := $(filter-out solver/main.c solver/cli_sweep.c,$(wildcard solver/*.c))
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(MODEL_SRC) $(SOLVER_SRC))
-MAIN_OBJ   := $(BUILD)/solver/main.o
+MAIN_OBJ   := $(BUILD)/solver/main.o $(BUILD)/solver/cli_sweep.o
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

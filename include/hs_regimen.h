@@ -42,6 +42,7 @@ typedef struct hs_patient {
   double height_cm;
   double bsa_m2; /* computed by the formula unless given explicitly */
   hs_bsa_formula bsa_formula;
+  int bsa_given; /* 1: bsa_m2 was written in the scenario, not computed */
 } hs_patient;
 
 /* Body surface area in m2 from weight (kg) and height (cm). */
@@ -54,6 +55,11 @@ int hs_regimen_count(const hs_dose_spec *spec, int n_spec);
  * negative code (HS_EINPUT: cap too small or a normalised dose without weight/BSA). */
 int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt, hs_dose *out,
                       int cap, hs_error *err);
+
+/* Check specs that may have been changed after loading (sweeps): amounts and rates > 0,
+ * durations >= 0, cycle length >= duration, every start before t_end. HS_EINPUT naming
+ * regimen[i] otherwise. */
+int hs_regimen_check(const hs_dose_spec *spec, int n_spec, double t_end, hs_error *err);
 
 /* Total amount of the expanded doses, mg. */
 double hs_regimen_total_mg(const hs_dose *doses, int n);

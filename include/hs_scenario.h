@@ -8,6 +8,7 @@
 #ifndef HS_SCENARIO_H
 #define HS_SCENARIO_H
 
+#include "hs_design.h"
 #include "hs_error.h"
 #include "hs_model.h"
 #include "hs_regimen.h"
@@ -23,6 +24,16 @@ typedef struct hs_scenario_drug {
   int line;               /* line of the drug's entry, for messages */
 } hs_scenario_drug;
 
+/* The optional `sweep:` section: a design over scenario paths (params[i].path), values
+ * already converted to internal units. */
+typedef struct hs_sweep_spec {
+  int present;
+  hs_design design;
+  int ts_float32; /* time courses stored as float32 (default) or float64 */
+  int chunk_runs; /* runs per chunk of work and of HDF5 storage */
+  char text[512]; /* one-line description of the design, for provenance */
+} hs_sweep_spec;
+
 typedef struct hs_scenario {
   char *path;        /* owned copy of the file name */
   char *text;        /* owned copy of the file text (provenance for outputs) */
@@ -35,6 +46,7 @@ typedef struct hs_scenario {
   int n_embo;
   hs_sim_opts sim;
   int iv_comparator; /* 1: also run every dose given IV and report regional advantage */
+  hs_sweep_spec sweep;
 } hs_scenario;
 
 /* Directory of the drug library and physiology defaults: $HEPATOSIM_DATA if set, else the
@@ -48,6 +60,33 @@ int hs_scenario_load(hs_scenario *sc, const char *path, const char *data_dir, hs
 /* Same from text in memory; name is used in messages. */
 int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
                           const char *data_dir, hs_error *err);
+
+/* A numeric quantity of a loaded scenario addressed by its path, as sweeps write it:
+ * "patient.arterial_fraction", "tumor.perfusion", "drugs.<name>.hepatic_vmax",
+ * "drugs.<name>.regimen[0].duration", "embolization[0].flow_reduction", ... */
+typedef struct hs_scenario_slot {
+  double *value;    /* the stored quantity inside one scenario (or its clone) */
+  hs_kind kind;     /* what a written value must be (units are converted to internal) */
+  hs_norm norm;     /* doses and rates: the normalisation the value carries */
+  int one_minus;    /* flow_reduction is stored as m_min = 1 - value */
+  int affects_bsa;  /* weight and height: BSA is recomputed unless given */
+  const char *unit; /* internal unit, for output attributes ("L/h", "1", ...) */
+} hs_scenario_slot;
+
+/* Resolve path in sc. HS_EINPUT with a did-you-mean for unknown paths, and a message for
+ * quantities that cannot be swept (e.g. hepatic_vmax of a drug with linear elimination). */
+int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *slot,
+                          hs_error *err);
+
+/* Read the current value (in the units a written value has). */
+double hs_scenario_slot_get(const hs_scenario_slot *slot);
+
+/* Write v (internal units) and update what depends on it (BSA). No validation: the run
+ * validates flows and regimens. */
+void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v);
+
+/* Deep copy (drugs, regimens, embolisation events; text and path shared as copies). */
+int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err);
 
 /* Release what a loaded scenario owns; accepts a zeroed scenario. */
 void hs_scenario_release(hs_scenario *sc);

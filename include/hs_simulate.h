@@ -29,6 +29,17 @@ typedef struct hs_results {
 int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results *res,
                 hs_error *err);
 
+/* The allocation-free core of hs_simulate, for repeated runs (sweeps): metrics of every
+ * drug into m[0..sc->n_drugs), time courses into traces[0..n_drugs) when traces is not
+ * NULL (caller-owned arrays, cap >= the grid size). doses is scratch space for at least
+ * hs_simulate_dose_cap(sc) dose events. Validates the (possibly modified) regimens and
+ * flows on every call. Returns as hs_simulate; err names the drug. */
+int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
+                        hs_metrics *m, hs_trace *traces, hs_error *err);
+
+/* Dose events needed by hs_simulate_metrics for sc (the largest regimen of any drug). */
+int hs_simulate_dose_cap(const hs_scenario *sc);
+
 /* Free what hs_simulate allocated; accepts a zeroed hs_results. */
 void hs_results_release(hs_results *res);
 

@@ -20,8 +20,8 @@ typedef struct hs_solver hs_solver;
  * The IV-comparator fields are NAN until filled by the scenario driver. */
 typedef struct hs_metrics {
   double auc_plasma, auc_tumor, auc_liver, auc_tumor_venous, auc_blood;
-  double cmax_plasma, tmax_plasma, cmax_tumor, tmax_tumor; /* tmax: first grid time within
-                                                            1e-6 (relative) of Cmax */
+  double cmax_plasma, tmax_plasma, cmax_tumor, tmax_tumor; /* tmax: first grid time at
+                                                            which Cmax is reached */
   double fraction_eliminated_liver, fraction_eliminated_renal;
   double fraction_eliminated_extrahepatic, fraction_eliminated_tumor;
   double mass_balance_error; /* max over output times of |dosed - present - eliminated|,
@@ -72,7 +72,7 @@ int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_
 
 /* Statistics of the last run (steps, RHS and Jacobian evaluations, restarts). */
 typedef struct hs_solver_stats {
-  long steps, rhs_evals, jac_evals, segments;
+  long steps, rhs_evals, jac_evals, segments, lin_setups, newton_iters, err_test_fails;
 } hs_solver_stats;
 void hs_solver_stats_get(const hs_solver *s, hs_solver_stats *st);
 

@@ -64,6 +64,29 @@ int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt
   return n;
 }
 
+int hs_regimen_check(const hs_dose_spec *spec, int n_spec, double t_end, hs_error *err) {
+  for (int i = 0; i < n_spec; i++) {
+    const hs_dose_spec *s = &spec[i];
+    double amount = s->by_rate ? s->rate : s->amount;
+    if (!(amount > 0) || !isfinite(amount))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: %s %g must be > 0", i,
+                          s->by_rate ? "rate" : "dose", amount);
+    if (!(s->duration >= 0) || (s->by_rate && !(s->duration > 0)))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: duration %g h must be %s", i,
+                          s->duration, s->by_rate ? "> 0" : ">= 0");
+    if (!(s->start >= 0))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: start %g h must be >= 0", i, s->start);
+    if (s->cycles > 1 && !(s->every >= s->duration))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: cycle length %g h is shorter than the "
+                          "infusion (%g h)", i, s->every, s->duration);
+    double last = s->start + (s->cycles - 1) * s->every;
+    if (!(last < t_end))
+      return hs_error_set(err, HS_EINPUT, "regimen[%d]: the dose at %g h starts at or after "
+                          "the simulation end %g h", i, last, t_end);
+  }
+  return HS_OK;
+}
+
 double hs_regimen_total_mg(const hs_dose *doses, int n) {
   double sum = 0;
   for (int i = 0; i < n; i++) sum += doses[i].amount_mg;

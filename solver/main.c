@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "hs_error.h"
 #include "hs_output.h"
 #include "hs_scenario.h"
@@ -24,8 +25,11 @@ static const char USAGE[] =
     "  run SCENARIO.yaml [-o FILE.h5] [--csv DIR] [--json] [--force]\n"
     "                      simulate a scenario, print its summary, write results\n"
     "                      (--force: overwrite existing output files)\n"
+    "  sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force] [--timeseries] [--quiet]\n"
+    "                      run the scenario's sweep: design over OpenMP threads into HDF5\n"
+    "  info FILE.h5        what a sweep file holds: design, runs done and failed, ranges\n"
     "\n"
-    "Run 'hepatosim run --help' for the options of run.\n"
+    "Run 'hepatosim run --help' or 'hepatosim sweep --help' for their options.\n"
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
 
@@ -149,6 +153,8 @@ int main(int argc, char **argv) {
     return fputs(USAGE, stdout), 0;
   if (!strcmp(cmd, "--version")) return printf("hepatosim %s\n", HS_VERSION), 0;
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(cmd, "sweep")) return hs__cmd_sweep(argc - 2, argv + 2);
+  if (!strcmp(cmd, "info")) return hs__cmd_info(argc - 2, argv + 2);
   fprintf(stderr, "hepatosim: unknown command '%s'\n%s", cmd, USAGE);
   return 2;
 }

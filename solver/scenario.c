@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "drugdef.h"
+#include "sweepspec.h"
 #include "yamldoc.h"
 
 #ifndef HS_DATA_DIR
@@ -108,7 +109,7 @@ static const hs__field SIM_FIELDS[S_N] = {
     {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0},
 };
 
-enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_N };
+enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_N };
 static const hs__field TOP_FIELDS[K_N] = {
     {"description", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs_scenario, description), HS_R_ANY,
      NULL, sizeof(((hs_scenario *)0)->description)},
@@ -117,6 +118,7 @@ static const hs__field TOP_FIELDS[K_N] = {
     {"drugs", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"embolization", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"simulation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"sweep", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
 };
 #undef QTY
 #undef ENUM
@@ -170,6 +172,7 @@ static int load_patient(loader *L) {
   sc->patient.weight_kg = L->pat.weight;
   sc->patient.height_cm = L->pat.height;
   sc->patient.bsa_formula = (hs_bsa_formula)L->pat.bsa_formula;
+  sc->patient.bsa_given = L->pinfo[P_BSA].set;
   sc->patient.bsa_m2 = L->pinfo[P_BSA].set ? L->pat.bsa
                                             : hs_patient_bsa(sc->patient.bsa_formula,
                                                              L->pat.weight, L->pat.height);
@@ -439,6 +442,8 @@ static int load_all(loader *L) {
       (rc = load_defaults(L)) || (rc = load_patient(L)) || (rc = load_simulation(L)) ||
       (rc = load_embolization(L)) || (rc = load_drugs(L)) || (rc = check_flows(L)))
     return rc;
+  hs__ynode sweep = hs__ydoc_get(L->d, L->root, "sweep");
+  if (sweep && (rc = hs__sweep_read(L->d, sweep, L->sc, L->err))) return rc;
   return HS_OK;
 }
 
@@ -474,6 +479,7 @@ void hs_scenario_release(hs_scenario *sc) {
   for (int i = 0; i < sc->n_drugs; i++) free(sc->drugs[i].regimen);
   free(sc->drugs);
   free(sc->embo);
+  hs_design_release(&sc->sweep.design);
   free(sc->path);
   free(sc->text);
   memset(sc, 0, sizeof *sc);

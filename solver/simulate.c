@@ -19,67 +19,93 @@ static int trace_alloc(hs_trace *tr, int n) {
   return HS_OK;
 }
 
-/* The same doses given IV (a TACE dose becomes an IV bolus of the same amount). */
-static void to_iv(hs_dose *d, int n) {
-  for (int i = 0; i < n; i++) d[i].route = HS_ROUTE_IV;
+int hs_simulate_dose_cap(const hs_scenario *sc) {
+  int cap = 1;
+  for (int i = 0; i < sc->n_drugs; i++) {
+    int n = hs_regimen_count(sc->drugs[i].regimen, sc->drugs[i].n_regimen);
+    if (n > cap) cap = n;
+  }
+  return cap;
 }
 
+/* One drug: its run, then (when asked) the same doses given IV; a TACE dose becomes an
+ * IV bolus of the same amount. */
 static int run_drug(hs_solver *s, const hs_scenario *sc, const hs_scenario_drug *sd,
-                    int with_traces, hs_drug_result *r, hs_error *err) {
+                    hs_dose *doses, int cap, hs_metrics *m, hs_trace *tr, hs_error *err) {
   hs_params p;
   int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
+  if (!rc) rc = hs_regimen_check(sd->regimen, sd->n_regimen, sc->sim.t_end, err);
   if (rc) return rc;
-  int n = hs_regimen_count(sd->regimen, sd->n_regimen);
-  hs_dose *doses = calloc((size_t)(n ? n : 1), sizeof *doses);
-  if (!doses) return hs_error_set(err, HS_ENOMEM, "out of memory for %d doses", n);
-  n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, n, err);
-  if (n < 0) {
-    rc = n;
-    goto done;
-  }
-  if (with_traces && (rc = trace_alloc(&r->trace, hs_solver_grid_size(&sc->sim)))) {
-    hs_error_set(err, rc, "out of memory for the time courses");
-    goto done;
-  }
-  rc = hs_solver_run(s, &p, doses, n, &sc->sim, with_traces ? &r->trace : NULL, &r->metrics, err);
-  if (rc || !sc->iv_comparator) goto done;
+  int n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, cap, err);
+  if (n < 0) return n;
+  if ((rc = hs_solver_run(s, &p, doses, n, &sc->sim, tr, m, err)) || !sc->iv_comparator)
+    return rc;
   hs_metrics iv;
-  to_iv(doses, n);
-  if ((rc = hs_solver_run(s, &p, doses, n, &sc->sim, NULL, &iv, err))) {
-    hs_error_prefix(err, "IV comparator");
-    goto done;
-  }
-  r->has_iv = 1;
-  r->metrics.auc_plasma_iv = iv.auc_plasma;
-  r->metrics.auc_tumor_iv = iv.auc_tumor;
+  for (int i = 0; i < n; i++) doses[i].route = HS_ROUTE_IV;
+  if ((rc = hs_solver_run(s, &p, doses, n, &sc->sim, NULL, &iv, err)))
+    return hs_error_prefix(err, "IV comparator");
+  m->auc_plasma_iv = iv.auc_plasma;
+  m->auc_tumor_iv = iv.auc_tumor;
   /* model.md identity 4: R_d = [AUC_T(HA) / AUC_T(IV)] / [AUC_B(HA) / AUC_B(IV)] */
-  r->metrics.regional_advantage =
-      (r->metrics.auc_tumor / iv.auc_tumor) / (r->metrics.auc_blood / iv.auc_blood);
-done:
-  free(doses);
-  return rc;
+  m->regional_advantage = (m->auc_tumor / iv.auc_tumor) / (m->auc_blood / iv.auc_blood);
+  return HS_OK;
+}
+
+int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
+                        hs_metrics *m, hs_trace *traces, hs_error *err) {
+  for (int i = 0; i < sc->n_drugs; i++) {
+    int rc = run_drug(s, sc, &sc->drugs[i], doses, cap, &m[i], traces ? &traces[i] : NULL, err);
+    if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
+  }
+  return HS_OK;
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int results_alloc(const hs_scenario *sc, int with_traces, hs_results *res,
+                         hs_metrics **m, hs_trace **tr, hs_dose **doses) {
+  res->drugs = calloc((size_t)sc->n_drugs, sizeof *res->drugs);
+  *m = calloc((size_t)sc->n_drugs, sizeof **m);
+  *tr = with_traces ? calloc((size_t)sc->n_drugs, sizeof **tr) : NULL;
+  *doses = calloc((size_t)hs_simulate_dose_cap(sc), sizeof **doses);
+  if (!res->drugs || !*m || (with_traces && !*tr) || !*doses) return HS_ENOMEM;
+  res->n = sc->n_drugs;
+  for (int i = 0; with_traces && i < sc->n_drugs; i++)
+    if (trace_alloc(&(*tr)[i], hs_solver_grid_size(&sc->sim))) return HS_ENOMEM;
+  return HS_OK;
 }
 
 int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results *res,
                 hs_error *err) {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double t0 = now_s();
+  hs_metrics *m = NULL;
+  hs_trace *tr = NULL;
+  hs_dose *doses = NULL;
   memset(res, 0, sizeof *res);
-  res->drugs = calloc((size_t)sc->n_drugs, sizeof *res->drugs);
-  if (!res->drugs) return hs_error_set(err, HS_ENOMEM, "out of memory for results");
-  res->n = sc->n_drugs;
-  for (int i = 0; i < sc->n_drugs; i++) {
+  int rc = results_alloc(sc, with_traces, res, &m, &tr, &doses);
+  if (rc) hs_error_set(err, rc, "out of memory for the results of %s", sc->path);
+  else rc = hs_simulate_metrics(s, sc, doses, hs_simulate_dose_cap(sc), m, tr, err);
+  for (int i = 0; i < res->n; i++) {
     hs_drug_result *r = &res->drugs[i];
     memcpy(r->name, sc->drugs[i].name, sizeof r->name);
-    int rc = run_drug(s, sc, &sc->drugs[i], with_traces, r, err);
-    if (rc) {
-      hs_error_prefix(err, "%s: drug '%s'", sc->path ? sc->path : "scenario", r->name);
-      hs_results_release(res);
-      return rc;
-    }
+    r->metrics = m[i];
+    r->has_iv = sc->iv_comparator;
+    if (tr) r->trace = tr[i];
   }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  for (int i = 0; rc && !res->drugs && tr && i < sc->n_drugs; i++) free(tr[i].t);
+  free(m);
+  free(tr);
+  free(doses);
+  if (rc) {
+    if (sc->path && rc != HS_ENOMEM) hs_error_prefix(err, "%s", sc->path);
+    hs_results_release(res);
+    return rc;
+  }
+  res->wall_s = now_s() - t0;
   return HS_OK;
 }
 

@@ -10,6 +10,9 @@ Suite *hs_suite_solver(void);
 Suite *hs_suite_scenario(void);
 Suite *hs_suite_output(void);
 Suite *hs_suite_cli(void);
+Suite *hs_suite_design(void);
+Suite *hs_suite_sweepfile(void);
+Suite *hs_suite_sweep(void);
 
 /* Relative closeness |a - b| <= tol * max(|a|, |b|, tiny). */
 #define HS_ASSERT_REL(a, b, tol)                                                          \

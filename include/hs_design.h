@@ -1,0 +1,85 @@
+/* hs_design.h - experimental designs for parameter sweeps: grid, Latin hypercube, Sobol',
+ * random and population (log-normal inter-individual variability).
+ *
+ * A design maps a run index to one value per parameter, as a pure function of
+ * (design, seed, run): any thread or MPI rank computes any run, in any order, and gets the
+ * same values, so results never depend on the thread or rank count. No state is kept
+ * between calls and nothing is allocated per run. Values are in internal units (the
+ * caller converts units when the design is read). */
+#ifndef HS_DESIGN_H
+#define HS_DESIGN_H
+
+#include <stdint.h>
+
+#include "hs_error.h"
+
+typedef enum hs_design_kind {
+  HS_DESIGN_GRID = 0,   /* Cartesian product of each parameter's points */
+  HS_DESIGN_LHS,        /* Latin hypercube: each of n strata used once per parameter */
+  HS_DESIGN_SOBOL,      /* Sobol' sequence (Joe-Kuo direction numbers), digitally shifted by the seed */
+  HS_DESIGN_RANDOM,     /* independent uniform draws */
+  HS_DESIGN_POPULATION  /* value = base * exp(eta), eta ~ N(0, omega^2), correlated */
+} hs_design_kind;
+
+/* How one parameter is spread. */
+typedef enum hs_dist_kind {
+  HS_DIST_RANGE = 0, /* lo .. hi, linear or log scale; on a grid: n points incl. both ends */
+  HS_DIST_LIST,      /* explicit values; on a grid each value once; otherwise picked uniformly */
+  HS_DIST_NORMAL,    /* mean, sd (not for grid) */
+  HS_DIST_LOGNORMAL  /* median `mean` and cv (not for grid); population uses this with
+                        median = the scenario value */
+} hs_dist_kind;
+
+typedef struct hs_design_param {
+  char path[128];   /* scenario path, e.g. "tumor.perfusion" */
+  hs_dist_kind dist;
+  int log_scale;    /* HS_DIST_RANGE: 1 for logarithmic spacing (lo, hi > 0) */
+  double lo, hi;    /* HS_DIST_RANGE */
+  int n;            /* HS_DIST_RANGE on a grid: number of points (>= 1) */
+  double *values;   /* HS_DIST_LIST: owned by the design */
+  int n_values;
+  double mean, sd;  /* HS_DIST_NORMAL; HS_DIST_LOGNORMAL: mean = median */
+  double cv;        /* HS_DIST_LOGNORMAL: coefficient of variation (0.3 = 30 %); */
+} hs_design_param;
+
+typedef struct hs_design {
+  hs_design_kind kind;
+  uint64_t seed;
+  int64_t n_runs;          /* given for lhs/sobol/random/population; computed for grid */
+  int n_params;
+  hs_design_param *params; /* owned */
+  double *corr;            /* population: n_params x n_params correlation matrix or NULL */
+  double *chol;            /* derived by hs_design_init: lower Cholesky factor of corr */
+} hs_design;
+
+/* Name of a design kind as written in scenario files: "grid", "lhs", "sobol", "random",
+ * "population"; and back (returns -1 when unknown). */
+const char *hs_design_kind_name(hs_design_kind k);
+int hs_design_kind_parse(const char *name);
+
+/* Validate and derive: grid size (overflow-checked, <= 2^53), Cholesky factor of the
+ * correlation (must be symmetric with unit diagonal and positive definite), ranges
+ * (lo < hi, positive for log scale), a distribution allowed by the design (grid: ranges
+ * and lists only; sobol: at most HS_SOBOL_MAX_DIM parameters; population: lognormal
+ * only). HS_EINPUT with a message naming the parameter's path. */
+int hs_design_init(hs_design *d, hs_error *err);
+
+#define HS_SOBOL_MAX_DIM 21
+
+/* The parameter values of run `run` (0 <= run < n_runs) into values[0..n_params). Pure. */
+void hs_design_point(const hs_design *d, int64_t run, double *values);
+
+/* Release what the design owns (params, their value lists, corr, chol); accepts zeroed. */
+void hs_design_release(hs_design *d);
+
+/* Building blocks, exposed for tests. */
+uint64_t hs_design_hash(uint64_t seed, uint64_t a, uint64_t b); /* splitmix64-based mix */
+double hs_design_uniform(uint64_t seed, uint64_t a, uint64_t b); /* in (0, 1) */
+/* A bijection of [0, n) keyed by (seed, key): cycle-walking Feistel network, O(1) memory. */
+uint64_t hs_design_permute(uint64_t i, uint64_t n, uint64_t seed, uint64_t key);
+/* Unshifted Sobol' point in natural (not Gray-code) order; index 0 is the origin. Runs use
+ * index = run with a digital shift keyed by the seed, so no point is dropped (Owen 2020). */
+double hs_design_sobol(uint64_t index, int dim);
+double hs_design_norm_inv(double p);              /* inverse standard normal CDF */
+
+#endif

@@ -1,0 +1,93 @@
+/* hs_sweepfile.h - the HDF5 file of a parameter sweep, written in run order by one writer.
+ *
+ * Layout (all at the root, so `xarray.open_dataset(FILE, engine="h5netcdf")` sees every
+ * variable with named dimensions):
+ *   run                 int64 [run]            dimension scale "run" (0 .. n_runs-1)
+ *   drug                string [drug]          dimension scale "drug"
+ *   time                float64 [time]         dimension scale "time" (--timeseries only)
+ *   <parameter path>    float64 [run]          e.g. "tumor.perfusion", units attribute
+ *   <metric>            float64 [run, drug]    every hs_metric_fields() metric
+ *   status              int8 [run]             HS_RUN_* below
+ *   reason              string [run]           "" for runs that succeeded
+ *   <series>            float32|64 [run, drug, time]  plasma, blood, liver, tumor,
+ *                       tumor_venous, hepatic_artery, portal_vein, depot (--timeseries)
+ * Every dataset has `units` (and `long_name`); datasets are chunked along run
+ * (chunk_runs), deflate+shuffle. Root attributes: scenario_text, scenario_path, design,
+ * design_text, seed, n_runs, chunk_runs, program_version, rtol, atol, runs_done,
+ * runs_failed, complete (0/1).
+ *
+ * Crash safety: hs_sweepfile_write flushes the file and then records runs_done, so after
+ * an interruption (even SIGKILL between writes) the file holds runs [0, runs_done) and a
+ * resume rewrites from there. Not thread-safe: one writer. Only solver/ files include hdf5.h. */
+#ifndef HS_SWEEPFILE_H
+#define HS_SWEEPFILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hs_error.h"
+
+/* Per-run status codes stored in `status`. */
+enum hs_run_status {
+  HS_RUN_OK = 0,
+  HS_RUN_INVALID = 1, /* the sampled parameters break a constraint (e.g. a negative flow) */
+  HS_RUN_SOLVER = 2,  /* CVODE failed */
+  HS_RUN_NOT_RUN = -1 /* fill value: not computed yet */
+};
+
+typedef struct hs_sweep_layout {
+  int64_t n_runs;
+  int chunk_runs; /* runs per HDF5 chunk and per write (the last write may be shorter) */
+  int n_params;
+  const char *const *param_names; /* scenario paths */
+  const char *const *param_units; /* internal units, e.g. "L/h" */
+  int n_drugs;
+  const char *const *drug_names;
+  int n_metrics;
+  const char *const *metric_names;
+  const char *const *metric_units;
+  int timeseries;     /* 0: scalars only */
+  int ts_float32;     /* 1: series stored as float32, else float64 */
+  int n_time;
+  const double *time; /* h, n_time values */
+  int n_series;
+  const char *const *series_names;
+  const char *const *series_units;
+  /* provenance */
+  const char *scenario_text, *scenario_path, *design_name, *design_text, *version;
+  uint64_t seed;
+  double rtol, atol;
+} hs_sweep_layout;
+
+typedef struct hs_sweepfile hs_sweepfile;
+
+/* Create a new file at path (must not exist: the caller handles --force and temporary
+ * names). All datasets are created at full size with fill values (NaN, status -1). */
+int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
+                        hs_error *err);
+
+/* Open an interrupted file for resuming. Refuses (HS_EINPUT, "<path> cannot be resumed
+ * safely: ...") unless the file opens, is not complete, and its scenario_text, design,
+ * design_text, seed, n_runs, chunk_runs, parameters, drugs, metrics, timeseries settings
+ * and tolerances equal lay's. *runs_done receives where to continue. */
+int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
+                             int64_t *runs_done, int64_t *runs_failed, hs_error *err);
+
+/* Write runs [first, first + n): params n x n_params, metrics n x n_drugs x n_metrics,
+ * status n, reasons n strings (NULL entries = ""), series (NULL without timeseries)
+ * n x n_drugs x n_series x n_time doubles (converted to float32 if asked). Then flush,
+ * then set runs_done = first + n and runs_failed, and flush again. */
+int hs_sweepfile_write(hs_sweepfile *f, int64_t first, int n, const double *params,
+                       const double *metrics, const signed char *status,
+                       const char *const *reasons, const double *series, int64_t runs_failed,
+                       hs_error *err);
+
+/* Close; complete = 1 marks the file complete (attribute) before closing. Accepts NULL. */
+int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err);
+
+/* Print what a sweep file holds: scenario path, design and seed, runs completed / failed
+ * / total, complete or not, parameter ranges (min, max over done runs) and metric ranges
+ * per drug (min, max, NaN count). Reads chunk_runs rows at a time. */
+int hs_sweepfile_info(const char *path, FILE *out, hs_error *err);
+
+#endif

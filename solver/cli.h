@@ -1,0 +1,10 @@
+/* cli.h - private: the subcommands of the hepatosim command line beyond `run`. */
+#ifndef HS_CLI_H
+#define HS_CLI_H
+
+/* `hepatosim sweep SCENARIO.yaml [...]` and `hepatosim info FILE.h5`; argv excludes the
+ * command name. Return the exit status. */
+int hs__cmd_sweep(int argc, char **argv);
+int hs__cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,410 @@
+/* sweep.c - the parallel sweep engine (hs_sweep.h). The only file with #pragma omp. */
+#include "hs_sweep.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hs_simulate.h"
+#include "hs_solver.h"
+#include "hs_sweepfile.h"
+
+#ifndef HS_VERSION
+#define HS_VERSION "unknown"
+#endif
+
+#define N_SERIES 8
+#define REASON_LEN 256
+static const char *const SERIES[N_SERIES] = {"plasma", "blood", "liver", "tumor",
+                                             "tumor_venous", "hepatic_artery", "portal_vein",
+                                             "depot"};
+static const char *const SERIES_UNITS[N_SERIES] = {"mg/L", "mg/L", "mg/L", "mg/L",
+                                                   "mg/L", "mg/L", "mg/L", "mg"};
+
+/* What every worker and the writer share, read-only during the loop. */
+typedef struct plan {
+  const hs_scenario *sc;
+  const hs_design *design;
+  int n_params, n_drugs, n_metrics, n_time, chunk, timeseries;
+  int64_t n_runs, n_chunks;
+  const hs_metric_field *metrics;
+} plan;
+
+/* One thread's workspace: its scenario copy, solver and one chunk of results. */
+typedef struct worker {
+  hs_scenario sc;
+  hs_scenario_slot *slots;
+  hs_solver *solver;
+  hs_dose *doses;
+  int dose_cap;
+  hs_metrics *m;          /* n_drugs */
+  hs_trace *tr;           /* n_drugs, pointed into `series` per run */
+  double *values;         /* n_params, one run */
+  double *params;         /* chunk x n_params */
+  double *metrics;        /* chunk x n_drugs x n_metrics */
+  double *series;         /* chunk x n_drugs x N_SERIES x n_time, or NULL */
+  signed char *status;    /* chunk */
+  char *reason_buf;       /* chunk x REASON_LEN */
+  const char **reasons;   /* chunk pointers into reason_buf */
+  int n;                  /* runs in the current chunk */
+  int64_t first, failed;  /* first run of the chunk, failures in it */
+  int ok;
+} worker;
+
+static void worker_free(worker *w) {
+  if (!w) return;
+  hs_solver_free(w->solver);
+  hs_scenario_release(&w->sc);
+  free(w->slots), free(w->doses), free(w->m), free(w->tr), free(w->values);
+  free(w->params), free(w->metrics), free(w->series), free(w->status);
+  free(w->reason_buf), free(w->reasons);
+  memset(w, 0, sizeof *w);
+}
+
+static int worker_init(worker *w, const plan *pl, hs_error *err) {
+  size_t c = (size_t)pl->chunk, d = (size_t)pl->n_drugs;
+  memset(w, 0, sizeof *w);
+  int rc = hs_scenario_clone(&w->sc, pl->sc, err);
+  if (rc) return rc;
+  if (!(w->solver = hs_solver_create(err))) return err->code;
+  w->dose_cap = hs_simulate_dose_cap(&w->sc);
+  w->slots = calloc((size_t)pl->n_params + 1, sizeof *w->slots);
+  w->doses = calloc((size_t)w->dose_cap, sizeof *w->doses);
+  w->m = calloc(d, sizeof *w->m);
+  w->tr = calloc(d, sizeof *w->tr);
+  w->values = calloc((size_t)pl->n_params + 1, sizeof *w->values);
+  w->params = calloc(c * (size_t)pl->n_params + 1, sizeof *w->params);
+  w->metrics = calloc(c * d * (size_t)pl->n_metrics, sizeof *w->metrics);
+  w->series = pl->timeseries ? calloc(c * d * N_SERIES * (size_t)pl->n_time, sizeof(double)) : NULL;
+  w->status = calloc(c, 1);
+  w->reason_buf = calloc(c, REASON_LEN);
+  w->reasons = calloc(c, sizeof *w->reasons);
+  if (!w->slots || !w->doses || !w->m || !w->tr || !w->values || !w->params || !w->metrics ||
+      (pl->timeseries && !w->series) || !w->status || !w->reason_buf || !w->reasons)
+    return hs_error_set(err, HS_ENOMEM, "out of memory for a sweep worker (chunk %d runs)",
+                        pl->chunk);
+  for (int p = 0; p < pl->n_params; p++)
+    if ((rc = hs_scenario_slot_find(&w->sc, pl->design->params[p].path, &w->slots[p], err)))
+      return rc;
+  for (size_t i = 0; i < c; i++) w->reasons[i] = w->reason_buf + i * REASON_LEN;
+  return HS_OK;
+}
+
+/* Point the traces of run r (within the chunk) at its place in the series buffer. */
+static void point_traces(worker *w, const plan *pl, int r) {
+  for (int d = 0; d < pl->n_drugs; d++) {
+    double *base = w->series + (((size_t)r * pl->n_drugs + d) * N_SERIES) * pl->n_time;
+    double **dst[N_SERIES] = {&w->tr[d].plasma, &w->tr[d].blood, &w->tr[d].liver,
+                              &w->tr[d].tumor, &w->tr[d].tumor_venous,
+                              &w->tr[d].hepatic_artery, &w->tr[d].portal_vein, &w->tr[d].depot};
+    for (int s = 0; s < N_SERIES; s++) *dst[s] = base + (size_t)s * pl->n_time;
+    w->tr[d].cap = pl->n_time;
+    w->tr[d].t = NULL;
+    w->tr[d].y = NULL;
+  }
+}
+
+/* One run: set the design point in the worker's scenario, simulate, store. */
+static void run_one(worker *w, const plan *pl, int64_t run, int r) {
+  hs_error e;
+  hs_design_point(pl->design, run, w->values);
+  for (int p = 0; p < pl->n_params; p++) {
+    hs_scenario_slot_set(&w->sc, &w->slots[p], w->values[p]);
+    w->params[(size_t)r * pl->n_params + p] = w->values[p];
+  }
+  if (pl->timeseries) point_traces(w, pl, r);
+  int rc = hs_simulate_metrics(w->solver, &w->sc, w->doses, w->dose_cap, w->m,
+                               pl->timeseries ? w->tr : NULL, &e);
+  double *row = w->metrics + (size_t)r * pl->n_drugs * pl->n_metrics;
+  for (int d = 0; d < pl->n_drugs; d++)
+    for (int j = 0; j < pl->n_metrics; j++)
+      row[d * pl->n_metrics + j] = rc ? NAN : hs_metric_value(&w->m[d], &pl->metrics[j]);
+  w->status[r] = rc == HS_OK ? HS_RUN_OK : rc == HS_EINPUT ? HS_RUN_INVALID : HS_RUN_SOLVER;
+  snprintf(w->reason_buf + (size_t)r * REASON_LEN, REASON_LEN, "%s", rc ? e.msg : "");
+  if (rc && pl->timeseries) {
+    size_t per_run = (size_t)pl->n_drugs * N_SERIES * pl->n_time;
+    for (size_t i = 0; i < per_run; i++) w->series[(size_t)r * per_run + i] = NAN;
+  }
+  w->failed += rc != 0;
+}
+
+/* Compute chunk k unless stopped; w->ok says whether it is complete. */
+static void run_chunk(worker *w, const plan *pl, int64_t k, volatile sig_atomic_t *stop) {
+  w->first = k * pl->chunk;
+  w->n = (int)(pl->n_runs - w->first < pl->chunk ? pl->n_runs - w->first : pl->chunk);
+  w->failed = 0;
+  w->ok = 0;
+  for (int r = 0; r < w->n; r++) {
+    if (stop && *stop) return;
+    run_one(w, pl, w->first + r, r);
+  }
+  w->ok = 1;
+}
+
+/* ---- the single writer ------------------------------------------------------------- */
+
+typedef struct writer {
+  hs_sweepfile *f;
+  int64_t done, failed, start_done;
+  int halted, rc;
+  hs_error err;
+  double t0, t_print, write_s;
+  int tty;
+  FILE *log;
+  hs_sweep_report *rep;
+} writer;
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Failures are counted by message with digits replaced, so "Q_LA = -3.2" and "Q_LA = -1"
+ * fall under one reason. */
+static void count_reason(hs_sweep_report *rep, const char *msg) {
+  char key[160];
+  size_t k = 0;
+  for (const char *p = msg; *p && k + 1 < sizeof key;) {
+    if (!isdigit((unsigned char)*p)) {
+      key[k++] = *p++;
+      continue;
+    }
+    key[k++] = '#';
+    while (isdigit((unsigned char)*p) || (*p && strchr(".eE+-", *p))) p++;
+  }
+  key[k] = '\0';
+  int i = 0;
+  while (i < rep->n_reasons && strcmp(rep->reason[i], key)) i++;
+  if (i == rep->n_reasons && rep->n_reasons < HS_SWEEP_MAX_REASONS)
+    snprintf(rep->reason[rep->n_reasons++], sizeof rep->reason[0], "%s", key);
+  else if (i == rep->n_reasons)
+    i = HS_SWEEP_MAX_REASONS - 1, snprintf(rep->reason[i], sizeof rep->reason[0], "other reasons");
+  rep->reason_count[i]++;
+}
+
+static void progress(writer *wr, const plan *pl, int final) {
+  if (!wr->log) return;
+  double t = now_s(), rate = (wr->done - wr->start_done) / fmax(t - wr->t0, 1e-9);
+  if (!final && t - wr->t_print < (wr->tty ? 0.2 : 30.0)) return;
+  wr->t_print = t;
+  double eta = rate > 0 ? (pl->n_runs - wr->done) / rate : 0;
+  int pct = (int)(100.0 * wr->done / pl->n_runs), bar = pct / 5;
+  if (wr->tty)
+    fprintf(wr->log, "\r[%.*s%*s] %3d%% %lld/%lld runs, %.0f runs/s, %lld failed, ETA %02d:%02d:%02d%s",
+            bar, "####################", 20 - bar, "", pct, (long long)wr->done,
+            (long long)pl->n_runs, rate, (long long)wr->failed, (int)(eta / 3600),
+            (int)fmod(eta / 60, 60), (int)fmod(eta, 60), final ? "\n" : "");
+  else
+    fprintf(wr->log, "sweep: %lld/%lld runs (%d%%), %.0f runs/s, %lld failed, ETA %.0f s\n",
+            (long long)wr->done, (long long)pl->n_runs, pct, rate, (long long)wr->failed, eta);
+  fflush(wr->log);
+}
+
+/* Store a computed chunk; called in run order. Once a chunk is missing (stopped) or a
+ * write failed, nothing more is stored, so the file always holds runs [0, done). */
+static void writer_take(writer *wr, worker *w, const plan *pl) {
+  if (wr->halted || !w->ok) {
+    wr->halted = 1;
+    return;
+  }
+  double t0 = now_s();
+  int rc = hs_sweepfile_write(wr->f, w->first, w->n, w->params, w->metrics, w->status,
+                              w->reasons, w->series, wr->failed + w->failed, &wr->err);
+  wr->write_s += now_s() - t0;
+  if (rc) {
+    wr->rc = rc;
+    wr->halted = 1;
+    return;
+  }
+  wr->done = w->first + w->n;
+  wr->failed += w->failed;
+  for (int r = 0; r < w->n; r++)
+    if (w->status[r] != HS_RUN_OK) count_reason(wr->rep, w->reasons[r]);
+  progress(wr, pl, 0);
+}
+
+/* ---- set-up ------------------------------------------------------------------------ */
+
+typedef struct names {
+  const char **param, **param_units, **drug, **metric, **metric_units;
+  double *time;
+} names;
+
+static void names_free(names *n) {
+  free(n->param), free(n->param_units), free(n->drug), free(n->metric), free(n->metric_units);
+  free(n->time);
+}
+
+static int make_layout(const plan *pl, const worker *w0, names *nm, hs_sweep_layout *lay,
+                       hs_error *err) {
+  const hs_scenario *sc = pl->sc;
+  memset(nm, 0, sizeof *nm);
+  nm->param = calloc((size_t)pl->n_params + 1, sizeof(char *));
+  nm->param_units = calloc((size_t)pl->n_params + 1, sizeof(char *));
+  nm->drug = calloc((size_t)pl->n_drugs, sizeof(char *));
+  nm->metric = calloc((size_t)pl->n_metrics, sizeof(char *));
+  nm->metric_units = calloc((size_t)pl->n_metrics, sizeof(char *));
+  nm->time = calloc((size_t)pl->n_time, sizeof(double));
+  if (!nm->param || !nm->param_units || !nm->drug || !nm->metric || !nm->metric_units || !nm->time)
+    return hs_error_set(err, HS_ENOMEM, "out of memory");
+  for (int p = 0; p < pl->n_params; p++)
+    nm->param[p] = pl->design->params[p].path, nm->param_units[p] = w0->slots[p].unit;
+  for (int d = 0; d < pl->n_drugs; d++) nm->drug[d] = sc->drugs[d].name;
+  for (int j = 0; j < pl->n_metrics; j++)
+    nm->metric[j] = pl->metrics[j].name, nm->metric_units[j] = pl->metrics[j].unit;
+  for (int k = 0; k < pl->n_time; k++) nm->time[k] = fmin(k * sc->sim.dt_out, sc->sim.t_end);
+  *lay = (hs_sweep_layout){
+      .n_runs = pl->n_runs, .chunk_runs = pl->chunk, .n_params = pl->n_params,
+      .param_names = nm->param, .param_units = nm->param_units, .n_drugs = pl->n_drugs,
+      .drug_names = nm->drug, .n_metrics = pl->n_metrics, .metric_names = nm->metric,
+      .metric_units = nm->metric_units, .timeseries = pl->timeseries,
+      .ts_float32 = sc->sweep.ts_float32, .n_time = pl->n_time, .time = nm->time,
+      .n_series = N_SERIES, .series_names = SERIES, .series_units = SERIES_UNITS,
+      .scenario_text = sc->text, .scenario_path = sc->path,
+      .design_name = hs_design_kind_name(pl->design->kind), .design_text = sc->sweep.text,
+      .version = HS_VERSION, .seed = pl->design->seed, .rtol = sc->sim.rtol, .atol = sc->sim.atol};
+  return HS_OK;
+}
+
+static void make_plan(const hs_scenario *sc, int timeseries, plan *pl) {
+  memset(pl, 0, sizeof *pl);
+  pl->sc = sc;
+  pl->design = &sc->sweep.design;
+  pl->n_params = pl->design->n_params;
+  pl->n_drugs = sc->n_drugs;
+  pl->metrics = hs_metric_fields(&pl->n_metrics);
+  pl->n_time = hs_solver_grid_size(&sc->sim);
+  pl->timeseries = timeseries;
+  pl->n_runs = pl->design->n_runs;
+  pl->chunk = sc->sweep.chunk_runs > 0 ? sc->sweep.chunk_runs : 1024;
+  if (timeseries) { /* keep a worker's chunk of time courses near 16 MiB */
+    long per_run = (long)pl->n_drugs * N_SERIES * pl->n_time;
+    long cap = (2L << 20) / (per_run > 0 ? per_run : 1);
+    if (cap < 1) cap = 1;
+    if (pl->chunk > cap) pl->chunk = (int)cap;
+  }
+  pl->n_chunks = (pl->n_runs + pl->chunk - 1) / pl->chunk;
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* Create <out>.partial, or open it for resuming; *done says where to continue. */
+static int open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
+                     hs_sweepfile **f, int64_t *done, int64_t *failed, hs_error *err) {
+  *done = *failed = 0;
+  if (o->resume) {
+    if (!exists(partial))
+      return hs_error_set(err, HS_EINPUT, "%s: no interrupted sweep to resume (%s)%s",
+                          o->out_path, partial, exists(o->out_path) ? "; the file is complete" : "");
+    return hs_sweepfile_open_resume(partial, lay, f, done, failed, err);
+  }
+  if (!o->force && exists(o->out_path))
+    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", o->out_path);
+  if (!o->force && exists(partial))
+    return hs_error_set(err, HS_EEXIST, "%s exists (an interrupted sweep): finish it with "
+                        "--resume, or start again with --force", partial);
+  if (o->force && exists(partial) && unlink(partial) != 0)
+    return hs_error_set(err, HS_EIO, "cannot remove %s: %s", partial, strerror(errno));
+  return hs_sweepfile_create(partial, lay, f, err);
+}
+
+/* ---- the sweep ----------------------------------------------------------------------- */
+
+static int init_workers(worker *ws, int n, const plan *pl, hs_error *err) {
+  for (int t = 0; t < n; t++) {
+    int rc = worker_init(&ws[t], pl, err);
+    if (rc) return rc;
+  }
+  return HS_OK;
+}
+
+/* Chunks [k0, n_chunks) over the threads; chunk results reach the writer in run order. */
+static void run_loop(worker *ws, int threads, const plan *pl, int64_t k0, writer *wr,
+                     volatile sig_atomic_t *stop) {
+#pragma omp parallel for schedule(dynamic, 1) ordered num_threads(threads)
+  for (int64_t k = k0; k < pl->n_chunks; k++) {
+    worker *w = &ws[omp_get_thread_num()];
+    int halted;
+#pragma omp atomic read
+    halted = wr->halted;
+    if (halted) w->ok = 0;
+    else run_chunk(w, pl, k, stop);
+#pragma omp ordered
+    writer_take(wr, w, pl);
+  }
+}
+
+static int finish(writer *wr, const plan *pl, const char *partial, const char *out,
+                  hs_error *err) {
+  int complete = wr->rc == HS_OK && wr->done == pl->n_runs;
+  int rc = hs_sweepfile_close(wr->f, complete, err);
+  wr->f = NULL;
+  if (rc) return rc;
+  if (complete && rename(partial, out) != 0)
+    return hs_error_set(err, HS_EIO, "cannot rename %s to %s: %s", partial, out, strerror(errno));
+  return HS_OK;
+}
+
+int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report *rep,
+                 hs_error *err) {
+  memset(rep, 0, sizeof *rep);
+  if (!sc->sweep.present)
+    return hs_error_set(err, HS_EINPUT, "%s: no 'sweep:' section to run", sc->path);
+  plan pl;
+  make_plan(sc, o->timeseries, &pl);
+  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  char partial[4200];
+  snprintf(partial, sizeof partial, "%s.partial", o->out_path);
+  double t0 = now_s();
+  names nm = {0};
+  hs_sweep_layout lay;
+  writer wr = {.rep = rep, .log = o->quiet ? NULL : o->log};
+  worker *ws = calloc((size_t)threads, sizeof *ws);
+  int rc = ws ? init_workers(ws, threads, &pl, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
+  if (!rc) rc = make_layout(&pl, &ws[0], &nm, &lay, err);
+  if (!rc) rc = open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
+  if (!rc) {
+    wr.start_done = wr.done;
+    wr.t0 = wr.t_print = now_s();
+    wr.tty = wr.log && isatty(fileno(wr.log));
+    rep->resumed_from = wr.done;
+    run_loop(ws, threads, &pl, wr.done / pl.chunk, &wr, o->stop);
+    progress(&wr, &pl, 1);
+    rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
+    int rc2 = finish(&wr, &pl, partial, o->out_path, rc ? NULL : err);
+    if (!rc) rc = rc2;
+  }
+  for (int t = 0; ws && t < threads; t++) worker_free(&ws[t]);
+  free(ws);
+  names_free(&nm);
+  rep->n_runs = pl.n_runs, rep->done = wr.done, rep->failed = wr.failed;
+  rep->threads = threads, rep->chunk_runs = pl.chunk;
+  rep->interrupted = !rc && wr.done < pl.n_runs;
+  rep->wall_s = now_s() - t0, rep->write_s = wr.write_s;
+  return rc;
+}
+
+void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_path) {
+  double rate = (r->done - r->resumed_from) / fmax(r->wall_s, 1e-9);
+  fprintf(f, "sweep: %lld of %lld runs done (%lld failed), %d thread%s, %.1f s, %.0f runs/s, "
+          "HDF5 writing %.1f %% of wall time\n",
+          (long long)r->done, (long long)r->n_runs, (long long)r->failed, r->threads,
+          r->threads == 1 ? "" : "s", r->wall_s, rate, 100 * r->write_s / fmax(r->wall_s, 1e-9));
+  for (int i = 0; i < r->n_reasons; i++)
+    fprintf(f, "  %lld failed: %s\n", (long long)r->reason_count[i], r->reason[i]);
+  if (r->interrupted)
+    fprintf(f, "interrupted: %s.partial holds runs 0-%lld; finish with the same command and "
+            "--resume\n", out_path, (long long)r->done - 1);
+  else
+    fprintf(f, "wrote %s\n", out_path);
+}

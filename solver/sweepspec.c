@@ -1,0 +1,255 @@
+/* sweepspec.c - the `sweep:` section of a scenario: design, runs, seed, parameters with
+ * units, correlation; converted once at load time into an hs_design. */
+#include "sweepspec.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const DESIGNS[] = {"grid", "lhs", "sobol", "random", "population", NULL};
+static const char *const PRECISIONS[] = {"float32", "float64", NULL};
+static const char *const SCALES[] = {"linear", "log", NULL};
+static const char *const DISTS[] = {"uniform", "normal", "lognormal", NULL};
+
+typedef struct sweep_in {
+  int design, precision;
+  double runs, seed;
+  int chunk;
+} sweep_in;
+
+enum { W_DESIGN, W_RUNS, W_SEED, W_PRECISION, W_CHUNK, W_PARAMS, W_CORR, W_N };
+static const hs__field SWEEP_FIELDS[W_N] = {
+    {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, DESIGNS, 0},
+    {"runs", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, runs), HS_R_POS, NULL, 0},
+    {"seed", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, seed), HS_R_NONNEG, NULL, 0},
+    {"timeseries_precision", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, precision), HS_R_ANY,
+     PRECISIONS, 0},
+    {"chunk", HS_F_INT, HS_KIND_NUMBER, offsetof(sweep_in, chunk), HS_R_ANY, NULL, 0},
+    {"parameters", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"correlation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+};
+
+/* A parameter's entry: {from, to, n, scale} | {values} | {distribution, ...} | {cv}. */
+typedef struct param_in {
+  int n, scale, dist;
+  double cv;
+} param_in;
+enum { Q_FROM, Q_TO, Q_N, Q_SCALE, Q_VALUES, Q_DIST, Q_MEAN, Q_SD, Q_MEDIAN, Q_CV, Q_COUNT };
+static const hs__field PARAM_FIELDS[Q_COUNT] = {
+    {"from", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"to", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"n", HS_F_INT, HS_KIND_NUMBER, offsetof(param_in, n), HS_R_ANY, NULL, 0},
+    {"scale", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, scale), HS_R_ANY, SCALES, 0},
+    {"values", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"distribution", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, dist), HS_R_ANY, DISTS, 0},
+    {"mean", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"sd", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"median", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"cv", HS_F_QTY, HS_KIND_FRACTION, offsetof(param_in, cv), HS_R_POS, NULL, 0},
+};
+
+typedef struct ctx {
+  const hs__ydoc *d;
+  hs_scenario *sc;
+  hs_error *err;
+} ctx;
+
+/* A value of the parameter's kind (units converted; doses must carry the slot's norm). */
+static int read_value(ctx *c, hs__ynode n, const char *path, const hs_scenario_slot *slot,
+                      double *out) {
+  const char *text = hs__ydoc_scalar(c->d, n);
+  hs_norm norm = HS_NORM_NONE;
+  hs_error e;
+  if (!text) return hs__ydoc_error(c->d, n, path, c->err, "expected %s", hs_units_kind_name(slot->kind));
+  if (hs_units_convert(text, slot->kind, out, &norm, &e))
+    return hs__ydoc_error(c->d, n, path, c->err, "%s", e.msg);
+  if (norm != slot->norm)
+    return hs__ydoc_error(c->d, n, path, c->err, "'%s' must be in %s like the scenario's dose",
+                          text, slot->unit);
+  return HS_OK;
+}
+
+static int read_key_value(ctx *c, hs__ynode map, const char *key, const char *path,
+                          const hs_scenario_slot *slot, double *out) {
+  char sub[200];
+  snprintf(sub, sizeof sub, "%s.%s", path, key);
+  return read_value(c, hs__ydoc_get(c->d, map, key), sub, slot, out);
+}
+
+static int read_list(ctx *c, hs__ynode list, const char *path, const hs_scenario_slot *slot,
+                     hs_design_param *p) {
+  int n = hs__ydoc_len(c->d, list);
+  if (hs__ydoc_type(c->d, list) != HS_Y_SEQ || n == 0)
+    return hs__ydoc_error(c->d, list, path, c->err, "'values' must be a non-empty list");
+  p->values = calloc((size_t)n, sizeof *p->values);
+  if (!p->values) return hs_error_set(c->err, HS_ENOMEM, "out of memory");
+  p->dist = HS_DIST_LIST;
+  for (int i = 0; i < n; i++, p->n_values++) {
+    int rc = read_value(c, hs__ydoc_item(c->d, list, i), path, slot, &p->values[i]);
+    if (rc) return rc;
+  }
+  return HS_OK;
+}
+
+static int read_distribution(ctx *c, hs__ynode map, const char *path, const param_in *in,
+                             const hs__fieldinfo *info, const hs_scenario_slot *slot,
+                             hs_design_param *p) {
+  int rc = HS_OK;
+  switch (in->dist) {
+  case 0: /* uniform */
+    p->dist = HS_DIST_RANGE;
+    if (!(rc = read_key_value(c, map, "from", path, slot, &p->lo)))
+      rc = read_key_value(c, map, "to", path, slot, &p->hi);
+    break;
+  case 1: /* normal */
+    p->dist = HS_DIST_NORMAL;
+    if (!(rc = read_key_value(c, map, "mean", path, slot, &p->mean)))
+      rc = read_key_value(c, map, "sd", path, slot, &p->sd);
+    break;
+  default: /* lognormal */
+    p->dist = HS_DIST_LOGNORMAL;
+    p->cv = in->cv;
+    if (!info[Q_CV].set) return hs__ydoc_error(c->d, map, path, c->err, "a lognormal needs 'cv'");
+    if (hs__ydoc_get(c->d, map, "median"))
+      rc = read_key_value(c, map, "median", path, slot, &p->mean);
+    else
+      p->mean = hs_scenario_slot_get(slot); /* centred on the scenario's own value */
+  }
+  return rc;
+}
+
+static int read_param(ctx *c, hs__ynode key, hs__ynode map, hs_design_param *p, int grid) {
+  const char *path = hs__ydoc_scalar(c->d, key);
+  hs_scenario_slot slot;
+  hs_error e;
+  if (!path || strlen(path) >= sizeof p->path)
+    return hs__ydoc_error(c->d, key, "sweep.parameters", c->err, "expected a scenario path");
+  snprintf(p->path, sizeof p->path, "%s", path);
+  if (hs_scenario_slot_find(c->sc, path, &slot, &e))
+    return hs__ydoc_error(c->d, key, "sweep.parameters", c->err, "%s", e.msg);
+  param_in in = {0};
+  hs__fieldinfo info[Q_COUNT] = {{0}};
+  char sub[200];
+  snprintf(sub, sizeof sub, "sweep.parameters.%s", path);
+  int rc = hs__ydoc_read(c->d, map, sub, PARAM_FIELDS, Q_COUNT, &in, info, 0, c->err);
+  if (rc) return rc;
+  int has[Q_COUNT];
+  for (int i = 0; i < Q_COUNT; i++) has[i] = hs__ydoc_get(c->d, map, PARAM_FIELDS[i].key) != 0;
+  if (has[Q_N] && !grid)
+    return hs__ydoc_error(c->d, map, sub, c->err, "'n' (points) is only used by grid designs");
+  if (has[Q_VALUES]) return read_list(c, hs__ydoc_get(c->d, map, "values"), sub, &slot, p);
+  if (has[Q_DIST]) return read_distribution(c, map, sub, &in, info, &slot, p);
+  if (has[Q_CV]) {
+    in.dist = 2;
+    return read_distribution(c, map, sub, &in, info, &slot, p);
+  }
+  if (!has[Q_FROM] || !has[Q_TO])
+    return hs__ydoc_error(c->d, map, sub, c->err, "give 'from' and 'to' (and 'n' on a grid), "
+                          "'values', 'distribution', or 'cv'");
+  if (grid && !has[Q_N]) return hs__ydoc_error(c->d, map, sub, c->err, "a grid range needs 'n'");
+  p->dist = HS_DIST_RANGE;
+  p->n = in.n;
+  p->log_scale = in.scale == 1;
+  if ((rc = read_key_value(c, map, "from", sub, &slot, &p->lo))) return rc;
+  return read_key_value(c, map, "to", sub, &slot, &p->hi);
+}
+
+static int read_params(ctx *c, hs__ynode map, int grid) {
+  hs_design *dz = &c->sc->sweep.design;
+  int n = hs__ydoc_len(c->d, map);
+  if (hs__ydoc_type(c->d, map) != HS_Y_MAP || n == 0)
+    return hs__ydoc_error(c->d, map, "sweep.parameters", c->err,
+                          "a mapping of scenario paths to ranges, lists or distributions");
+  dz->params = calloc((size_t)n, sizeof *dz->params);
+  if (!dz->params) return hs_error_set(c->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    dz->n_params++;
+    int rc = read_param(c, hs__ydoc_key(c->d, map, i), hs__ydoc_value(c->d, map, i),
+                        &dz->params[i], grid);
+    if (rc) return rc;
+    for (int j = 0; j < i; j++)
+      if (!strcmp(dz->params[j].path, dz->params[i].path))
+        return hs__ydoc_error(c->d, hs__ydoc_key(c->d, map, i), "sweep.parameters", c->err,
+                              "'%s' is listed twice", dz->params[i].path);
+  }
+  return HS_OK;
+}
+
+static int read_correlation(ctx *c, hs__ynode m) {
+  hs_design *dz = &c->sc->sweep.design;
+  int n = dz->n_params;
+  if (hs__ydoc_type(c->d, m) != HS_Y_SEQ || hs__ydoc_len(c->d, m) != n)
+    return hs__ydoc_error(c->d, m, "sweep.correlation", c->err,
+                          "expected %d rows of %d numbers (one per parameter, in order)", n, n);
+  dz->corr = calloc((size_t)n * n, sizeof *dz->corr);
+  if (!dz->corr) return hs_error_set(c->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    hs__ynode row = hs__ydoc_item(c->d, m, i);
+    if (hs__ydoc_type(c->d, row) != HS_Y_SEQ || hs__ydoc_len(c->d, row) != n)
+      return hs__ydoc_error(c->d, row, "sweep.correlation", c->err, "row %d needs %d numbers",
+                            i + 1, n);
+    for (int j = 0; j < n; j++) {
+      hs_error e;
+      hs__ynode v = hs__ydoc_item(c->d, row, j);
+      const char *t = hs__ydoc_scalar(c->d, v);
+      if (!t || hs_units_convert(t, HS_KIND_NUMBER, &dz->corr[i * n + j], NULL, &e))
+        return hs__ydoc_error(c->d, v, "sweep.correlation", c->err, "expected a number");
+    }
+  }
+  return HS_OK;
+}
+
+static void describe(hs_sweep_spec *w) {
+  const hs_design *dz = &w->design;
+  int len = snprintf(w->text, sizeof w->text, "%s, %lld runs, seed %llu, parameters:",
+                     hs_design_kind_name(dz->kind), (long long)dz->n_runs,
+                     (unsigned long long)dz->seed);
+  for (int i = 0; i < dz->n_params && len < (int)sizeof w->text; i++)
+    len += snprintf(w->text + len, sizeof w->text - (size_t)len, "%s %s", i ? "," : "",
+                    dz->params[i].path);
+}
+
+/* Whole numbers only, exactly representable. */
+static int whole(double x) { return x == floor(x) && x >= 0 && x <= 9007199254740992.0; }
+
+int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error *err) {
+  ctx c = {d, sc, err};
+  sweep_in in = {.chunk = 0};
+  hs__fieldinfo info[W_N] = {{0}};
+  int rc = hs__ydoc_read(d, node, "sweep", SWEEP_FIELDS, W_N, &in, info, 0, err);
+  if (rc) return rc;
+  hs_sweep_spec *w = &sc->sweep;
+  w->present = 1;
+  w->design.kind = (hs_design_kind)in.design;
+  int grid = w->design.kind == HS_DESIGN_GRID;
+  if (!info[W_DESIGN].set) return hs__ydoc_error(d, node, "sweep.design", err, "is required");
+  if (!grid && !info[W_RUNS].set)
+    return hs__ydoc_error(d, node, "sweep.runs", err, "is required for a '%s' design",
+                          DESIGNS[in.design]);
+  if (grid && info[W_RUNS].set)
+    return hs__ydoc_error(d, hs__ydoc_get(d, node, "runs"), "sweep.runs", err,
+                          "a grid has as many runs as points: remove 'runs'");
+  if (!grid && !info[W_SEED].set)
+    return hs__ydoc_error(d, node, "sweep.seed", err, "is required for a '%s' design "
+                          "(the same seed gives the same runs everywhere)", DESIGNS[in.design]);
+  if ((info[W_RUNS].set && !whole(in.runs)) || (info[W_SEED].set && !whole(in.seed)))
+    return hs__ydoc_error(d, node, "sweep", err, "runs and seed must be whole numbers below 2^53");
+  w->design.n_runs = (int64_t)in.runs;
+  w->design.seed = (uint64_t)in.seed;
+  w->ts_float32 = in.precision == 0;
+  w->chunk_runs = info[W_CHUNK].set ? in.chunk : 1024;
+  hs__ynode params = hs__ydoc_get(d, node, "parameters");
+  if (!params) return hs__ydoc_error(d, node, "sweep.parameters", err, "is required");
+  if ((rc = read_params(&c, params, grid))) return rc;
+  hs__ynode corr = hs__ydoc_get(d, node, "correlation");
+  if (corr && w->design.kind != HS_DESIGN_POPULATION)
+    return hs__ydoc_error(d, corr, "sweep.correlation", err, "only a population design "
+                          "takes a correlation matrix");
+  if (corr && (rc = read_correlation(&c, corr))) return rc;
+  hs_error e;
+  if (hs_design_init(&w->design, &e)) return hs__ydoc_error(d, node, "sweep", err, "%s", e.msg);
+  describe(w);
+  return HS_OK;
+}
