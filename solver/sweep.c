@@ -172,7 +172,8 @@ static void count_reason(hs_sweep_report *rep, const char *msg) {
   char key[160];
   size_t k = 0;
   for (const char *p = msg; *p && k + 1 < sizeof key;) {
-    if (!isdigit((unsigned char)*p)) {
+    int ident = k > 0 && (isalpha((unsigned char)key[k - 1]) || key[k - 1] == '_');
+    if (!isdigit((unsigned char)*p) || ident) { /* digits inside names are kept: "s1_x" */
       key[k++] = *p++;
       continue;
     }

@@ -12,6 +12,7 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_cli());
   srunner_add_suite(sr, hs_suite_design());
   srunner_add_suite(sr, hs_suite_sweepfile());
+  srunner_add_suite(sr, hs_suite_sweep());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
