@@ -88,12 +88,12 @@ valgrind:
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
 	cd tests && CK_FORK=no valgrind --error-exitcode=9 --leak-check=full -q ../$(BUILD)/check_all
 
-$(BUILD)/bench_run: $(BUILD)/bench/bench_run.o $(BUILD)/libhepatosim.a
+$(BUILD)/bench_%: $(BUILD)/bench/bench_%.o $(BUILD)/libhepatosim.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Performance figures (not part of `make test`): bench/results.json.
 bench: deps
-	$(MAKE) $(BUILD)/bench_run
+	$(MAKE) $(BUILD)/hepatosim $(BUILD)/bench_run $(BUILD)/bench_accuracy
 	bench/run.sh
 
 print-config:

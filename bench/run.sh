@@ -1,20 +1,81 @@
 #!/usr/bin/env bash
-# make bench: time single runs of the reference and default scenarios; writes
-# bench/results.json with the machine's CPU model. Not part of `make test`.
+# make bench (not part of make test): single-run timings, the standard sweep (s2 over a
+# 100 x 100 grid of f_HA and tumour perfusion) at -j 1 and -j 2 with its accuracy, and a
+# 10^6-run Latin-hypercube sweep of the default scenario. Writes bench/results.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bin=build/hepatosim
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
-out=bench/results.json
+
+# sweep SCENARIO THREADS NAME -> "wall_s rate hdf5_share_percent peak_rss_kib"
+sweep() {
+  /usr/bin/time -f '%e %M' -o "$tmp/$3.time" "$bin" sweep "$1" -o "$tmp/$3.h5" -j "$2" \
+    --force 2> "$tmp/$3.log" || { cat "$tmp/$3.log" >&2; exit 1; }
+  local line wall rss
+  line=$(grep '^sweep: .* runs done' "$tmp/$3.log")
+  read -r wall rss < "$tmp/$3.time"
+  echo "$wall $(sed -E 's/.* ([0-9.]+) runs\/s.*/\1/' <<< "$line") \
+$(sed -E 's/.*HDF5 writing ([0-9.]+) %.*/\1/' <<< "$line") $rss"
+}
+
+echo "single runs (one workspace, 200 repeats each)..." >&2
+singles=""
+for s in scenarios/reference/s1.yaml scenarios/reference/s2.yaml scenarios/reference/s3.yaml \
+         scenarios/reference/s4.yaml scenarios/default.yaml; do
+  singles="$singles${singles:+,
+    }$(build/bench_run "$s" 200)"
+done
+
+echo "standard sweep, -j 1 and -j 2..." >&2
+read -r w1 r1 h1 m1 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 1 std1)"
+read -r w2 r2 h2 m2 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 2 std2)"
+acc=$(build/bench_accuracy scenarios/sweeps/s2_grid.yaml 20)
+err=$(sed -E 's/.*"max_rel_error": ([0-9.eE+-]+).*/\1/' <<< "$acc")
+
+echo "10^6-run LHS sweep, -j 2 (several minutes)..." >&2
+read -r wl rl hl ml <<< "$(sweep scenarios/sweeps/default_lhs.yaml 2 lhs)"
+
+eff=$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.3f", b / (2 * a) }')
+cat > bench/results.json.tmp <<JSON
 {
-  printf '{\n  "cpu_model": "%s",\n  "cores": %s,\n  "single_runs": [\n' "$cpu" "$(nproc)"
-  first=1
-  for s in scenarios/reference/s1.yaml scenarios/reference/s2.yaml scenarios/reference/s3.yaml \
-           scenarios/reference/s4.yaml scenarios/default.yaml; do
-    [ $first = 1 ] || printf ',\n'
-    first=0
-    printf '    %s' "$(build/bench_run "$s" 200)"
-  done
-  printf '\n  ]\n}\n'
-} > "$out.tmp"
-mv "$out.tmp" "$out"
-cat "$out"
+  "cpu_model": "$cpu",
+  "cores": $(nproc),
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "standard_sweep": {
+    "scenario": "scenarios/sweeps/s2_grid.yaml",
+    "runs": 10000,
+    "runs_per_s_j1": $r1,
+    "runs_per_s_j2": $r2,
+    "runs_per_s_per_thread_j2": $(awk -v b="$r2" 'BEGIN { printf "%.1f", b / 2 }'),
+    "efficiency_j2": $eff,
+    "wall_s_j1": $w1,
+    "wall_s_j2": $w2,
+    "hdf5_share": $(awk -v h="$h2" 'BEGIN { printf "%.4f", h / 100 }'),
+    "peak_rss_mib_j2": $(awk -v m="$m2" 'BEGIN { printf "%.1f", m / 1024 }'),
+    "max_rel_error": $err,
+    "accuracy_check": $acc
+  },
+  "lhs_1e6": {
+    "scenario": "scenarios/sweeps/default_lhs.yaml",
+    "threads": 2,
+    "wall_s": $wl,
+    "runs_per_s": $rl,
+    "hdf5_share": $(awk -v h="$hl" 'BEGIN { printf "%.4f", h / 100 }'),
+    "peak_rss_mib": $(awk -v m="$ml" 'BEGIN { printf "%.1f", m / 1024 }')
+  },
+  "single_runs": [
+    $singles
+  ]
+}
+JSON
+mv bench/results.json.tmp bench/results.json
+printf '\n%-34s %12s %12s\n' "measure" "-j 1" "-j 2"
+printf '%-34s %12s %12s\n' "standard sweep runs/s" "$r1" "$r2"
+printf '%-34s %12s %12s\n' "standard sweep wall s" "$w1" "$w2"
+printf '%-34s %12s %12s\n' "parallel efficiency" "" "$eff"
+printf '%-34s %12s %12s\n' "HDF5 share of wall time (%)" "$h1" "$h2"
+printf '%-34s %12s\n' "max rel error vs rtol 1e-10" "$err"
+printf '%-34s %12s %12s\n' "10^6 LHS wall s / peak RSS MiB" "" "$wl / $(awk -v m="$ml" 'BEGIN { printf "%.0f", m / 1024 }')"
+echo "machine: $cpu, $(nproc) cores; written bench/results.json"

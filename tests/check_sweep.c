@@ -155,13 +155,15 @@ static double read_attr_i64(const char *file, const char *name) {
 
 /* ---- tests ------------------------------------------------------------------------- */
 
-/* -j 1 and -j 2 give identical datasets; the file is complete and renamed. */
+/* -j 1, -j 2 and -j 16 give identical datasets; the file is complete and renamed. */
 START_TEST(test_thread_count_independent) {
   mkroot();
-  const char *a = path("j1.h5"), *b = path("j2.h5");
+  const char *a = path("j1.h5"), *b = path("j2.h5"), *c = path("j16.h5");
   ck_assert_int_eq(run((const char *[]){"sweep", LHS, "-o", a, "-j", "1", "--quiet", NULL}, 0, 0, NULL), 0);
   ck_assert_int_eq(run((const char *[]){"sweep", LHS, "-o", b, "-j", "2", "--quiet", NULL}, 0, 0, NULL), 0);
+  ck_assert_int_eq(run((const char *[]){"sweep", LHS, "-o", c, "-j", "16", "--quiet", NULL}, 0, 0, NULL), 0);
   assert_same_datasets(a, b);
+  assert_same_datasets(a, c);
   ck_assert_double_eq(read_attr_i64(a, "runs_done"), 300);
   ck_assert_double_eq(read_attr_i64(a, "runs_failed"), 0);
   ck_assert(!exists(path("j1.h5.partial")));
