@@ -36,7 +36,8 @@ TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-DEB_PKGS := build-essential pkg-config libsundials-dev libhdf5-dev libyaml-dev check
+DEB_PKGS := build-essential pkg-config libsundials-dev libhdf5-dev libyaml-dev check \
+            python3-h5py python3-xarray python3-h5netcdf
 
 .PHONY: all run test sanitize valgrind bench deps print-config clean
 all: $(BUILD)/hepatosim
@@ -77,6 +78,7 @@ run: deps
 test: deps
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
+	cd tests && /usr/bin/python3 check_sweep_py.py
 
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

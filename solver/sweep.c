@@ -210,9 +210,14 @@ static void progress(writer *wr, const plan *pl, int final) {
 
 /* Store a computed chunk; called in run order. Once a chunk is missing (stopped) or a
  * write failed, nothing more is stored, so the file always holds runs [0, done). */
+static void halt(writer *wr) {
+#pragma omp atomic write
+  wr->halted = 1;
+}
+
 static void writer_take(writer *wr, worker *w, const plan *pl) {
   if (wr->halted || !w->ok) {
-    wr->halted = 1;
+    halt(wr);
     return;
   }
   double t0 = now_s();
@@ -221,7 +226,7 @@ static void writer_take(writer *wr, worker *w, const plan *pl) {
   wr->write_s += now_s() - t0;
   if (rc) {
     wr->rc = rc;
-    wr->halted = 1;
+    halt(wr);
     return;
   }
   wr->done = w->first + w->n;

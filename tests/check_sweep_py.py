@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Open a sweep file the way researchers do: h5py and xarray (h5netcdf engine), from
+Debian's python3-h5py, python3-xarray and python3-h5netcdf. Run by `make test`."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+import xarray as xr
+
+BIN = os.environ.get("HS_BIN", "../build/hepatosim")
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "lhs.h5")
+    subprocess.run([BIN, "sweep", "fixtures/sweep/lhs.yaml", "-o", out, "-j", "2",
+                    "--timeseries", "--quiet"], check=True)
+    with h5py.File(out, "r") as f:
+        check(isinstance(f["auc_tumor"].attrs["units"], str), "units attribute is not str")
+        check(f["auc_tumor"].attrs["units"] == "mg*h/L", "auc_tumor units")
+        check(f["tumor.perfusion"].attrs["units"] == "1/h", "tumor.perfusion units")
+        check(f["plasma"].dtype == np.float32, "time courses are not float32")
+        check(int(f.attrs["complete"]) == 1, "file not marked complete")
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    check(dict(ds.sizes) == {"run": 300, "drug": 1, "time": 49}, f"dims {dict(ds.sizes)}")
+    check(ds["auc_tumor"].dims == ("run", "drug"), f"auc_tumor dims {ds['auc_tumor'].dims}")
+    check(ds["plasma"].dims == ("run", "drug", "time"), f"plasma dims {ds['plasma'].dims}")
+    check(ds["tumor.perfusion"].dims == ("run",), "parameter dims")
+    check(list(ds["drug"].values) == ["s1_linear"], f"drug coordinate {ds['drug'].values}")
+    check(ds["auc_tumor"].attrs["units"] == "mg*h/L", "xarray units")
+    check(bool((ds["status"] == 0).all()), "a run failed")
+    check(float(ds["tumor.perfusion"].min()) >= 6.0 - 1e-9, "perfusion below range")
+    check(float(ds["time"][-1]) == 48.0, "time axis")
+    ds.close()
+
+for f in failures:
+    print("FAIL:", f)
+print(f"python: {checks - len(failures)} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
