@@ -35,9 +35,15 @@ static double norm_factor(hs_norm norm, const hs_patient *pt) {
   }
 }
 
-static int cmp_dose(const void *a, const void *b) {
-  const hs_dose *x = a, *y = b;
-  return (x->t_start > y->t_start) - (x->t_start < y->t_start);
+/* Stable insertion sort by start time: the unrolled cycles are nearly sorted already, and
+ * unlike qsort it never allocates (sweeps expand regimens inside every run). */
+static void sort_doses(hs_dose *d, int n) {
+  for (int i = 1; i < n; i++) {
+    hs_dose x = d[i];
+    int j = i;
+    for (; j > 0 && d[j - 1].t_start > x.t_start; j--) d[j] = d[j - 1];
+    d[j] = x;
+  }
 }
 
 int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt, hs_dose *out,
@@ -60,7 +66,7 @@ int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt
       n++;
     }
   }
-  qsort(out, (size_t)n, sizeof *out, cmp_dose);
+  sort_doses(out, n);
   return n;
 }
 

@@ -272,9 +272,14 @@ static double grid_time(const hs_sim_opts *o, int k) {
 
 static int same_time(double a, double b) { return fabs(a - b) <= 1e-10 * fmax(1.0, fabs(a)); }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* Insertion sort: breakpoints come nearly sorted from sorted doses, and no allocation. */
+static void sort_times(double *t, int n) {
+  for (int i = 1; i < n; i++) {
+    double x = t[i];
+    int j = i;
+    for (; j > 0 && t[j - 1] > x; j--) t[j] = t[j - 1];
+    t[j] = x;
+  }
 }
 
 /* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends, onsets. */
@@ -295,7 +300,7 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d,
     s->bp[m++] = d[i].t_end;
   }
   for (int i = 0; i < p->n_embo; i++) s->bp[m++] = p->embo[i].t_e;
-  qsort(s->bp, (size_t)m, sizeof(double), cmp_double);
+  sort_times(s->bp, m);
   int k = 0;
   for (int i = 0; i < m; i++) {
     if (s->bp[i] < 0 || s->bp[i] > t_end) continue;
