@@ -1,14 +1,13 @@
 /* output.c - HDF5, CSV, JSON and table output of a simulation (see hs_output.h).
  *
- * The only file that includes hdf5.h. Every HDF5 call goes through H5TRY / H5ID, which
- * turn a failure into HS_EIO with the destination path, the operation and the innermost
- * message of HDF5's error stack; HDF5's own printing is switched off while we write.
+ * Every HDF5 call goes through HS_H5TRY / HS_H5ID (h5util.h), which turn a failure into
+ * HS_EIO with the destination path, the operation and the innermost message of HDF5's
+ * error stack; HDF5's own printing is switched off while we write.
  * Files are written to "<dest>.tmp.<pid>" and renamed into place when complete. */
 #include "hs_output.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,8 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+
+#include "h5util.h"
 
 #ifndef HS_VERSION
 #define HS_VERSION "unknown"
@@ -131,122 +132,35 @@ done:
 
 /* ---- HDF5 --------------------------------------------------------------------------- */
 
-typedef struct h5ctx {
-  const char *path; /* destination, for messages */
-  hid_t gcpl;       /* group creation: link creation order tracked (netCDF-4 likes it) */
-  hs_error *err;
-} h5ctx;
-
-/* HDF5's error stack, walked downward: the API-level message and the innermost one. */
-typedef struct h5_why {
-  char top[256], deep[256];
-} h5_why;
-
-static herr_t collect_error(unsigned n, const H5E_error2_t *e, void *data) {
-  h5_why *w = data;
-  if (!e->desc) return 0;
-  snprintf(n == 0 ? w->top : w->deep, sizeof w->top, "%s", e->desc);
-  return 0;
-}
-
-/* HS_EIO naming the destination, the operation and HDF5's innermost message. */
-static int h5_fail(const h5ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int h5_fail(const h5ctx *c, const char *fmt, ...) {
-  char op[256];
-  h5_why w = {"", ""};
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(op, sizeof op, fmt, ap);
-  va_end(ap);
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &w);
-  return hs_error_set(c->err, HS_EIO, "%s: HDF5 %s failed%s%s%s%s%s", c->path, op,
-                      w.top[0] ? ": " : "", w.top, w.deep[0] ? " (" : "", w.deep,
-                      w.deep[0] ? ")" : "");
-}
-
-/* Checked calls: H5TRY for herr_t/htri_t results, H5ID for handles. Need rc, c, done. */
-#define H5TRY(call, ...)                                                                  \
-  do {                                                                                    \
-    if ((call) < 0) {                                                                     \
-      rc = h5_fail(c, __VA_ARGS__);                                                       \
-      goto done;                                                                          \
-    }                                                                                     \
-  } while (0)
-#define H5ID(id, call, ...) H5TRY((id) = (call), __VA_ARGS__)
-
-static void h5_close(hid_t id) {
-  if (id >= 0) H5Idec_ref(id);
-}
-
-/* Variable-length UTF-8 string type (h5py reads it as str). */
-static hid_t vlen_utf8(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return t;
-  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-    H5Tclose(t);
-    return -1;
-  }
-  return t;
-}
-
-/* Scalar attribute of type `type` (value points to one element). */
-static int attr_write(const h5ctx *c, hid_t loc, const char *name, hid_t type,
-                      const void *value) {
-  int rc = HS_OK;
-  hid_t space = -1, attr = -1;
-  H5ID(space, H5Screate(H5S_SCALAR), "H5Screate for attribute '%s'", name);
-  H5ID(attr, H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT),
-       "H5Acreate2 '%s'", name);
-  H5TRY(H5Awrite(attr, type, value), "H5Awrite '%s'", name);
-done:
-  h5_close(attr);
-  h5_close(space);
-  return rc;
-}
-
-static int attr_str(const h5ctx *c, hid_t loc, const char *name, const char *value) {
-  int rc = HS_OK;
-  hid_t type = -1;
-  const char *v = value ? value : "";
-  H5ID(type, vlen_utf8(), "H5Tcopy (string type) for '%s'", name);
-  rc = attr_write(c, loc, name, type, &v);
-done:
-  h5_close(type);
-  return rc;
-}
-
-static int attr_double(const h5ctx *c, hid_t loc, const char *name, double v) {
-  return attr_write(c, loc, name, H5T_NATIVE_DOUBLE, &v);
-}
-
-static int attr_units(const h5ctx *c, hid_t loc, const char *units, const char *long_name) {
-  int rc = attr_str(c, loc, "units", units);
-  return rc ? rc : attr_str(c, loc, "long_name", long_name);
+/* A double attribute in the native type (not hs__h5_attr_f64's explicit little-endian). */
+static int attr_double(const hs__h5ctx *c, hid_t loc, const char *name, double v) {
+  return hs__h5_attr_write(c, loc, name, H5T_NATIVE_DOUBLE, H5T_NATIVE_DOUBLE, &v);
 }
 
 /* 1-D dataset of n elements of `type` (file and memory type alike). Compressed
  * (shuffle + deflate, chunked) when compress and n > 0. Returns the open dataset. */
-static int dset_1d(const h5ctx *c, hid_t loc, const char *name, hid_t type, const void *data,
+static int dset_1d(const hs__h5ctx *c, hid_t loc, const char *name, hid_t type, const void *data,
                    hsize_t n, int compress, hid_t *out) {
   int rc = HS_OK;
   hid_t space = -1, dcpl = -1, ds = -1;
   hsize_t chunk = n < CHUNK_MAX ? n : CHUNK_MAX;
-  H5ID(space, H5Screate_simple(1, &n, NULL), "H5Screate_simple for '%s'", name);
-  H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", name);
+  HS_H5ID(space, H5Screate_simple(1, &n, NULL), "H5Screate_simple for '%s'", name);
+  HS_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", name);
   if (compress && n > 0) {
-    H5TRY(H5Pset_chunk(dcpl, 1, &chunk), "H5Pset_chunk for '%s'", name);
-    H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
-    H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", name);
+    HS_H5TRY(H5Pset_chunk(dcpl, 1, &chunk), "H5Pset_chunk for '%s'", name);
+    HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
+    HS_H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", name);
   }
-  H5ID(ds, H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-       "H5Dcreate2 '%s'", name);
-  if (n > 0) H5TRY(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", name);
+  HS_H5ID(ds, H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+          "H5Dcreate2 '%s'", name);
+  if (n > 0)
+    HS_H5TRY(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", name);
   *out = ds;
   ds = -1;
 done:
-  h5_close(ds);
-  h5_close(dcpl);
-  h5_close(space);
+  hs__h5_close(ds);
+  hs__h5_close(dcpl);
+  hs__h5_close(space);
   return rc;
 }
 
@@ -258,87 +172,89 @@ typedef struct h5dim {
 
 /* A float64 variable with units and long_name, attached to the dimension scale dim
  * (and its dimension labelled with the scale's name, for h5py's .dims[0].label). */
-static int write_var(const h5ctx *c, hid_t loc, const char *name, const double *data, hsize_t n,
+static int write_var(const hs__h5ctx *c, hid_t loc, const char *name, const double *data, hsize_t n,
                      int compress, const char *units, const char *long_name, h5dim dim) {
   int rc;
   hid_t ds = -1;
   rc = dset_1d(c, loc, name, H5T_NATIVE_DOUBLE, data, n, compress, &ds);
-  if (!rc) rc = attr_units(c, ds, units, long_name);
+  if (!rc) rc = hs__h5_attr_units(c, ds, units, long_name);
   if (rc) goto done;
-  H5TRY(H5DSattach_scale(ds, dim.id, 0), "H5DSattach_scale to '%s'", name);
-  H5TRY(H5DSset_label(ds, 0, dim.name), "H5DSset_label on '%s'", name);
+  HS_H5TRY(H5DSattach_scale(ds, dim.id, 0), "H5DSattach_scale to '%s'", name);
+  HS_H5TRY(H5DSset_label(ds, 0, dim.name), "H5DSset_label on '%s'", name);
 done:
-  h5_close(ds);
+  hs__h5_close(ds);
   return rc;
 }
 
-static int write_root_attrs(const h5ctx *c, hid_t file, const hs_scenario *sc) {
+static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_scenario *sc) {
   hs_scenario none = {0};
   const hs_scenario *s = sc ? sc : &none;
   int iv = s->iv_comparator, rc;
-  if ((rc = attr_str(c, file, "scenario_text", s->text))) return rc;
-  if ((rc = attr_str(c, file, "scenario_path", s->path))) return rc;
-  if ((rc = attr_str(c, file, "program_version", HS_VERSION))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "scenario_text", s->text))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "scenario_path", s->path))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "program_version", HS_VERSION))) return rc;
   if ((rc = attr_double(c, file, "rtol", s->sim.rtol))) return rc;
   if ((rc = attr_double(c, file, "atol", s->sim.atol))) return rc;
   if ((rc = attr_double(c, file, "t_end_h", s->sim.t_end))) return rc;
   if ((rc = attr_double(c, file, "dt_out_h", s->sim.dt_out))) return rc;
-  return attr_write(c, file, "iv_comparator", H5T_NATIVE_INT, &iv);
+  return hs__h5_attr_write(c, file, "iv_comparator", H5T_NATIVE_INT, H5T_NATIVE_INT, &iv);
 }
 
-/* /drugs/<name>: time (dimension scale) and every recorded time course. */
-static int write_drug(const h5ctx *c, hid_t drugs, const hs_drug_result *d) {
+/* /drugs/<name>: time (dimension scale) and every recorded time course; gcpl creates
+ * the group. */
+static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug_result *d) {
   int rc = HS_OK;
   hid_t g = -1, time = -1;
   const hs_trace *tr = &d->trace;
   hsize_t n = tr->n > 0 ? (hsize_t)tr->n : 0;
-  H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, c->gcpl, H5P_DEFAULT),
-       "H5Gcreate2 '/drugs/%s'", d->name);
+  HS_H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, gcpl, H5P_DEFAULT),
+          "H5Gcreate2 '/drugs/%s'", d->name);
   if (!tr->t) goto done; /* no time courses recorded (metrics only) */
   rc = dset_1d(c, g, "time", H5T_NATIVE_DOUBLE, tr->t, n, 1, &time);
-  if (!rc) rc = attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
+  if (!rc) rc = hs__h5_attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
   if (rc) goto done;
-  H5TRY(H5DSset_scale(time, "time"), "H5DSset_scale '/drugs/%s/time'", d->name);
+  HS_H5TRY(H5DSset_scale(time, "time"), "H5DSset_scale '/drugs/%s/time'", d->name);
   for (int k = 1; k < N_TRACE_VARS && !rc; k++) {
     const trace_var *v = &TRACE_VARS[k];
     const double *a = trace_array(tr, v);
     if (a) rc = write_var(c, g, v->name, a, n, 1, v->units, v->long_name, (h5dim){time, "time"});
   }
 done:
-  h5_close(time);
-  h5_close(g);
+  hs__h5_close(time);
+  hs__h5_close(g);
   return rc;
 }
 
 /* /summary/drug: the drug names, dimension scale "drug". */
-static int write_drug_scale(const h5ctx *c, hid_t g, const hs_results *res, hid_t *out) {
+static int write_drug_scale(const hs__h5ctx *c, hid_t g, const hs_results *res, hid_t *out) {
   int rc = HS_OK;
   hid_t type = -1, ds = -1;
   const char **names = malloc(sizeof *names * (size_t)(res->n > 0 ? res->n : 1));
   if (!names) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
   for (int i = 0; i < res->n; i++) names[i] = res->drugs[i].name;
-  H5ID(type, vlen_utf8(), "H5Tcopy (string type) for '/summary/drug'");
+  HS_H5ID(type, hs__h5_vlen_utf8(), "H5Tcopy (string type) for '/summary/drug'");
   if ((rc = dset_1d(c, g, "drug", type, names, (hsize_t)res->n, 0, &ds))) goto done;
-  if ((rc = attr_units(c, ds, "", "drug name"))) goto done;
-  H5TRY(H5DSset_scale(ds, "drug"), "H5DSset_scale '/summary/drug'");
+  if ((rc = hs__h5_attr_units(c, ds, "", "drug name"))) goto done;
+  HS_H5TRY(H5DSset_scale(ds, "drug"), "H5DSset_scale '/summary/drug'");
   *out = ds;
   ds = -1;
 done:
-  h5_close(ds);
-  h5_close(type);
+  hs__h5_close(ds);
+  hs__h5_close(type);
   free(names);
   return rc;
 }
 
-/* /summary/<metric> for every metric of hs_metric_fields(), one value per drug. */
-static int write_summary(const h5ctx *c, hid_t file, const hs_results *res) {
+/* /summary/<metric> for every metric of hs_metric_fields(), one value per drug; gcpl
+ * creates the group. */
+static int write_summary(const hs__h5ctx *c, hid_t gcpl, hid_t file, const hs_results *res) {
   int rc = HS_OK, nf;
   hid_t g = -1, drug = -1;
   const hs_metric_field *f = hs_metric_fields(&nf);
   double *v = malloc(sizeof *v * (size_t)(res->n > 0 ? res->n : 1));
   if (!v) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
-  H5ID(g, H5Gcreate2(file, "summary", H5P_DEFAULT, c->gcpl, H5P_DEFAULT),
-       "H5Gcreate2 '/summary'");
+  HS_H5ID(g, H5Gcreate2(file, "summary", H5P_DEFAULT, gcpl, H5P_DEFAULT),
+          "H5Gcreate2 '/summary'");
   if ((rc = write_drug_scale(c, g, res, &drug))) goto done;
   for (int k = 0; k < nf && !rc; k++) {
     for (int i = 0; i < res->n; i++) v[i] = metric_of(&res->drugs[i], &f[k], k);
@@ -346,52 +262,49 @@ static int write_summary(const h5ctx *c, hid_t file, const hs_results *res) {
                    (h5dim){drug, "drug"});
   }
 done:
-  h5_close(drug);
-  h5_close(g);
+  hs__h5_close(drug);
+  hs__h5_close(g);
   free(v);
   return rc;
 }
 
-static int write_h5(const h5ctx *c0, const char *tmp, const hs_scenario *sc,
+static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
                     const hs_results *res) {
   int rc = HS_OK;
-  h5ctx ctx = *c0, *c = &ctx;
-  hid_t fcpl = -1, file = -1, drugs = -1;
+  /* gcpl: group creation, link creation order tracked (netCDF-4 likes it) */
+  hid_t fcpl = -1, gcpl = -1, file = -1, drugs = -1;
   unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  ctx.gcpl = -1;
-  H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
-  H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
-  H5ID(ctx.gcpl, H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate (group)");
-  H5TRY(H5Pset_link_creation_order(ctx.gcpl, order), "H5Pset_link_creation_order");
-  H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "H5Fcreate '%s'", tmp);
+  HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
+  HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
+  HS_H5ID(gcpl, H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate (group)");
+  HS_H5TRY(H5Pset_link_creation_order(gcpl, order), "H5Pset_link_creation_order");
+  HS_H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "H5Fcreate '%s'", tmp);
   if ((rc = write_root_attrs(c, file, sc))) goto done;
-  H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, ctx.gcpl, H5P_DEFAULT),
-       "H5Gcreate2 '/drugs'");
-  for (int i = 0; i < res->n && !rc; i++) rc = write_drug(c, drugs, &res->drugs[i]);
-  if (!rc) rc = write_summary(c, file, res);
+  HS_H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, gcpl, H5P_DEFAULT),
+          "H5Gcreate2 '/drugs'");
+  for (int i = 0; i < res->n && !rc; i++) rc = write_drug(c, gcpl, drugs, &res->drugs[i]);
+  if (!rc) rc = write_summary(c, gcpl, file, res);
 done:
-  h5_close(drugs);
-  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = h5_fail(c, "H5Fclose '%s'", tmp);
-  h5_close(ctx.gcpl);
-  h5_close(fcpl);
+  hs__h5_close(drugs);
+  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose '%s'", tmp);
+  hs__h5_close(gcpl);
+  hs__h5_close(fcpl);
   return rc;
 }
 
 int hs_output_h5(const char *path, int force, const hs_scenario *sc, const hs_results *res,
                  hs_error *err) {
   int rc;
-  H5E_auto2_t old_fn = NULL;
-  void *old_data = NULL;
-  h5ctx c = {path, -1, err};
+  hs__h5_quiet q;
+  hs__h5ctx c = {path, err};
   char *tmp = NULL;
   if (!force && path_exists(path))
     return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
   if ((rc = check_names(res, err))) return rc;
   if (!(tmp = tmp_name(path))) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-  H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  q = hs__h5_quiet_begin();
   rc = write_h5(&c, tmp, sc, res);
-  H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+  hs__h5_quiet_end(q);
   if (!rc) rc = commit_tmp(tmp, path, force, err);
   if (rc) unlink(tmp);
   free(tmp);

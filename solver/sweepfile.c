@@ -4,8 +4,8 @@
  * chunk_runs, shuffle + deflate, NaN / -1 fill) and is written one block of runs at a time
  * as hyperslabs; runs_done is recorded only after the data are flushed. Memory stays
  * bounded by chunk_runs: nothing is ever allocated per run of the sweep. Every HDF5 call
- * goes through H5TRY / H5ID (HS_EIO naming the path and the operation); HDF5's own error
- * printing is switched off inside every public function. */
+ * goes through HS_H5TRY / HS_H5ID (h5util.h: HS_EIO naming the path and the operation);
+ * HDF5's own error printing is switched off inside every public function. */
 #include "hs_sweepfile.h"
 
 #include <errno.h>
@@ -18,6 +18,8 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+
+#include "h5util.h"
 
 #ifndef HS_VERSION
 #define HS_VERSION "unknown"
@@ -48,174 +50,7 @@ typedef struct block {
   const char *const *reasons;
 } block;
 
-/* ---- HDF5 error handling (the same scheme as output.c) ------------------------------- */
-
-typedef struct h5ctx {
-  const char *path; /* for messages */
-  hs_error *err;
-} h5ctx;
-
-/* HDF5's error stack, walked downward: the API-level message and the innermost one. */
-typedef struct h5_why {
-  char top[256], deep[256];
-} h5_why;
-
-static herr_t collect_error(unsigned n, const H5E_error2_t *e, void *data) {
-  h5_why *w = data;
-  if (!e->desc) return 0;
-  snprintf(n == 0 ? w->top : w->deep, sizeof w->top, "%s", e->desc);
-  return 0;
-}
-
-static h5_why h5_stack(void) {
-  h5_why w = {"", ""};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &w);
-  return w;
-}
-
-/* HS_EIO naming the path, the operation and HDF5's innermost message. */
-static int h5_fail(const h5ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int h5_fail(const h5ctx *c, const char *fmt, ...) {
-  char op[256];
-  h5_why w = h5_stack();
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(op, sizeof op, fmt, ap);
-  va_end(ap);
-  return hs_error_set(c->err, HS_EIO, "%s: HDF5 %s failed%s%s%s%s%s", c->path, op,
-                      w.top[0] ? ": " : "", w.top, w.deep[0] ? " (" : "", w.deep,
-                      w.deep[0] ? ")" : "");
-}
-
-/* Checked calls: H5TRY for herr_t/htri_t results, H5ID for handles. Need rc, c, done. */
-#define H5TRY(call, ...)                                                                       \
-  do {                                                                                         \
-    if ((call) < 0) {                                                                          \
-      rc = h5_fail(c, __VA_ARGS__);                                                            \
-      goto done;                                                                               \
-    }                                                                                          \
-  } while (0)
-#define H5ID(id, call, ...) H5TRY((id) = (call), __VA_ARGS__)
-
-static void h5_close(hid_t id) {
-  if (id >= 0) H5Idec_ref(id);
-}
-
-/* HDF5's automatic error printing, saved and switched off for one public call. */
-typedef struct h5_quiet {
-  H5E_auto2_t fn;
-  void *data;
-} h5_quiet;
-
-static h5_quiet quiet_begin(void) {
-  h5_quiet q = {NULL, NULL};
-  H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  return q;
-}
-
-static void quiet_end(h5_quiet q) { H5Eset_auto2(H5E_DEFAULT, q.fn, q.data); }
-
-/* The name of an open object, for messages (into buf). */
-static const char *obj_name(hid_t id, char *buf, size_t n) {
-  if (H5Iget_name(id, buf, n) <= 0) snprintf(buf, n, "?");
-  return buf;
-}
-
-/* Variable-length UTF-8 string type (h5py reads it as str). */
-static hid_t vlen_utf8(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return t;
-  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-    H5Tclose(t);
-    return -1;
-  }
-  return t;
-}
-
 static const char *str_or_empty(const char *s) { return s ? s : ""; }
-
-/* ---- attributes --------------------------------------------------------------------- */
-
-/* New scalar attribute: file type ftype, value in memory type mtype. */
-static int attr_write(const h5ctx *c, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
-                      const void *value) {
-  int rc = HS_OK;
-  hid_t space = -1, attr = -1;
-  H5ID(space, H5Screate(H5S_SCALAR), "H5Screate for attribute '%s'", name);
-  H5ID(attr, H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2 '%s'",
-       name);
-  H5TRY(H5Awrite(attr, mtype, value), "H5Awrite '%s'", name);
-done:
-  h5_close(attr);
-  h5_close(space);
-  return rc;
-}
-
-static int attr_str(const h5ctx *c, hid_t loc, const char *name, const char *value) {
-  int rc = HS_OK;
-  hid_t type = -1;
-  const char *v = str_or_empty(value);
-  H5ID(type, vlen_utf8(), "H5Tcopy (string type) for '%s'", name);
-  rc = attr_write(c, loc, name, type, type, &v);
-done:
-  h5_close(type);
-  return rc;
-}
-
-static int attr_i64(const h5ctx *c, hid_t loc, const char *name, int64_t v) {
-  return attr_write(c, loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
-}
-
-static int attr_f64(const h5ctx *c, hid_t loc, const char *name, double v) {
-  return attr_write(c, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
-
-static int attr_units(const h5ctx *c, hid_t loc, const char *units, const char *long_name) {
-  int rc = attr_str(c, loc, "units", units);
-  return rc ? rc : attr_str(c, loc, "long_name", long_name);
-}
-
-/* Overwrite the existing scalar attribute `name`. */
-static int attr_set(const h5ctx *c, hid_t loc, const char *name, hid_t mtype,
-                    const void *value) {
-  int rc = HS_OK;
-  hid_t attr = -1;
-  H5ID(attr, H5Aopen(loc, name, H5P_DEFAULT), "H5Aopen '%s'", name);
-  H5TRY(H5Awrite(attr, mtype, value), "H5Awrite '%s'", name);
-done:
-  h5_close(attr);
-  return rc;
-}
-
-/* Read a one-element attribute as mtype: 0, or -1 when missing, not scalar or unreadable. */
-static int attr_get(hid_t loc, const char *name, hid_t mtype, void *value) {
-  int ok = 0;
-  hid_t attr = -1, space = -1;
-  if (H5Aexists(loc, name) <= 0) return -1;
-  if ((attr = H5Aopen(loc, name, H5P_DEFAULT)) >= 0 && (space = H5Aget_space(attr)) >= 0)
-    ok = H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, mtype, value) >= 0;
-  h5_close(space);
-  h5_close(attr);
-  return ok ? 0 : -1;
-}
-
-/* A string attribute, allocated by HDF5 (release with H5free_memory); NULL if missing. */
-static char *attr_get_str(hid_t loc, const char *name) {
-  char *v = NULL;
-  hid_t type = vlen_utf8();
-  if (type < 0 || attr_get(loc, name, type, &v) < 0) v = NULL;
-  h5_close(type);
-  return v;
-}
-
-/* 1 when string attribute `name` exists and equals want (NULL counts as ""). */
-static int attr_str_is(hid_t loc, const char *name, const char *want) {
-  char *v = attr_get_str(loc, name);
-  int same = v && !strcmp(v, str_or_empty(want));
-  if (v) H5free_memory(v);
-  return same;
-}
 
 /* ---- layout checks ------------------------------------------------------------------ */
 
@@ -294,7 +129,7 @@ static size_t scratch_bytes(const hs_sweep_layout *lay) {
 
 static void close_ids(hid_t *ids, int n) {
   for (int i = 0; ids && i < n; i++) {
-    h5_close(ids[i]);
+    hs__h5_close(ids[i]);
     ids[i] = -1;
   }
 }
@@ -312,7 +147,7 @@ static void close_vars(hs_sweepfile *f) {
 static void sweepfile_free(hs_sweepfile *f) {
   if (!f) return;
   close_vars(f);
-  h5_close(f->file);
+  hs__h5_close(f->file);
   free(f->params);
   free(f->metrics);
   free(f->series);
@@ -347,20 +182,20 @@ static hs_sweepfile *sweepfile_new(const char *path, const hs_sweep_layout *lay)
 }
 
 /* Open every dataset written per block (after create, or on resume). */
-static int open_vars(const h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay) {
+static int open_vars(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay) {
   int rc = HS_OK;
   for (int i = 0; i < f->n_params; i++)
-    H5ID(f->params[i], H5Dopen2(f->file, lay->param_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
-         lay->param_names[i]);
+    HS_H5ID(f->params[i], H5Dopen2(f->file, lay->param_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
+            lay->param_names[i]);
   for (int i = 0; i < f->n_metrics; i++)
-    H5ID(f->metrics[i], H5Dopen2(f->file, lay->metric_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
-         lay->metric_names[i]);
+    HS_H5ID(f->metrics[i], H5Dopen2(f->file, lay->metric_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
+            lay->metric_names[i]);
   for (int i = 0; i < f->n_series; i++)
-    H5ID(f->series[i], H5Dopen2(f->file, lay->series_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
-         lay->series_names[i]);
-  H5ID(f->status, H5Dopen2(f->file, "status", H5P_DEFAULT), "H5Dopen2 'status'");
-  H5ID(f->reason, H5Dopen2(f->file, "reason", H5P_DEFAULT), "H5Dopen2 'reason'");
-  H5ID(f->str_type, vlen_utf8(), "H5Tcopy (string type)");
+    HS_H5ID(f->series[i], H5Dopen2(f->file, lay->series_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
+            lay->series_names[i]);
+  HS_H5ID(f->status, H5Dopen2(f->file, "status", H5P_DEFAULT), "H5Dopen2 'status'");
+  HS_H5ID(f->reason, H5Dopen2(f->file, "reason", H5P_DEFAULT), "H5Dopen2 'reason'");
+  HS_H5ID(f->str_type, hs__h5_vlen_utf8(), "H5Tcopy (string type)");
 done:
   return rc;
 }
@@ -380,67 +215,66 @@ typedef struct var_spec {
 
 static const char *const DIM_NAMES[3] = {"run", "drug", "time"};
 
-static int make_dcpl(const h5ctx *c, const var_spec *v, hid_t *out) {
+static int make_dcpl(const hs__h5ctx *c, const var_spec *v, hid_t *out) {
   int rc = HS_OK;
   hid_t dcpl = -1;
-  H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", v->name);
+  HS_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", v->name);
   if (v->chunk[0] > 0) {
-    H5TRY(H5Pset_chunk(dcpl, v->rank, v->chunk), "H5Pset_chunk for '%s'", v->name);
-    H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", v->name);
-    H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", v->name);
+    HS_H5TRY(H5Pset_chunk(dcpl, v->rank, v->chunk), "H5Pset_chunk for '%s'", v->name);
+    HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", v->name);
+    HS_H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", v->name);
   }
   if (v->fill)
-    H5TRY(H5Pset_fill_value(dcpl, v->fill_type, v->fill), "H5Pset_fill_value for '%s'",
-          v->name);
+    HS_H5TRY(H5Pset_fill_value(dcpl, v->fill_type, v->fill), "H5Pset_fill_value for '%s'", v->name);
   *out = dcpl;
   dcpl = -1;
 done:
-  h5_close(dcpl);
+  hs__h5_close(dcpl);
   return rc;
 }
 
 /* Create v with units and long_name, attached to its scales; *out gets it open. */
-static int make_var(const h5ctx *c, hid_t file, const var_spec *v, hid_t *out) {
+static int make_var(const hs__h5ctx *c, hid_t file, const var_spec *v, hid_t *out) {
   int rc = HS_OK;
   hid_t space = -1, dcpl = -1, ds = -1;
-  H5ID(space, H5Screate_simple(v->rank, v->dims, NULL), "H5Screate_simple for '%s'", v->name);
+  HS_H5ID(space, H5Screate_simple(v->rank, v->dims, NULL), "H5Screate_simple for '%s'", v->name);
   if ((rc = make_dcpl(c, v, &dcpl))) goto done;
-  H5ID(ds, H5Dcreate2(file, v->name, v->ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-       "H5Dcreate2 '%s'", v->name);
-  if ((rc = attr_units(c, ds, v->units, v->long_name))) goto done;
+  HS_H5ID(ds, H5Dcreate2(file, v->name, v->ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+          "H5Dcreate2 '%s'", v->name);
+  if ((rc = hs__h5_attr_units(c, ds, v->units, v->long_name))) goto done;
   for (int i = 0; i < v->rank; i++) {
     if (v->scales[i] < 0) continue;
-    H5TRY(H5DSattach_scale(ds, v->scales[i], (unsigned)i), "H5DSattach_scale '%s' to '%s'",
-          DIM_NAMES[i], v->name);
-    H5TRY(H5DSset_label(ds, (unsigned)i, DIM_NAMES[i]), "H5DSset_label on '%s'", v->name);
+    HS_H5TRY(H5DSattach_scale(ds, v->scales[i], (unsigned)i), "H5DSattach_scale '%s' to '%s'",
+             DIM_NAMES[i], v->name);
+    HS_H5TRY(H5DSset_label(ds, (unsigned)i, DIM_NAMES[i]), "H5DSset_label on '%s'", v->name);
   }
   if (out) *out = ds;
   if (out) ds = -1;
 done:
-  h5_close(ds);
-  h5_close(dcpl);
-  h5_close(space);
+  hs__h5_close(ds);
+  hs__h5_close(dcpl);
+  hs__h5_close(space);
   return rc;
 }
 
-static int write_root_attrs(const h5ctx *c, hid_t file, const hs_sweep_layout *lay) {
+static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay) {
   int rc;
   int32_t complete = 0;
-  if ((rc = attr_str(c, file, "scenario_text", lay->scenario_text))) return rc;
-  if ((rc = attr_str(c, file, "scenario_path", lay->scenario_path))) return rc;
-  if ((rc = attr_str(c, file, "design", lay->design_name))) return rc;
-  if ((rc = attr_str(c, file, "design_text", lay->design_text))) return rc;
-  if ((rc = attr_write(c, file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &lay->seed)))
+  if ((rc = hs__h5_attr_str(c, file, "scenario_text", lay->scenario_text))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "scenario_path", lay->scenario_path))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "design", lay->design_name))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "design_text", lay->design_text))) return rc;
+  if ((rc = hs__h5_attr_write(c, file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &lay->seed)))
     return rc;
-  if ((rc = attr_i64(c, file, "n_runs", lay->n_runs))) return rc;
-  if ((rc = attr_i64(c, file, "chunk_runs", lay->chunk_runs))) return rc;
-  if ((rc = attr_str(c, file, "program_version", lay->version ? lay->version : HS_VERSION)))
+  if ((rc = hs__h5_attr_i64(c, file, "n_runs", lay->n_runs))) return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "chunk_runs", lay->chunk_runs))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "program_version", lay->version ? lay->version : HS_VERSION)))
     return rc;
-  if ((rc = attr_f64(c, file, "rtol", lay->rtol))) return rc;
-  if ((rc = attr_f64(c, file, "atol", lay->atol))) return rc;
-  if ((rc = attr_i64(c, file, "runs_done", 0))) return rc;
-  if ((rc = attr_i64(c, file, "runs_failed", 0))) return rc;
-  return attr_write(c, file, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
+  if ((rc = hs__h5_attr_f64(c, file, "rtol", lay->rtol))) return rc;
+  if ((rc = hs__h5_attr_f64(c, file, "atol", lay->atol))) return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "runs_done", 0))) return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "runs_failed", 0))) return rc;
+  return hs__h5_attr_write(c, file, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
 }
 
 static hsize_t run_chunk(const hs_sweep_layout *lay) {
@@ -456,44 +290,44 @@ static hsize_t run_scale_chunk(const hs_sweep_layout *lay) {
 }
 
 /* Fill the run scale with 0 .. n_runs-1, one chunk at a time. */
-static int fill_run_scale(const h5ctx *c, hid_t ds, const hs_sweep_layout *lay) {
+static int fill_run_scale(const hs__h5ctx *c, hid_t ds, const hs_sweep_layout *lay) {
   int rc = HS_OK;
   hid_t fs = -1, ms = -1;
   hsize_t blk = run_scale_chunk(lay);
   int64_t *buf = malloc(sizeof *buf * blk);
   if (!buf) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
-  H5ID(fs, H5Dget_space(ds), "H5Dget_space 'run'");
+  HS_H5ID(fs, H5Dget_space(ds), "H5Dget_space 'run'");
   for (hsize_t r = 0; r < (hsize_t)lay->n_runs; r += blk) {
     hsize_t m = (hsize_t)lay->n_runs - r < blk ? (hsize_t)lay->n_runs - r : blk;
     for (hsize_t i = 0; i < m; i++) buf[i] = (int64_t)(r + i);
-    H5ID(ms, H5Screate_simple(1, &m, NULL), "H5Screate_simple for 'run'");
-    H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &r, NULL, &m, NULL),
-          "H5Sselect_hyperslab 'run'");
-    H5TRY(H5Dwrite(ds, H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT, buf), "H5Dwrite 'run'");
-    h5_close(ms);
+    HS_H5ID(ms, H5Screate_simple(1, &m, NULL), "H5Screate_simple for 'run'");
+    HS_H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &r, NULL, &m, NULL),
+             "H5Sselect_hyperslab 'run'");
+    HS_H5TRY(H5Dwrite(ds, H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT, buf), "H5Dwrite 'run'");
+    hs__h5_close(ms);
     ms = -1;
   }
 done:
-  h5_close(ms);
-  h5_close(fs);
+  hs__h5_close(ms);
+  hs__h5_close(fs);
   free(buf);
   return rc;
 }
 
 /* Make ds the dimension scale i, write data (unless NULL) as mtype. */
-static int make_scale(const h5ctx *c, hid_t file, const var_spec *v, hid_t mtype,
+static int make_scale(const hs__h5ctx *c, hid_t file, const var_spec *v, hid_t mtype,
                       const void *data, hid_t *out) {
   int rc = make_var(c, file, v, out);
   if (rc) return rc;
   if (data)
-    H5TRY(H5Dwrite(*out, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", v->name);
-  H5TRY(H5DSset_scale(*out, v->name), "H5DSset_scale '%s'", v->name);
+    HS_H5TRY(H5Dwrite(*out, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", v->name);
+  HS_H5TRY(H5DSset_scale(*out, v->name), "H5DSset_scale '%s'", v->name);
 done:
   return rc;
 }
 
 /* The scales run, drug and time (sc[2] stays -1 without time series). */
-static int create_scales(const h5ctx *c, hid_t file, const hs_sweep_layout *lay, hid_t sc[3],
+static int create_scales(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay, hid_t sc[3],
                          hid_t str) {
   int rc;
   var_spec run = {.name = "run",
@@ -552,7 +386,7 @@ static var_spec run_var(const hs_sweep_layout *lay, const hid_t sc[3], int rank,
 /* status (int8, fill -1) and reason (strings). No fill value for reason: HDF5 1.10 cannot
  * read a vlen fill value back from a file opened read-only ("no write intent on file");
  * unwritten strings read as NULL, which h5py and xarray show as "". */
-static int create_status(const h5ctx *c, hid_t file, const hs_sweep_layout *lay,
+static int create_status(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
                          const hid_t sc[3], hid_t str) {
   var_spec st = run_var(lay, sc, 1, "status", "1");
   var_spec re = run_var(lay, sc, 1, "reason", "");
@@ -568,7 +402,7 @@ static int create_status(const h5ctx *c, hid_t file, const hs_sweep_layout *lay,
 }
 
 /* Every per-run variable: parameters, metrics, status, reason, series. */
-static int create_vars(const h5ctx *c, hid_t file, const hs_sweep_layout *lay,
+static int create_vars(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
                        const hid_t sc[3], hid_t str) {
   int rc = HS_OK;
   for (int i = 0; i < lay->n_params && !rc; i++) {
@@ -592,26 +426,26 @@ static int create_vars(const h5ctx *c, hid_t file, const hs_sweep_layout *lay,
   return rc;
 }
 
-static int create_file(const h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
+static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                        int *created) {
   int rc = HS_OK;
   hid_t fcpl = -1, sc[3] = {-1, -1, -1};
   unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  H5ID(f->str_type, vlen_utf8(), "H5Tcopy (string type)");
-  H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
-  H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
-  H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT), "H5Fcreate");
+  HS_H5ID(f->str_type, hs__h5_vlen_utf8(), "H5Tcopy (string type)");
+  HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
+  HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
+  HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT), "H5Fcreate");
   *created = 1;
   if ((rc = write_root_attrs(c, f->file, lay))) goto done;
   if ((rc = create_scales(c, f->file, lay, sc, f->str_type))) goto done;
   if ((rc = create_vars(c, f->file, lay, sc, f->str_type))) goto done;
-  h5_close(f->str_type); /* open_vars makes its own */
+  hs__h5_close(f->str_type); /* open_vars makes its own */
   f->str_type = -1;
   rc = open_vars(c, f, lay);
-  if (!rc) H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
+  if (!rc) HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
 done:
-  for (int i = 0; i < 3; i++) h5_close(sc[i]);
-  h5_close(fcpl);
+  for (int i = 0; i < 3; i++) hs__h5_close(sc[i]);
+  hs__h5_close(fcpl);
   return rc;
 }
 
@@ -619,7 +453,7 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
                         hs_error *err) {
   int rc, created = 0;
   struct stat st;
-  h5ctx c = {path, err};
+  hs__h5ctx c = {path, err};
   hs_sweepfile *f;
   if (!out) return hs_error_set(err, HS_EINPUT, "sweep file: no handle to return");
   *out = NULL;
@@ -627,10 +461,10 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
   if (stat(path, &st) == 0) return hs_error_set(err, HS_EEXIST, "%s exists", path);
   if (!(f = sweepfile_new(path, lay)))
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-  h5_quiet q = quiet_begin();
+  hs__h5_quiet q = hs__h5_quiet_begin();
   rc = create_file(&c, f, lay, &created);
   if (rc) sweepfile_free(f);
-  quiet_end(q);
+  hs__h5_quiet_end(q);
   if (rc && created) unlink(path); /* H5F_ACC_EXCL: the file is ours */
   if (!rc) *out = f;
   return rc;
@@ -639,27 +473,27 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
 /* ---- write -------------------------------------------------------------------------- */
 
 /* Write buf (memory type mtype, shape count) to the hyperslab start + count of ds. */
-static int write_slab(const h5ctx *c, hid_t ds, int rank, const hsize_t *start,
+static int write_slab(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
                       const hsize_t *count, hid_t mtype, const void *buf) {
   int rc = HS_OK;
   hid_t fs = -1, ms = -1;
   char nb[NAME_MAX_LEN + 2];
-  H5ID(fs, H5Dget_space(ds), "H5Dget_space '%s'", obj_name(ds, nb, sizeof nb));
-  H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
-        "H5Sselect_hyperslab '%s'", obj_name(ds, nb, sizeof nb));
-  H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple for '%s'",
-       obj_name(ds, nb, sizeof nb));
-  H5TRY(H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, buf), "H5Dwrite '%s' runs [%llu, %llu)",
-        obj_name(ds, nb, sizeof nb), (unsigned long long)start[0],
-        (unsigned long long)(start[0] + count[0]));
+  HS_H5ID(fs, H5Dget_space(ds), "H5Dget_space '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
+  HS_H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
+           "H5Sselect_hyperslab '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
+  HS_H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple for '%s'",
+          hs__h5_obj_name(ds, nb, sizeof nb));
+  HS_H5TRY(H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, buf), "H5Dwrite '%s' runs [%llu, %llu)",
+           hs__h5_obj_name(ds, nb, sizeof nb), (unsigned long long)start[0],
+           (unsigned long long)(start[0] + count[0]));
 done:
-  h5_close(ms);
-  h5_close(fs);
+  hs__h5_close(ms);
+  hs__h5_close(fs);
   return rc;
 }
 
 /* One dataset per parameter: column p of the row-major n x n_params block. */
-static int write_params(const h5ctx *c, const hs_sweepfile *f, const block *b) {
+static int write_params(const hs__h5ctx *c, const hs_sweepfile *f, const block *b) {
   int rc = HS_OK;
   double *t = f->scratch;
   hsize_t start = (hsize_t)b->first, count = (hsize_t)b->n;
@@ -671,7 +505,7 @@ static int write_params(const h5ctx *c, const hs_sweepfile *f, const block *b) {
 }
 
 /* One [run, drug] dataset per metric from the n x n_drugs x n_metrics block. */
-static int write_metrics(const h5ctx *c, const hs_sweepfile *f, const block *b) {
+static int write_metrics(const hs__h5ctx *c, const hs_sweepfile *f, const block *b) {
   int rc = HS_OK;
   double *t = f->scratch;
   size_t nd = (size_t)f->n_drugs, nm = (size_t)f->n_metrics, rows = (size_t)b->n * nd;
@@ -683,7 +517,7 @@ static int write_metrics(const h5ctx *c, const hs_sweepfile *f, const block *b) 
   return rc;
 }
 
-static int write_status(const h5ctx *c, const hs_sweepfile *f, const block *b) {
+static int write_status(const hs__h5ctx *c, const hs_sweepfile *f, const block *b) {
   const char **r = f->scratch;
   hsize_t start = (hsize_t)b->first, count = (hsize_t)b->n;
   int rc = write_slab(c, f->status, 1, &start, &count, H5T_NATIVE_SCHAR, b->status);
@@ -693,7 +527,7 @@ static int write_status(const h5ctx *c, const hs_sweepfile *f, const block *b) {
 }
 
 /* Series s of drug d: n x n_time values gathered (as float32 if asked) into scratch. */
-static int write_series_drug(const h5ctx *c, const hs_sweepfile *f, const block *b, int s,
+static int write_series_drug(const hs__h5ctx *c, const hs_sweepfile *f, const block *b, int s,
                              int d) {
   size_t nd = (size_t)f->n_drugs, ns = (size_t)f->n_series, nt = (size_t)f->n_time;
   hsize_t start[3] = {(hsize_t)b->first, (hsize_t)d, 0}, count[3] = {(hsize_t)b->n, 1, nt};
@@ -709,7 +543,7 @@ static int write_series_drug(const h5ctx *c, const hs_sweepfile *f, const block 
 }
 
 /* b->n <= chunk_runs: everything fits the scratch buffer. */
-static int write_piece(const h5ctx *c, const hs_sweepfile *f, const block *b) {
+static int write_piece(const hs__h5ctx *c, const hs_sweepfile *f, const block *b) {
   int rc = write_params(c, f, b);
   if (!rc) rc = write_metrics(c, f, b);
   if (!rc) rc = write_status(c, f, b);
@@ -719,13 +553,13 @@ static int write_piece(const h5ctx *c, const hs_sweepfile *f, const block *b) {
 }
 
 /* Flush the data, then record the progress, then flush again. */
-static int commit_progress(const h5ctx *c, const hs_sweepfile *f, int64_t done_runs,
+static int commit_progress(const hs__h5ctx *c, const hs_sweepfile *f, int64_t done_runs,
                            int64_t failed) {
   int rc = HS_OK;
-  H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
-  if ((rc = attr_set(c, f->file, "runs_done", H5T_NATIVE_INT64, &done_runs))) goto done;
-  if ((rc = attr_set(c, f->file, "runs_failed", H5T_NATIVE_INT64, &failed))) goto done;
-  H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush (progress)");
+  HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
+  if ((rc = hs__h5_attr_set(c, f->file, "runs_done", H5T_NATIVE_INT64, &done_runs))) goto done;
+  if ((rc = hs__h5_attr_set(c, f->file, "runs_failed", H5T_NATIVE_INT64, &failed))) goto done;
+  HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush (progress)");
 done:
   return rc;
 }
@@ -756,8 +590,8 @@ int hs_sweepfile_write(hs_sweepfile *f, int64_t first, int n, const double *para
   block b = {first, n, params, metrics, series, status, reasons};
   if (!f) return hs_error_set(err, HS_EINPUT, "sweep file: write to a NULL handle");
   if ((rc = check_block(f, &b, runs_failed, err))) return rc;
-  h5ctx c = {f->path, err};
-  h5_quiet q = quiet_begin();
+  hs__h5ctx c = {f->path, err};
+  hs__h5_quiet q = hs__h5_quiet_begin();
   for (int off = 0; off < n && !rc; off += f->chunk_runs) {
     size_t o = (size_t)off;
     block p = {first + off,
@@ -772,7 +606,7 @@ int hs_sweepfile_write(hs_sweepfile *f, int64_t first, int n, const double *para
     rc = write_piece(&c, f, &p);
   }
   if (!rc) rc = commit_progress(&c, f, first + n, runs_failed);
-  quiet_end(q);
+  hs__h5_quiet_end(q);
   return rc;
 }
 
@@ -782,13 +616,13 @@ int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err) {
   int rc = HS_OK;
   int32_t one = 1;
   if (!f) return HS_OK;
-  h5ctx c = {f->path, err};
-  h5_quiet q = quiet_begin();
-  if (complete) rc = attr_set(&c, f->file, "complete", H5T_NATIVE_INT32, &one);
+  hs__h5ctx c = {f->path, err};
+  hs__h5_quiet q = hs__h5_quiet_begin();
+  if (complete) rc = hs__h5_attr_set(&c, f->file, "complete", H5T_NATIVE_INT32, &one);
   close_vars(f); /* every dataset before the file, so that H5Fclose really closes it */
-  if (H5Fclose(f->file) < 0 && !rc) rc = h5_fail(&c, "H5Fclose");
+  if (H5Fclose(f->file) < 0 && !rc) rc = hs__h5_fail(&c, "H5Fclose");
   f->file = -1;
-  quiet_end(q);
+  hs__h5_quiet_end(q);
   sweepfile_free(f);
   return rc;
 }
@@ -808,11 +642,11 @@ static int say(char *why, const char *fmt, ...) {
 /* runs_done, runs_failed, complete. prog[0..1] receive runs_done and runs_failed. */
 static int refused_progress(hid_t file, int64_t prog[2], char *why) {
   int32_t complete = 0;
-  if (attr_get(file, "runs_done", H5T_NATIVE_INT64, &prog[0]) < 0)
+  if (hs__h5_attr_get(file, "runs_done", H5T_NATIVE_INT64, &prog[0]) < 0)
     return say(why, "runs_done attribute missing");
-  if (attr_get(file, "runs_failed", H5T_NATIVE_INT64, &prog[1]) < 0)
+  if (hs__h5_attr_get(file, "runs_failed", H5T_NATIVE_INT64, &prog[1]) < 0)
     return say(why, "runs_failed attribute missing");
-  if (attr_get(file, "complete", H5T_NATIVE_INT32, &complete) < 0)
+  if (hs__h5_attr_get(file, "complete", H5T_NATIVE_INT32, &complete) < 0)
     return say(why, "complete attribute missing");
   if (complete) return say(why, "already complete");
   return 0;
@@ -822,19 +656,19 @@ static int refused_provenance(hid_t file, const hs_sweep_layout *lay, const int6
                               char *why) {
   uint64_t seed;
   int64_t n_runs, chunk;
-  if (!attr_str_is(file, "scenario_text", lay->scenario_text))
+  if (!hs__h5_attr_str_is(file, "scenario_text", lay->scenario_text))
     return say(why, "scenario_text differs");
-  if (!attr_str_is(file, "design", lay->design_name)) return say(why, "design differs");
-  if (!attr_str_is(file, "design_text", lay->design_text))
+  if (!hs__h5_attr_str_is(file, "design", lay->design_name)) return say(why, "design differs");
+  if (!hs__h5_attr_str_is(file, "design_text", lay->design_text))
     return say(why, "design differs (design_text)");
-  if (attr_get(file, "seed", H5T_NATIVE_UINT64, &seed) < 0)
+  if (hs__h5_attr_get(file, "seed", H5T_NATIVE_UINT64, &seed) < 0)
     return say(why, "seed differs (none in file)");
   if (seed != lay->seed)
     return say(why, "seed differs (file %llu, now %llu)", (unsigned long long)seed,
                (unsigned long long)lay->seed);
-  if (attr_get(file, "n_runs", H5T_NATIVE_INT64, &n_runs) < 0 || n_runs != lay->n_runs)
+  if (hs__h5_attr_get(file, "n_runs", H5T_NATIVE_INT64, &n_runs) < 0 || n_runs != lay->n_runs)
     return say(why, "n_runs differs (now %lld)", (long long)lay->n_runs);
-  if (attr_get(file, "chunk_runs", H5T_NATIVE_INT64, &chunk) < 0 || chunk != lay->chunk_runs)
+  if (hs__h5_attr_get(file, "chunk_runs", H5T_NATIVE_INT64, &chunk) < 0 || chunk != lay->chunk_runs)
     return say(why, "chunk_runs differs (now %d)", lay->chunk_runs);
   if (prog[0] < 0 || prog[0] > n_runs || prog[1] < 0 || prog[1] > prog[0])
     return say(why, "runs_done %lld / runs_failed %lld out of range", (long long)prog[0],
@@ -856,18 +690,18 @@ static int var_matches(hid_t file, const char *name, int rank, const hsize_t *di
   for (int i = 0; i < rank; i++)
     if (d[i] != dims[i]) goto done;
   if (H5Tget_class(ty) != H5T_FLOAT || H5Tget_size(ty) != fsize) goto done;
-  ok = attr_str_is(ds, "units", units);
+  ok = hs__h5_attr_str_is(ds, "units", units);
 done:
-  h5_close(ty);
-  h5_close(sp);
-  h5_close(ds);
+  hs__h5_close(ty);
+  hs__h5_close(sp);
+  hs__h5_close(ds);
   return ok;
 }
 
 /* A 1-D string dataset read whole: *n strings allocated by HDF5, NULL on failure. */
 static char **read_strings(hid_t file, const char *name, hsize_t *n) {
   char **s = NULL;
-  hid_t ds = -1, sp = -1, ty = vlen_utf8();
+  hid_t ds = -1, sp = -1, ty = hs__h5_vlen_utf8();
   *n = 0;
   if (ty < 0 || (ds = H5Dopen2(file, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(ds)) < 0 ||
       H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, n, NULL) < 0)
@@ -878,9 +712,9 @@ static char **read_strings(hid_t file, const char *name, hsize_t *n) {
     s = NULL;
   }
 done:
-  h5_close(sp);
-  h5_close(ds);
-  h5_close(ty);
+  hs__h5_close(sp);
+  hs__h5_close(ds);
+  hs__h5_close(ty);
   return s;
 }
 
@@ -909,7 +743,7 @@ static int times_match(hid_t file, const hs_sweep_layout *lay) {
       (ds = H5Dopen2(file, "time", H5P_DEFAULT)) >= 0 &&
       H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) >= 0)
     same = !memcmp(t, lay->time, sizeof *t * nt);
-  h5_close(ds);
+  hs__h5_close(ds);
   free(t);
   return same;
 }
@@ -964,8 +798,8 @@ static int var_rank(hid_t file, const char *name) {
   int rank = -1;
   hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), sp = ds >= 0 ? H5Dget_space(ds) : -1;
   if (sp >= 0) rank = H5Sget_simple_extent_ndims(sp);
-  h5_close(sp);
-  h5_close(ds);
+  hs__h5_close(sp);
+  hs__h5_close(ds);
   return rank;
 }
 
@@ -990,8 +824,8 @@ static int refused_extras(hid_t file, const hs_sweep_layout *lay, char *why) {
 
 static int refused_tolerances(hid_t file, const hs_sweep_layout *lay, char *why) {
   double rtol, atol;
-  if (attr_get(file, "rtol", H5T_NATIVE_DOUBLE, &rtol) < 0 ||
-      attr_get(file, "atol", H5T_NATIVE_DOUBLE, &atol) < 0 || rtol != lay->rtol ||
+  if (hs__h5_attr_get(file, "rtol", H5T_NATIVE_DOUBLE, &rtol) < 0 ||
+      hs__h5_attr_get(file, "atol", H5T_NATIVE_DOUBLE, &atol) < 0 || rtol != lay->rtol ||
       atol != lay->atol)
     return say(why, "tolerances differ (now rtol %g, atol %g)", lay->rtol, lay->atol);
   return 0;
@@ -1004,14 +838,14 @@ static int refused(hid_t file, const hs_sweep_layout *lay, int64_t prog[2], char
          refused_tolerances(file, lay, why);
 }
 
-static int open_file(const h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
+static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                      int64_t prog[2]) {
   char why[WHY_LEN] = "";
   struct stat st;
   if (stat(c->path, &st) != 0)
     say(why, "cannot open as HDF5 (%s)", strerror(errno));
   else if ((f->file = H5Fopen(c->path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
-    say(why, "cannot open as HDF5 (%s)", h5_stack().top);
+    say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
   else
     refused(f->file, lay, prog, why);
   if (why[0])
@@ -1023,17 +857,17 @@ int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sw
                              int64_t *runs_done, int64_t *runs_failed, hs_error *err) {
   int rc;
   int64_t prog[2] = {0, 0};
-  h5ctx c = {path, err};
+  hs__h5ctx c = {path, err};
   hs_sweepfile *f;
   if (!out) return hs_error_set(err, HS_EINPUT, "sweep file: no handle to return");
   *out = NULL;
   if ((rc = check_layout(path, lay, err))) return rc;
   if (!(f = sweepfile_new(path, lay)))
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-  h5_quiet q = quiet_begin();
+  hs__h5_quiet q = hs__h5_quiet_begin();
   rc = open_file(&c, f, lay, prog);
   if (rc) sweepfile_free(f);
-  quiet_end(q);
+  hs__h5_quiet_end(q);
   if (rc) return rc;
   if (runs_done) *runs_done = prog[0];
   if (runs_failed) *runs_failed = prog[1];
@@ -1076,14 +910,14 @@ static void put_num(FILE *out, double v, int any) {
     fprintf(out, " %*s", INFO_NUM_W, "-");
 }
 
-static int read_header(const h5ctx *c, hid_t file, info_hdr *h) {
+static int read_header(const hs__h5ctx *c, hid_t file, info_hdr *h) {
   const char *const names[] = {"n_runs", "chunk_runs", "runs_done", "runs_failed"};
   int64_t *vals[] = {&h->n_runs, &h->chunk, &h->done, &h->failed};
   for (int i = 0; i < 4; i++)
-    if (attr_get(file, names[i], H5T_NATIVE_INT64, vals[i]) < 0)
+    if (hs__h5_attr_get(file, names[i], H5T_NATIVE_INT64, vals[i]) < 0)
       return hs_error_set(c->err, HS_EINPUT, "%s: not a sweep file (attribute '%s' missing)",
                           c->path, names[i]);
-  if (attr_get(file, "complete", H5T_NATIVE_INT32, &h->complete) < 0)
+  if (hs__h5_attr_get(file, "complete", H5T_NATIVE_INT32, &h->complete) < 0)
     return hs_error_set(c->err, HS_EINPUT,
                         "%s: not a sweep file (attribute 'complete' missing)", c->path);
   if (h->done < 0 || h->done > h->n_runs)
@@ -1096,9 +930,10 @@ static int read_header(const h5ctx *c, hid_t file, info_hdr *h) {
 }
 
 static void print_header(FILE *out, const char *path, hid_t file, const info_hdr *h) {
-  char *scen = attr_get_str(file, "scenario_path"), *design = attr_get_str(file, "design");
+  char *scen = hs__h5_attr_get_str(file, "scenario_path");
+  char *design = hs__h5_attr_get_str(file, "design");
   uint64_t seed = 0;
-  int has_seed = attr_get(file, "seed", H5T_NATIVE_UINT64, &seed) == 0;
+  int has_seed = hs__h5_attr_get(file, "seed", H5T_NATIVE_UINT64, &seed) == 0;
   fprintf(out, "sweep file: %s\n", path);
   fprintf(out, "scenario: %s\n", scen ? scen : "?");
   fprintf(out, "design: %s, seed %llu%s\n", design ? design : "?", (unsigned long long)seed,
@@ -1112,29 +947,29 @@ static void print_header(FILE *out, const char *path, hid_t file, const info_hdr
 
 /* Statistics over runs [0, done) of a [run] or [run, drug] dataset, per column, reading
  * chunk runs at a time into buf (chunk x ncol doubles). */
-static int var_stats(const h5ctx *c, hid_t ds, int rank, const info_hdr *h, double *buf,
+static int var_stats(const hs__h5ctx *c, hid_t ds, int rank, const info_hdr *h, double *buf,
                      stats *st) {
   int rc = HS_OK;
   hid_t fs = -1, ms = -1;
   hsize_t ncol = rank == 2 ? h->n_drugs : 1;
   char nb[NAME_MAX_LEN + 2];
   for (hsize_t j = 0; j < ncol; j++) st[j] = (stats){INFINITY, -INFINITY, 0};
-  H5ID(fs, H5Dget_space(ds), "H5Dget_space '%s'", obj_name(ds, nb, sizeof nb));
+  HS_H5ID(fs, H5Dget_space(ds), "H5Dget_space '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
   for (hsize_t r = 0; r < (hsize_t)h->done; r += (hsize_t)h->chunk) {
     hsize_t m = (hsize_t)h->done - r, start[2] = {r, 0}, count[2] = {0, ncol};
     count[0] = m < (hsize_t)h->chunk ? m : (hsize_t)h->chunk;
-    H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
-          "H5Sselect_hyperslab '%s'", obj_name(ds, nb, sizeof nb));
-    H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple");
-    H5TRY(H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf), "H5Dread '%s'",
-          obj_name(ds, nb, sizeof nb));
-    h5_close(ms);
+    HS_H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
+             "H5Sselect_hyperslab '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
+    HS_H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple");
+    HS_H5TRY(H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf), "H5Dread '%s'",
+             hs__h5_obj_name(ds, nb, sizeof nb));
+    hs__h5_close(ms);
     ms = -1;
     for (hsize_t i = 0; i < count[0] * ncol; i++) stats_add(&st[i % ncol], buf[i]);
   }
 done:
-  h5_close(ms);
-  h5_close(fs);
+  hs__h5_close(ms);
+  hs__h5_close(fs);
   return rc;
 }
 
@@ -1146,8 +981,8 @@ static int is_stat_var(hid_t ds, const char *name, int rank, const info_hdr *h) 
            H5Sget_simple_extent_ndims(sp) == rank &&
            H5Sget_simple_extent_dims(sp, d, NULL) >= 0 && d[0] == (hsize_t)h->n_runs &&
            (rank == 1 || d[1] == h->n_drugs) && strcmp(name, "time") && strcmp(name, "run");
-  h5_close(ty);
-  h5_close(sp);
+  hs__h5_close(ty);
+  hs__h5_close(sp);
   return ok;
 }
 
@@ -1163,31 +998,31 @@ static void print_stats(FILE *out, const char *name, const char *drug, const cha
 }
 
 /* One row per parameter (rank 1) or per metric and drug (rank 2). */
-static int info_var(const h5ctx *c, FILE *out, hid_t file, const char *name, int rank,
+static int info_var(const hs__h5ctx *c, FILE *out, hid_t file, const char *name, int rank,
                     const info_hdr *h, double *buf, stats *st) {
   int rc = HS_OK;
   hid_t ds = -1;
   char *units = NULL;
-  H5ID(ds, H5Dopen2(file, name, H5P_DEFAULT), "H5Dopen2 '%s'", name);
+  HS_H5ID(ds, H5Dopen2(file, name, H5P_DEFAULT), "H5Dopen2 '%s'", name);
   if (!is_stat_var(ds, name, rank, h)) goto done;
   if ((rc = var_stats(c, ds, rank, h, buf, st))) goto done;
-  units = attr_get_str(ds, "units");
+  units = hs__h5_attr_get_str(ds, "units");
   if (rank == 1) print_stats(out, name, NULL, units, st, 0);
   for (hsize_t d = 0; rank == 2 && d < h->n_drugs; d++)
     print_stats(out, name, h->drugs[d], units, &st[d], 1);
 done:
   if (units) H5free_memory(units);
-  h5_close(ds);
+  hs__h5_close(ds);
   return rc;
 }
 
 /* Every rank-`rank` variable in creation order, after a heading. */
-static int info_vars(const h5ctx *c, FILE *out, hid_t file, int rank, const info_hdr *h,
+static int info_vars(const hs__h5ctx *c, FILE *out, hid_t file, int rank, const info_hdr *h,
                      double *buf, stats *st) {
   int rc = HS_OK;
   H5G_info_t gi;
   char name[NAME_MAX_LEN + 2];
-  H5TRY(H5Gget_info(file, &gi), "H5Gget_info '/'");
+  HS_H5TRY(H5Gget_info(file, &gi), "H5Gget_info '/'");
   fprintf(out, "\n%-*s", INFO_NAME_W, rank == 1 ? "parameter" : "metric");
   if (rank == 2) fprintf(out, " %-*s", INFO_DRUG_W, "drug");
   fprintf(out, " %-*s %*s %*s%s\n", INFO_UNIT_W, "units", INFO_NUM_W, "min", INFO_NUM_W, "max",
@@ -1200,7 +1035,7 @@ done:
   return rc;
 }
 
-static int info_file(const h5ctx *c, hid_t file, FILE *out) {
+static int info_file(const hs__h5ctx *c, hid_t file, FILE *out) {
   int rc;
   info_hdr h = {0};
   double *buf = NULL;
@@ -1224,14 +1059,14 @@ done:
 
 int hs_sweepfile_info(const char *path, FILE *out, hs_error *err) {
   int rc = HS_OK;
-  h5ctx ctx = {path, err}, *c = &ctx;
+  hs__h5ctx ctx = {path, err}, *c = &ctx;
   hid_t file = -1;
   if (!path || !out) return hs_error_set(err, HS_EINPUT, "sweep file info: no path or stream");
-  h5_quiet q = quiet_begin();
-  H5ID(file, H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
+  hs__h5_quiet q = hs__h5_quiet_begin();
+  HS_H5ID(file, H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
   rc = info_file(c, file, out);
 done:
-  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = h5_fail(c, "H5Fclose");
-  quiet_end(q);
+  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose");
+  hs__h5_quiet_end(q);
   return rc;
 }
