@@ -24,6 +24,7 @@ typedef struct hs_sweep_opts {
   int force;                         /* replace an existing <out> or <out>.partial */
   int timeseries;                    /* store every run's time courses */
   int quiet;                         /* no progress output */
+  int shard_k, shard_n;              /* compute only shard k of n (1-based; 0 = whole sweep) */
   volatile sig_atomic_t *stop;       /* set asynchronously to stop after the current runs */
   FILE *log;                         /* progress (NULL: none) */
 } hs_sweep_opts;
@@ -31,6 +32,7 @@ typedef struct hs_sweep_opts {
 #define HS_SWEEP_MAX_REASONS 16
 typedef struct hs_sweep_report {
   int64_t n_runs, done, failed, resumed_from;
+  int64_t run_first, run_end; /* the runs this invocation owns (a shard's slice) */
   int threads, chunk_runs, interrupted;
   double wall_s, write_s; /* total and HDF5-writing wall time of this invocation */
   int n_reasons;          /* failures by reason (digits of messages replaced by '#') */

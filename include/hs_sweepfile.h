@@ -17,8 +17,9 @@
  * runs_failed, complete (0/1).
  *
  * Crash safety: hs_sweepfile_write flushes the file and then records runs_done, so after
- * an interruption (even SIGKILL between writes) the file holds runs [0, runs_done) and a
- * resume rewrites from there. Not thread-safe: one writer. Only solver/ files include hdf5.h. */
+ * an interruption (even SIGKILL between writes) the file holds runs [run_first, runs_done)
+ * and a resume rewrites from there. Shards add the attributes shard ("K/N"), run_first
+ * and run_end; `hs_sweepfile_merge` joins shards into one file. Not thread-safe: one writer. Only solver/ files include hdf5.h. */
 #ifndef HS_SWEEPFILE_H
 #define HS_SWEEPFILE_H
 
@@ -57,6 +58,11 @@ typedef struct hs_sweep_layout {
   const char *scenario_text, *scenario_path, *design_name, *design_text, *version;
   uint64_t seed;
   double rtol, atol;
+  /* job-array shards: shard_k of shard_n (1-based; 0/0 for a whole sweep) holds runs
+   * [run_first, run_end), chunk-aligned; a whole sweep has [0, n_runs). Datasets are
+   * always n_runs long; a shard writes only its slice. */
+  int shard_k, shard_n;
+  int64_t run_first, run_end;
 } hs_sweep_layout;
 
 typedef struct hs_sweepfile hs_sweepfile;
@@ -89,5 +95,14 @@ int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err);
  * / total, complete or not, parameter ranges (min, max over done runs) and metric ranges
  * per drug (min, max, NaN count). Reads chunk_runs rows at a time. */
 int hs_sweepfile_info(const char *path, FILE *out, hs_error *err);
+
+/* Join complete shard files into out (written to "<out>.tmp.<pid>" and renamed; an
+ * existing out is replaced only with force). The shards must come from the same scenario,
+ * design, seed, tolerances and layout, and cover every run exactly once; otherwise
+ * HS_EINPUT naming the file and what is wrong ("runs 2000-2999 are missing (shard 2/3?)",
+ * "shard 2/3 is given twice: a.h5, b.h5", "b.h5 is not complete"). The datasets of out
+ * equal those of the unsharded sweep; runs_done = n_runs and complete = 1. */
+int hs_sweepfile_merge(const char *out, const char *const *shards, int n_shards, int force,
+                       hs_error *err);
 
 #endif

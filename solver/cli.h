@@ -7,4 +7,7 @@
 int hs__cmd_sweep(int argc, char **argv);
 int hs__cmd_info(int argc, char **argv);
 
+/* `hepatosim merge OUT.h5 SHARD.h5... [--force]` (solver/cli_merge.c). */
+int hs__cmd_merge(int argc, char **argv);
+
 #endif

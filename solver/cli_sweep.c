@@ -10,7 +10,7 @@
 
 static const char SWEEP_USAGE[] =
     "usage: hepatosim sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force]\n"
-    "                       [--timeseries] [--quiet] [--data DIR]\n"
+    "                       [--timeseries] [--quiet] [--shard K/N] [--data DIR]\n"
     "\n"
     "Runs the design of the scenario's 'sweep:' section and writes one HDF5 file: per run\n"
     "the parameter values, every metric per drug, a status code and the reason of a failure.\n"
@@ -22,6 +22,8 @@ static const char SWEEP_USAGE[] =
     "      --force           replace an existing FILE.h5 or FILE.h5.partial\n"
     "      --timeseries      also store every run's concentration time courses\n"
     "      --quiet           no progress output\n"
+    "      --shard K/N       compute only the K-th of N contiguous slices (job arrays);\n"
+    "                        join the shard files with 'hepatosim merge'\n"
     "      --data DIR        drug library and physiology defaults\n"
     "  -h, --help            this help\n"
     "\n"
@@ -56,6 +58,12 @@ static int parse_sweep(int argc, char **argv, sweep_args *a) {
     else if (!strcmp(s, "--quiet")) a->o.quiet = 1;
     else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && next) a->out = argv[++i];
     else if (!strcmp(s, "--data") && next) a->data = argv[++i];
+    else if (!strcmp(s, "--shard") && next) {
+      int k, n, used = 0;
+      if (sscanf(argv[++i], "%d/%d%n", &k, &n, &used) != 2 || argv[i][used] || n < 1 || k < 1 || k > n)
+        return usage("--shard needs K/N with 1 <= K <= N, got", argv[i], "sweep");
+      a->o.shard_k = k, a->o.shard_n = n;
+    }
     else if ((!strcmp(s, "-j") || !strcmp(s, "--threads")) && next) {
       char *end;
       long n = strtol(argv[++i], &end, 10);

@@ -33,6 +33,8 @@ typedef struct plan {
   const hs_design *design;
   int n_params, n_drugs, n_metrics, n_time, chunk, timeseries;
   int64_t n_runs, n_chunks;
+  int64_t k_first, k_end; /* the chunks this invocation (shard) owns */
+  int shard_k, shard_n;
   const hs_metric_field *metrics;
 } plan;
 
@@ -192,19 +194,22 @@ static void count_reason(hs_sweep_report *rep, const char *msg) {
 
 static void progress(writer *wr, const plan *pl, int final) {
   if (!wr->log) return;
+  int64_t first = pl->k_first * pl->chunk, end = pl->k_end * pl->chunk;
+  if (end > pl->n_runs) end = pl->n_runs;
   double t = now_s(), rate = (wr->done - wr->start_done) / fmax(t - wr->t0, 1e-9);
   if (!final && t - wr->t_print < (wr->tty ? 0.2 : 30.0)) return;
   wr->t_print = t;
-  double eta = rate > 0 ? (pl->n_runs - wr->done) / rate : 0;
-  int pct = (int)(100.0 * wr->done / pl->n_runs), bar = pct / 5;
+  int64_t done = wr->done - first, total = end - first;
+  double eta = rate > 0 ? (total - done) / rate : 0;
+  int pct = total > 0 ? (int)(100.0 * done / total) : 100, bar = pct / 5;
   if (wr->tty)
     fprintf(wr->log, "\r[%.*s%*s] %3d%% %lld/%lld runs, %.0f runs/s, %lld failed, ETA %02d:%02d:%02d%s",
-            bar, "####################", 20 - bar, "", pct, (long long)wr->done,
-            (long long)pl->n_runs, rate, (long long)wr->failed, (int)(eta / 3600),
-            (int)fmod(eta / 60, 60), (int)fmod(eta, 60), final ? "\n" : "");
+            bar, "####################", 20 - bar, "", pct, (long long)done, (long long)total,
+            rate, (long long)wr->failed, (int)(eta / 3600), (int)fmod(eta / 60, 60),
+            (int)fmod(eta, 60), final ? "\n" : "");
   else
     fprintf(wr->log, "sweep: %lld/%lld runs (%d%%), %.0f runs/s, %lld failed, ETA %.0f s\n",
-            (long long)wr->done, (long long)pl->n_runs, pct, rate, (long long)wr->failed, eta);
+            (long long)done, (long long)total, pct, rate, (long long)wr->failed, eta);
   fflush(wr->log);
 }
 
@@ -275,11 +280,15 @@ static int make_layout(const plan *pl, const worker *w0, names *nm, hs_sweep_lay
       .n_series = N_SERIES, .series_names = SERIES, .series_units = SERIES_UNITS,
       .scenario_text = sc->text, .scenario_path = sc->path,
       .design_name = hs_design_kind_name(pl->design->kind), .design_text = sc->sweep.text,
-      .version = HS_VERSION, .seed = pl->design->seed, .rtol = sc->sim.rtol, .atol = sc->sim.atol};
+      .version = HS_VERSION, .seed = pl->design->seed, .rtol = sc->sim.rtol, .atol = sc->sim.atol,
+      .shard_k = pl->shard_k, .shard_n = pl->shard_n, .run_first = pl->k_first * pl->chunk,
+      .run_end = pl->k_end * pl->chunk < pl->n_runs ? pl->k_end * pl->chunk : pl->n_runs};
   return HS_OK;
 }
 
-static void make_plan(const hs_scenario *sc, int timeseries, plan *pl) {
+/* Shard k of n owns chunks [(k-1) nc / n, k nc / n): contiguous, chunk-aligned slices. */
+static void make_plan(const hs_scenario *sc, const hs_sweep_opts *o, plan *pl) {
+  int timeseries = o->timeseries;
   memset(pl, 0, sizeof *pl);
   pl->sc = sc;
   pl->design = &sc->sweep.design;
@@ -297,6 +306,10 @@ static void make_plan(const hs_scenario *sc, int timeseries, plan *pl) {
     if (pl->chunk > cap) pl->chunk = (int)cap;
   }
   pl->n_chunks = (pl->n_runs + pl->chunk - 1) / pl->chunk;
+  pl->shard_k = o->shard_n > 0 ? o->shard_k : 0;
+  pl->shard_n = o->shard_n > 0 ? o->shard_n : 0;
+  pl->k_first = pl->shard_n ? (pl->shard_k - 1) * pl->n_chunks / pl->shard_n : 0;
+  pl->k_end = pl->shard_n ? pl->shard_k * pl->n_chunks / pl->shard_n : pl->n_chunks;
 }
 
 static int exists(const char *path) {
@@ -338,7 +351,7 @@ static int init_workers(worker *ws, int n, const plan *pl, hs_error *err) {
 static void run_loop(worker *ws, int threads, const plan *pl, int64_t k0, writer *wr,
                      volatile sig_atomic_t *stop) {
 #pragma omp parallel for schedule(dynamic, 1) ordered num_threads(threads)
-  for (int64_t k = k0; k < pl->n_chunks; k++) {
+  for (int64_t k = k0; k < pl->k_end; k++) {
     worker *w = &ws[omp_get_thread_num()];
     int halted;
 #pragma omp atomic read
@@ -350,9 +363,9 @@ static void run_loop(worker *ws, int threads, const plan *pl, int64_t k0, writer
   }
 }
 
-static int finish(writer *wr, const plan *pl, const char *partial, const char *out,
+static int finish(writer *wr, const hs_sweep_layout *lay, const char *partial, const char *out,
                   hs_error *err) {
-  int complete = wr->rc == HS_OK && wr->done == pl->n_runs;
+  int complete = wr->rc == HS_OK && wr->done == lay->run_end;
   int rc = hs_sweepfile_close(wr->f, complete, err);
   wr->f = NULL;
   if (rc) return rc;
@@ -367,7 +380,9 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   if (!sc->sweep.present)
     return hs_error_set(err, HS_EINPUT, "%s: no 'sweep:' section to run", sc->path);
   plan pl;
-  make_plan(sc, o->timeseries, &pl);
+  if (o->shard_n && (o->shard_k < 1 || o->shard_k > o->shard_n))
+    return hs_error_set(err, HS_EINPUT, "--shard %d/%d: K must lie in 1..N", o->shard_k, o->shard_n);
+  make_plan(sc, o, &pl);
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   char partial[4200];
   snprintf(partial, sizeof partial, "%s.partial", o->out_path);
@@ -380,14 +395,15 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   if (!rc) rc = make_layout(&pl, &ws[0], &nm, &lay, err);
   if (!rc) rc = open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
   if (!rc) {
-    wr.start_done = wr.done;
     wr.t0 = wr.t_print = now_s();
     wr.tty = wr.log && isatty(fileno(wr.log));
     rep->resumed_from = wr.done;
+    if (!o->resume) wr.done = lay.run_first;
+    wr.start_done = wr.done;
     run_loop(ws, threads, &pl, wr.done / pl.chunk, &wr, o->stop);
     progress(&wr, &pl, 1);
     rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
-    int rc2 = finish(&wr, &pl, partial, o->out_path, rc ? NULL : err);
+    int rc2 = finish(&wr, &lay, partial, o->out_path, rc ? NULL : err);
     if (!rc) rc = rc2;
   }
   for (int t = 0; ws && t < threads; t++) worker_free(&ws[t]);
@@ -395,7 +411,9 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   names_free(&nm);
   rep->n_runs = pl.n_runs, rep->done = wr.done, rep->failed = wr.failed;
   rep->threads = threads, rep->chunk_runs = pl.chunk;
-  rep->interrupted = !rc && wr.done < pl.n_runs;
+  rep->interrupted = !rc && wr.done < (pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs);
+  rep->run_first = pl.k_first * pl.chunk;
+  rep->run_end = pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs;
   rep->wall_s = now_s() - t0, rep->write_s = wr.write_s;
   return rc;
 }
@@ -404,13 +422,14 @@ void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_pa
   double rate = (r->done - r->resumed_from) / fmax(r->wall_s, 1e-9);
   fprintf(f, "sweep: %lld of %lld runs done (%lld failed), %d thread%s, %.1f s, %.0f runs/s, "
           "HDF5 writing %.1f %% of wall time\n",
-          (long long)r->done, (long long)r->n_runs, (long long)r->failed, r->threads,
-          r->threads == 1 ? "" : "s", r->wall_s, rate, 100 * r->write_s / fmax(r->wall_s, 1e-9));
+          (long long)(r->done - r->run_first), (long long)(r->run_end - r->run_first),
+          (long long)r->failed, r->threads, r->threads == 1 ? "" : "s", r->wall_s, rate,
+          100 * r->write_s / fmax(r->wall_s, 1e-9));
   for (int i = 0; i < r->n_reasons; i++)
     fprintf(f, "  %lld failed: %s\n", (long long)r->reason_count[i], r->reason[i]);
   if (r->interrupted)
-    fprintf(f, "interrupted: %s.partial holds runs 0-%lld; finish with the same command and "
-            "--resume\n", out_path, (long long)r->done - 1);
+    fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; finish with the same command and "
+            "--resume\n", out_path, (long long)r->run_first, (long long)r->done - 1);
   else
     fprintf(f, "wrote %s\n", out_path);
 }
