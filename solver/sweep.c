@@ -11,66 +11,53 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hs_simulate.h"
-#include "hs_solver.h"
-#include "hs_sweepfile.h"
+#include "sweep_int.h"
 
 #ifndef HS_VERSION
 #define HS_VERSION "unknown"
 #endif
 
-#define N_SERIES 8
-#define REASON_LEN 256
+#define N_SERIES HS_SWEEP_N_SERIES
+#define REASON_LEN HS_SWEEP_REASON_LEN
 static const char *const SERIES[N_SERIES] = {"plasma", "blood", "liver", "tumor",
                                              "tumor_venous", "hepatic_artery", "portal_vein",
                                              "depot"};
 static const char *const SERIES_UNITS[N_SERIES] = {"mg/L", "mg/L", "mg/L", "mg/L",
                                                    "mg/L", "mg/L", "mg/L", "mg"};
 
-/* What every worker and the writer share, read-only during the loop. */
-typedef struct plan {
-  const hs_scenario *sc;
-  const hs_design *design;
-  int n_params, n_drugs, n_metrics, n_time, chunk, timeseries;
-  int64_t n_runs, n_chunks;
-  int64_t k_first, k_end; /* the chunks this invocation (shard) owns */
-  int shard_k, shard_n;
-  const hs_metric_field *metrics;
-} plan;
+int hs__chunk_alloc(hs__chunk *c, const hs__plan *pl) {
+  size_t n = (size_t)pl->chunk, d = (size_t)pl->n_drugs;
+  memset(c, 0, sizeof *c);
+  c->params = calloc(n * (size_t)pl->n_params + 1, sizeof *c->params);
+  c->metrics = calloc(n * d * (size_t)pl->n_metrics, sizeof *c->metrics);
+  c->series = pl->timeseries ? calloc(n * d * N_SERIES * (size_t)pl->n_time, sizeof(double)) : NULL;
+  c->status = calloc(n, 1);
+  c->reason_buf = calloc(n, REASON_LEN);
+  c->reasons = calloc(n, sizeof *c->reasons);
+  if (!c->params || !c->metrics || (pl->timeseries && !c->series) || !c->status ||
+      !c->reason_buf || !c->reasons)
+    return HS_ENOMEM;
+  for (size_t i = 0; i < n; i++) c->reasons[i] = c->reason_buf + i * REASON_LEN;
+  return HS_OK;
+}
 
-/* One thread's workspace: its scenario copy, solver and one chunk of results. */
-typedef struct worker {
-  hs_scenario sc;
-  hs_scenario_slot *slots;
-  hs_solver *solver;
-  hs_dose *doses;
-  int dose_cap;
-  hs_metrics *m;          /* n_drugs */
-  hs_trace *tr;           /* n_drugs, pointed into `series` per run */
-  double *values;         /* n_params, one run */
-  double *params;         /* chunk x n_params */
-  double *metrics;        /* chunk x n_drugs x n_metrics */
-  double *series;         /* chunk x n_drugs x N_SERIES x n_time, or NULL */
-  signed char *status;    /* chunk */
-  char *reason_buf;       /* chunk x REASON_LEN */
-  const char **reasons;   /* chunk pointers into reason_buf */
-  int n;                  /* runs in the current chunk */
-  int64_t first, failed;  /* first run of the chunk, failures in it */
-  int ok;
-} worker;
+void hs__chunk_free(hs__chunk *c) {
+  free(c->params), free(c->metrics), free(c->series), free(c->status);
+  free(c->reason_buf), free(c->reasons);
+  memset(c, 0, sizeof *c);
+}
 
-static void worker_free(worker *w) {
+void hs__worker_free(hs__worker *w) {
   if (!w) return;
   hs_solver_free(w->solver);
   hs_scenario_release(&w->sc);
   free(w->slots), free(w->doses), free(w->m), free(w->tr), free(w->values);
-  free(w->params), free(w->metrics), free(w->series), free(w->status);
-  free(w->reason_buf), free(w->reasons);
+  hs__chunk_free(&w->out);
   memset(w, 0, sizeof *w);
 }
 
-static int worker_init(worker *w, const plan *pl, hs_error *err) {
-  size_t c = (size_t)pl->chunk, d = (size_t)pl->n_drugs;
+int hs__worker_init(hs__worker *w, const hs__plan *pl, hs_error *err) {
+  size_t d = (size_t)pl->n_drugs;
   memset(w, 0, sizeof *w);
   int rc = hs_scenario_clone(&w->sc, pl->sc, err);
   if (rc) return rc;
@@ -81,27 +68,19 @@ static int worker_init(worker *w, const plan *pl, hs_error *err) {
   w->m = calloc(d, sizeof *w->m);
   w->tr = calloc(d, sizeof *w->tr);
   w->values = calloc((size_t)pl->n_params + 1, sizeof *w->values);
-  w->params = calloc(c * (size_t)pl->n_params + 1, sizeof *w->params);
-  w->metrics = calloc(c * d * (size_t)pl->n_metrics, sizeof *w->metrics);
-  w->series = pl->timeseries ? calloc(c * d * N_SERIES * (size_t)pl->n_time, sizeof(double)) : NULL;
-  w->status = calloc(c, 1);
-  w->reason_buf = calloc(c, REASON_LEN);
-  w->reasons = calloc(c, sizeof *w->reasons);
-  if (!w->slots || !w->doses || !w->m || !w->tr || !w->values || !w->params || !w->metrics ||
-      (pl->timeseries && !w->series) || !w->status || !w->reason_buf || !w->reasons)
+  if (!w->slots || !w->doses || !w->m || !w->tr || !w->values || hs__chunk_alloc(&w->out, pl))
     return hs_error_set(err, HS_ENOMEM, "out of memory for a sweep worker (chunk %d runs)",
                         pl->chunk);
   for (int p = 0; p < pl->n_params; p++)
     if ((rc = hs_scenario_slot_find(&w->sc, pl->design->params[p].path, &w->slots[p], err)))
       return rc;
-  for (size_t i = 0; i < c; i++) w->reasons[i] = w->reason_buf + i * REASON_LEN;
   return HS_OK;
 }
 
 /* Point the traces of run r (within the chunk) at its place in the series buffer. */
-static void point_traces(worker *w, const plan *pl, int r) {
+static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
   for (int d = 0; d < pl->n_drugs; d++) {
-    double *base = w->series + (((size_t)r * pl->n_drugs + d) * N_SERIES) * pl->n_time;
+    double *base = w->out.series + (((size_t)r * pl->n_drugs + d) * N_SERIES) * pl->n_time;
     double **dst[N_SERIES] = {&w->tr[d].plasma, &w->tr[d].blood, &w->tr[d].liver,
                               &w->tr[d].tumor, &w->tr[d].tumor_venous,
                               &w->tr[d].hepatic_artery, &w->tr[d].portal_vein, &w->tr[d].depot};
@@ -113,56 +92,46 @@ static void point_traces(worker *w, const plan *pl, int r) {
 }
 
 /* One run: set the design point in the worker's scenario, simulate, store. */
-static void run_one(worker *w, const plan *pl, int64_t run, int r) {
+static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   hs_error e;
   hs_design_point(pl->design, run, w->values);
   for (int p = 0; p < pl->n_params; p++) {
     hs_scenario_slot_set(&w->sc, &w->slots[p], w->values[p]);
-    w->params[(size_t)r * pl->n_params + p] = w->values[p];
+    w->out.params[(size_t)r * pl->n_params + p] = w->values[p];
   }
   if (pl->timeseries) point_traces(w, pl, r);
   int rc = hs_simulate_metrics(w->solver, &w->sc, w->doses, w->dose_cap, w->m,
                                pl->timeseries ? w->tr : NULL, &e);
-  double *row = w->metrics + (size_t)r * pl->n_drugs * pl->n_metrics;
+  double *row = w->out.metrics + (size_t)r * pl->n_drugs * pl->n_metrics;
   for (int d = 0; d < pl->n_drugs; d++)
     for (int j = 0; j < pl->n_metrics; j++)
       row[d * pl->n_metrics + j] = rc ? NAN : hs_metric_value(&w->m[d], &pl->metrics[j]);
-  w->status[r] = rc == HS_OK ? HS_RUN_OK : rc == HS_EINPUT ? HS_RUN_INVALID : HS_RUN_SOLVER;
-  snprintf(w->reason_buf + (size_t)r * REASON_LEN, REASON_LEN, "%s", rc ? e.msg : "");
+  w->out.status[r] = rc == HS_OK ? HS_RUN_OK : rc == HS_EINPUT ? HS_RUN_INVALID : HS_RUN_SOLVER;
+  snprintf(w->out.reason_buf + (size_t)r * REASON_LEN, REASON_LEN, "%s", rc ? e.msg : "");
   if (rc && pl->timeseries) {
     size_t per_run = (size_t)pl->n_drugs * N_SERIES * pl->n_time;
-    for (size_t i = 0; i < per_run; i++) w->series[(size_t)r * per_run + i] = NAN;
+    for (size_t i = 0; i < per_run; i++) w->out.series[(size_t)r * per_run + i] = NAN;
   }
-  w->failed += rc != 0;
+  w->out.failed += rc != 0;
 }
 
-/* Compute chunk k unless stopped; w->ok says whether it is complete. */
-static void run_chunk(worker *w, const plan *pl, int64_t k, volatile sig_atomic_t *stop) {
-  w->first = k * pl->chunk;
-  w->n = (int)(pl->n_runs - w->first < pl->chunk ? pl->n_runs - w->first : pl->chunk);
-  w->failed = 0;
-  w->ok = 0;
-  for (int r = 0; r < w->n; r++) {
+/* Compute chunk k unless stopped; w->out.ok says whether it is complete. */
+void hs__run_chunk(hs__worker *w, const hs__plan *pl, int64_t k, volatile sig_atomic_t *stop) {
+  w->out.first = k * pl->chunk;
+  w->out.n = (int)(pl->n_runs - w->out.first < pl->chunk ? pl->n_runs - w->out.first : pl->chunk);
+  w->out.failed = 0;
+  w->out.ok = 0;
+  for (int r = 0; r < w->out.n; r++) {
     if (stop && *stop) return;
-    run_one(w, pl, w->first + r, r);
+    run_one(w, pl, w->out.first + r, r);
   }
-  w->ok = 1;
+  w->out.ok = 1;
 }
 
 /* ---- the single writer ------------------------------------------------------------- */
 
-typedef struct writer {
-  hs_sweepfile *f;
-  int64_t done, failed, start_done;
-  int halted, rc;
-  hs_error err;
-  double t0, t_print, write_s;
-  int tty;
-  FILE *log;
-  hs_sweep_report *rep;
-} writer;
 
-static double now_s(void) {
+double hs__now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
@@ -192,11 +161,11 @@ static void count_reason(hs_sweep_report *rep, const char *msg) {
   rep->reason_count[i]++;
 }
 
-static void progress(writer *wr, const plan *pl, int final) {
+void hs__progress(hs__writer *wr, const hs__plan *pl, int final) {
   if (!wr->log) return;
   int64_t first = pl->k_first * pl->chunk, end = pl->k_end * pl->chunk;
   if (end > pl->n_runs) end = pl->n_runs;
-  double t = now_s(), rate = (wr->done - wr->start_done) / fmax(t - wr->t0, 1e-9);
+  double t = hs__now_s(), rate = (wr->done - wr->start_done) / fmax(t - wr->t0, 1e-9);
   if (!final && t - wr->t_print < (wr->tty ? 0.2 : 30.0)) return;
   wr->t_print = t;
   int64_t done = wr->done - first, total = end - first;
@@ -215,45 +184,41 @@ static void progress(writer *wr, const plan *pl, int final) {
 
 /* Store a computed chunk; called in run order. Once a chunk is missing (stopped) or a
  * write failed, nothing more is stored, so the file always holds runs [0, done). */
-static void halt(writer *wr) {
+static void halt(hs__writer *wr) {
 #pragma omp atomic write
   wr->halted = 1;
 }
 
-static void writer_take(writer *wr, worker *w, const plan *pl) {
-  if (wr->halted || !w->ok) {
+void hs__writer_take(hs__writer *wr, const hs__chunk *c, const hs__plan *pl) {
+  if (wr->halted || !c->ok) {
     halt(wr);
     return;
   }
-  double t0 = now_s();
-  int rc = hs_sweepfile_write(wr->f, w->first, w->n, w->params, w->metrics, w->status,
-                              w->reasons, w->series, wr->failed + w->failed, &wr->err);
-  wr->write_s += now_s() - t0;
+  double t0 = hs__now_s();
+  int rc = hs_sweepfile_write(wr->f, c->first, c->n, c->params, c->metrics, c->status,
+                              c->reasons, c->series, wr->failed + c->failed, &wr->err);
+  wr->write_s += hs__now_s() - t0;
   if (rc) {
     wr->rc = rc;
     halt(wr);
     return;
   }
-  wr->done = w->first + w->n;
-  wr->failed += w->failed;
-  for (int r = 0; r < w->n; r++)
-    if (w->status[r] != HS_RUN_OK) count_reason(wr->rep, w->reasons[r]);
-  progress(wr, pl, 0);
+  wr->done = c->first + c->n;
+  wr->failed += c->failed;
+  for (int r = 0; r < c->n; r++)
+    if (c->status[r] != HS_RUN_OK) count_reason(wr->rep, c->reasons[r]);
+  hs__progress(wr, pl, 0);
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */
 
-typedef struct names {
-  const char **param, **param_units, **drug, **metric, **metric_units;
-  double *time;
-} names;
 
-static void names_free(names *n) {
+void hs__names_free(hs__names *n) {
   free(n->param), free(n->param_units), free(n->drug), free(n->metric), free(n->metric_units);
   free(n->time);
 }
 
-static int make_layout(const plan *pl, const worker *w0, names *nm, hs_sweep_layout *lay,
+int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_sweep_layout *lay,
                        hs_error *err) {
   const hs_scenario *sc = pl->sc;
   memset(nm, 0, sizeof *nm);
@@ -287,7 +252,7 @@ static int make_layout(const plan *pl, const worker *w0, names *nm, hs_sweep_lay
 }
 
 /* Shard k of n owns chunks [(k-1) nc / n, k nc / n): contiguous, chunk-aligned slices. */
-static void make_plan(const hs_scenario *sc, const hs_sweep_opts *o, plan *pl) {
+void hs__sweep_plan(const hs_scenario *sc, const hs_sweep_opts *o, hs__plan *pl) {
   int timeseries = o->timeseries;
   memset(pl, 0, sizeof *pl);
   pl->sc = sc;
@@ -318,7 +283,7 @@ static int exists(const char *path) {
 }
 
 /* Create <out>.partial, or open it for resuming; *done says where to continue. */
-static int open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
+int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
                      hs_sweepfile **f, int64_t *done, int64_t *failed, hs_error *err) {
   *done = *failed = 0;
   if (o->resume) {
@@ -330,7 +295,7 @@ static int open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep
   if (!o->force && exists(o->out_path))
     return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", o->out_path);
   if (!o->force && exists(partial))
-    return hs_error_set(err, HS_EEXIST, "%s exists (an interrupted sweep): finish it with "
+    return hs_error_set(err, HS_EEXIST, "%s exists (an interrupted sweep): hs__finish it with "
                         "--resume, or start again with --force", partial);
   if (o->force && exists(partial) && unlink(partial) != 0)
     return hs_error_set(err, HS_EIO, "cannot remove %s: %s", partial, strerror(errno));
@@ -339,31 +304,31 @@ static int open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep
 
 /* ---- the sweep ----------------------------------------------------------------------- */
 
-static int init_workers(worker *ws, int n, const plan *pl, hs_error *err) {
+static int init_workers(hs__worker *ws, int n, const hs__plan *pl, hs_error *err) {
   for (int t = 0; t < n; t++) {
-    int rc = worker_init(&ws[t], pl, err);
+    int rc = hs__worker_init(&ws[t], pl, err);
     if (rc) return rc;
   }
   return HS_OK;
 }
 
 /* Chunks [k0, n_chunks) over the threads; chunk results reach the writer in run order. */
-static void run_loop(worker *ws, int threads, const plan *pl, int64_t k0, writer *wr,
+static void run_loop(hs__worker *ws, int threads, const hs__plan *pl, int64_t k0, hs__writer *wr,
                      volatile sig_atomic_t *stop) {
 #pragma omp parallel for schedule(dynamic, 1) ordered num_threads(threads)
   for (int64_t k = k0; k < pl->k_end; k++) {
-    worker *w = &ws[omp_get_thread_num()];
+    hs__worker *w = &ws[omp_get_thread_num()];
     int halted;
 #pragma omp atomic read
     halted = wr->halted;
-    if (halted) w->ok = 0;
-    else run_chunk(w, pl, k, stop);
+    if (halted) w->out.ok = 0;
+    else hs__run_chunk(w, pl, k, stop);
 #pragma omp ordered
-    writer_take(wr, w, pl);
+    hs__writer_take(wr, &w->out, pl);
   }
 }
 
-static int finish(writer *wr, const hs_sweep_layout *lay, const char *partial, const char *out,
+int hs__finish(hs__writer *wr, const hs_sweep_layout *lay, const char *partial, const char *out,
                   hs_error *err) {
   int complete = wr->rc == HS_OK && wr->done == lay->run_end;
   int rc = hs_sweepfile_close(wr->f, complete, err);
@@ -379,42 +344,42 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   memset(rep, 0, sizeof *rep);
   if (!sc->sweep.present)
     return hs_error_set(err, HS_EINPUT, "%s: no 'sweep:' section to run", sc->path);
-  plan pl;
+  hs__plan pl;
   if (o->shard_n && (o->shard_k < 1 || o->shard_k > o->shard_n))
     return hs_error_set(err, HS_EINPUT, "--shard %d/%d: K must lie in 1..N", o->shard_k, o->shard_n);
-  make_plan(sc, o, &pl);
+  hs__sweep_plan(sc, o, &pl);
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   char partial[4200];
   snprintf(partial, sizeof partial, "%s.partial", o->out_path);
-  double t0 = now_s();
-  names nm = {0};
+  double t0 = hs__now_s();
+  hs__names nm = {0};
   hs_sweep_layout lay;
-  writer wr = {.rep = rep, .log = o->quiet ? NULL : o->log};
-  worker *ws = calloc((size_t)threads, sizeof *ws);
+  hs__writer wr = {.rep = rep, .log = o->quiet ? NULL : o->log};
+  hs__worker *ws = calloc((size_t)threads, sizeof *ws);
   int rc = ws ? init_workers(ws, threads, &pl, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
-  if (!rc) rc = make_layout(&pl, &ws[0], &nm, &lay, err);
-  if (!rc) rc = open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
+  if (!rc) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
+  if (!rc) rc = hs__open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
   if (!rc) {
-    wr.t0 = wr.t_print = now_s();
+    wr.t0 = wr.t_print = hs__now_s();
     wr.tty = wr.log && isatty(fileno(wr.log));
     rep->resumed_from = wr.done;
     if (!o->resume) wr.done = lay.run_first;
     wr.start_done = wr.done;
     run_loop(ws, threads, &pl, wr.done / pl.chunk, &wr, o->stop);
-    progress(&wr, &pl, 1);
+    hs__progress(&wr, &pl, 1);
     rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
-    int rc2 = finish(&wr, &lay, partial, o->out_path, rc ? NULL : err);
+    int rc2 = hs__finish(&wr, &lay, partial, o->out_path, rc ? NULL : err);
     if (!rc) rc = rc2;
   }
-  for (int t = 0; ws && t < threads; t++) worker_free(&ws[t]);
+  for (int t = 0; ws && t < threads; t++) hs__worker_free(&ws[t]);
   free(ws);
-  names_free(&nm);
+  hs__names_free(&nm);
   rep->n_runs = pl.n_runs, rep->done = wr.done, rep->failed = wr.failed;
   rep->threads = threads, rep->chunk_runs = pl.chunk;
   rep->interrupted = !rc && wr.done < (pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs);
   rep->run_first = pl.k_first * pl.chunk;
   rep->run_end = pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs;
-  rep->wall_s = now_s() - t0, rep->write_s = wr.write_s;
+  rep->wall_s = hs__now_s() - t0, rep->write_s = wr.write_s;
   return rc;
 }
 
@@ -428,7 +393,7 @@ void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_pa
   for (int i = 0; i < r->n_reasons; i++)
     fprintf(f, "  %lld failed: %s\n", (long long)r->reason_count[i], r->reason[i]);
   if (r->interrupted)
-    fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; finish with the same command and "
+    fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; hs__finish with the same command and "
             "--resume\n", out_path, (long long)r->run_first, (long long)r->done - 1);
   else
     fprintf(f, "wrote %s\n", out_path);

@@ -1,0 +1,95 @@
+/* sweep_int.h - private: the pieces of the sweep engine (solver/sweep.c) that the MPI
+ * engine (solver/sweep_mpi.c) reuses: the plan, per-thread workers, chunk buffers, the
+ * single in-order writer. */
+#ifndef HS_SWEEP_INT_H
+#define HS_SWEEP_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hs_simulate.h"
+#include "hs_solver.h"
+#include "hs_sweep.h"
+#include "hs_sweepfile.h"
+
+#define HS_SWEEP_N_SERIES 8
+#define HS_SWEEP_REASON_LEN 256
+
+/* What every worker and the writer share, read-only during the sweep. */
+typedef struct hs__plan {
+  const hs_scenario *sc;
+  const hs_design *design;
+  int n_params, n_drugs, n_metrics, n_time, chunk, timeseries;
+  int64_t n_runs, n_chunks;
+  int64_t k_first, k_end; /* the chunks this invocation (shard) owns */
+  int shard_k, shard_n;
+  const hs_metric_field *metrics;
+} hs__plan;
+
+/* One chunk of results, in the layout hs_sweepfile_write takes. */
+typedef struct hs__chunk {
+  double *params;         /* chunk x n_params */
+  double *metrics;        /* chunk x n_drugs x n_metrics */
+  double *series;         /* chunk x n_drugs x N_SERIES x n_time, or NULL */
+  signed char *status;    /* chunk */
+  char *reason_buf;       /* chunk x REASON_LEN */
+  const char **reasons;   /* chunk pointers into reason_buf */
+  int n;                  /* runs in the chunk */
+  int64_t first, failed;  /* first run of the chunk, failures in it */
+  int ok;                 /* computed completely */
+} hs__chunk;
+
+/* One thread's workspace: its scenario copy, solver and one chunk of results. */
+typedef struct hs__worker {
+  hs_scenario sc;
+  hs_scenario_slot *slots;
+  hs_solver *solver;
+  hs_dose *doses;
+  int dose_cap;
+  hs_metrics *m;  /* n_drugs */
+  hs_trace *tr;   /* n_drugs, pointed into `out.series` per run */
+  double *values; /* n_params, one run */
+  hs__chunk out;  /* the chunk being computed */
+} hs__worker;
+
+/* The single writer: stores chunks in run order, counts failures, prints progress. */
+typedef struct hs__writer {
+  hs_sweepfile *f;
+  int64_t done, failed, start_done;
+  int halted, rc;
+  hs_error err;
+  double t0, t_print, write_s;
+  int tty;
+  FILE *log;
+  hs_sweep_report *rep;
+} hs__writer;
+
+/* The sweep file's names and units, owned here, pointed to by the layout. */
+typedef struct hs__names {
+  const char **param, **param_units, **drug, **metric, **metric_units;
+  double *time;
+} hs__names;
+
+void hs__sweep_plan(const hs_scenario *sc, const hs_sweep_opts *o, hs__plan *pl);
+int hs__chunk_alloc(hs__chunk *c, const hs__plan *pl);
+void hs__chunk_free(hs__chunk *c);
+int hs__worker_init(hs__worker *w, const hs__plan *pl, hs_error *err);
+void hs__worker_free(hs__worker *w);
+/* Compute chunk k into w->out unless *stop becomes set (then w->out.ok = 0). */
+void hs__run_chunk(hs__worker *w, const hs__plan *pl, int64_t k, volatile sig_atomic_t *stop);
+/* Store chunk c (the next in run order); a missing chunk (ok = 0) halts the writer. */
+void hs__writer_take(hs__writer *wr, const hs__chunk *c, const hs__plan *pl);
+void hs__progress(hs__writer *wr, const hs__plan *pl, int final);
+int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm,
+                    hs_sweep_layout *lay, hs_error *err);
+void hs__names_free(hs__names *nm);
+/* Create <out>.partial, or open it for resuming; done and failed say where to go on. */
+int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
+                  hs_sweepfile **f, int64_t *done, int64_t *failed, hs_error *err);
+/* Close; mark complete and rename when every run of the slice is stored. */
+int hs__finish(hs__writer *wr, const hs_sweep_layout *lay, const char *partial,
+               const char *out, hs_error *err);
+double hs__now_s(void);
+
+#endif
