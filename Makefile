@@ -21,10 +21,11 @@ H5_CFLAGS := $(if $(HDF5_DIR),-I$(HDF5_DIR)/include)
 H5_LIBS   := $(if $(HDF5_DIR),-L$(HDF5_DIR)/lib -lhdf5 -lhdf5_hl)
 
 OPT      ?= -O2
+MPI_DEFS ?=
 CFLAGS   ?= $(OPT) -g
 # -Wno-format-truncation: messages and key paths are snprintf-truncated on purpose.
 CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude \
-            -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
+            $(MPI_DEFS) -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
 LDLIBS   += -fopenmp $(SUN_LIBS) $(H5_LIBS) $(PC_LIBS) -lhdf5_hl -lm
 
 MODEL_SRC  := $(wildcard model/*.c)
@@ -37,9 +38,10 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 DEB_PKGS := build-essential pkg-config libsundials-dev libhdf5-dev libyaml-dev check \
-            python3-h5py python3-xarray python3-h5netcdf
+            python3-h5py python3-xarray python3-h5netcdf \
+            openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
 
-.PHONY: all run test sanitize valgrind bench deps print-config clean
+.PHONY: all run test sanitize valgrind bench deps print-config clean mpi
 all: $(BUILD)/hepatosim
 
 $(BUILD)/%.o: %.c
@@ -59,6 +61,12 @@ $(BUILD)/hepatosim: $(MAIN_OBJ) $(BUILD)/libhepatosim.a
 $(BUILD)/check_all: $(TEST_OBJ) $(BUILD)/libhepatosim.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
 
+# The MPI build: OpenMPI's mpicc against parallel HDF5 (hdf5-openmpi), in build-mpi/.
+mpi: deps
+	$(MAKE) CC=mpicc HDF5_PC=hdf5-openmpi BUILD=build-mpi MPI_DEFS=-DHS_MPI build-mpi/hepatosim
+	@mkdir -p $(BUILD)
+	cp build-mpi/hepatosim $(BUILD)/hepatosim-mpi
+
 # Install the Debian packages that are missing (needs root; skipped when all present).
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -77,17 +85,20 @@ run: deps
 
 test: deps
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
+	$(MAKE) mpi
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
 
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" build-san/hepatosim build-san/check_all
+	$(MAKE) mpi
 	cd tests && CK_FORK=no ASAN_OPTIONS=detect_leaks=1 HS_BIN=../build-san/hepatosim ../build-san/check_all
 
 valgrind:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) valgrind"
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/check_all
+	$(MAKE) mpi
 	cd tests && CK_FORK=no valgrind --error-exitcode=9 --leak-check=full -q ../$(BUILD)/check_all
 
 $(BUILD)/bench_%: $(BUILD)/bench/bench_%.o $(BUILD)/libhepatosim.a
@@ -96,6 +107,7 @@ $(BUILD)/bench_%: $(BUILD)/bench/bench_%.o $(BUILD)/libhepatosim.a
 # Performance figures (not part of `make test`): bench/results.json.
 bench: deps
 	$(MAKE) $(BUILD)/hepatosim $(BUILD)/bench_run $(BUILD)/bench_accuracy
+	$(MAKE) mpi
 	bench/run.sh
 
 print-config:
@@ -108,6 +120,6 @@ print-config:
 	@echo "LDLIBS       = $(LDLIBS)"
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-mpi
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -9,13 +9,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
 
-# sweep SCENARIO THREADS NAME -> "wall_s rate hdf5_share_percent peak_rss_kib"
+# sweep SCENARIO THREADS NAME [LAUNCHER...] -> "wall_s rate hdf5_share_percent peak_rss_kib";
+# with a launcher (mpirun ...) the MPI binary runs.
 sweep() {
-  /usr/bin/time -f '%e %M' -o "$tmp/$3.time" "$bin" sweep "$1" -o "$tmp/$3.h5" -j "$2" \
-    --force 2> "$tmp/$3.log" || { cat "$tmp/$3.log" >&2; exit 1; }
-  local line wall rss
-  line=$(grep '^sweep: .* runs done' "$tmp/$3.log")
-  read -r wall rss < "$tmp/$3.time"
+  local scen=$1 j=$2 name=$3 b=$bin line wall rss
+  shift 3
+  [ $# -gt 0 ] && b=build/hepatosim-mpi
+  /usr/bin/time -f '%e %M' -o "$tmp/$name.time" "$@" "$b" sweep "$scen" -o "$tmp/$name.h5" \
+    -j "$j" --force 2> "$tmp/$name.log" || { cat "$tmp/$name.log" >&2; exit 1; }
+  line=$(grep '^sweep: .* runs done' "$tmp/$name.log")
+  read -r wall rss < "$tmp/$name.time"
   echo "$wall $(sed -E 's/.* ([0-9.]+) runs\/s.*/\1/' <<< "$line") \
 $(sed -E 's/.*HDF5 writing ([0-9.]+) %.*/\1/' <<< "$line") $rss"
 }
@@ -33,6 +36,17 @@ read -r w1 r1 h1 m1 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 1 std1)"
 read -r w2 r2 h2 m2 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 2 std2)"
 acc=$(build/bench_accuracy scenarios/sweeps/s2_grid.yaml 20)
 err=$(sed -E 's/.*"max_rel_error": ([0-9.eE+-]+).*/\1/' <<< "$acc")
+
+echo "standard sweep under MPI, 1 and 2 ranks of 1 thread..." >&2
+mpi=(mpirun --oversubscribe --allow-run-as-root)
+read -r mw1 mr1 mh1 mm1 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 1 mpi1 "${mpi[@]}" -np 1)"
+read -r mw2 mr2 mh2 mm2 <<< "$(sweep scenarios/sweeps/s2_grid.yaml 1 mpi2 "${mpi[@]}" -np 2)"
+cmp_ok=$(/usr/bin/python3 - "$tmp/std1.h5" "$tmp/mpi2.h5" <<'PY'
+import sys, h5py
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+print("true" if all(a[k][()].tobytes() == b[k][()].tobytes() for k in a if a[k].dtype.kind != "O") else "false")
+PY
+)
 
 echo "10^6-run LHS sweep, -j 2 (several minutes)..." >&2
 read -r wl rl hl ml <<< "$(sweep scenarios/sweeps/default_lhs.yaml 2 lhs)"
@@ -57,6 +71,15 @@ cat > bench/results.json.tmp <<JSON
     "max_rel_error": $err,
     "accuracy_check": $acc
   },
+  "mpi_standard_sweep": {
+    "launcher": "mpirun --oversubscribe -np N build/hepatosim-mpi sweep ... -j 1",
+    "runs_per_s_np1": $mr1,
+    "runs_per_s_np2": $mr2,
+    "efficiency_np2": $(awk -v a="$mr1" -v b="$mr2" 'BEGIN { printf "%.3f", b / (2 * a) }'),
+    "wall_s_np1": $mw1,
+    "wall_s_np2": $mw2,
+    "datasets_equal_serial": $cmp_ok
+  },
   "lhs_1e6": {
     "scenario": "scenarios/sweeps/default_lhs.yaml",
     "threads": 2,
@@ -76,6 +99,7 @@ printf '%-34s %12s %12s\n' "standard sweep runs/s" "$r1" "$r2"
 printf '%-34s %12s %12s\n' "standard sweep wall s" "$w1" "$w2"
 printf '%-34s %12s %12s\n' "parallel efficiency" "" "$eff"
 printf '%-34s %12s %12s\n' "HDF5 share of wall time (%)" "$h1" "$h2"
+printf '%-34s %12s %12s\n' "MPI ranks x 1 thread runs/s" "$mr1" "$mr2"
 printf '%-34s %12s\n' "max rel error vs rtol 1e-10" "$err"
 printf '%-34s %12s %12s\n' "10^6 LHS wall s / peak RSS MiB" "" "$wl / $(awk -v m="$ml" 'BEGIN { printf "%.0f", m / 1024 }')"
 echo "machine: $cpu, $(nproc) cores; written bench/results.json"

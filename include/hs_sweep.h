@@ -46,6 +46,14 @@ typedef struct hs_sweep_report {
 int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *opts, hs_sweep_report *report,
                  hs_error *err);
 
+#ifdef HS_MPI
+/* The same sweep across the ranks of MPI_COMM_WORLD (MPI_Init_thread with at least
+ * MPI_THREAD_FUNNELED done by the caller), each with opts->threads OpenMP threads. Every
+ * rank calls it; rank 0 writes the file and prints; all ranks return the same status. */
+int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *opts, hs_sweep_report *report,
+                     hs_error *err);
+#endif
+
 /* Print the end-of-sweep summary (runs, failures by reason, timing). */
 void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_path);
 

@@ -8,6 +8,10 @@
 #include "hs_sweep.h"
 #include "hs_sweepfile.h"
 
+#ifdef HS_MPI
+#include <mpi.h>
+#endif
+
 static const char SWEEP_USAGE[] =
     "usage: hepatosim sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force]\n"
     "                       [--timeseries] [--quiet] [--shard K/N] [--data DIR]\n"
@@ -95,6 +99,29 @@ static void install_handlers(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Whether this process prints (rank 0 of an MPI job, or the only process). */
+static int rank0(void) {
+#ifdef HS_MPI
+  int rank = 0, init = 0;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank == 0;
+#else
+  return 1;
+#endif
+}
+
+/* The threaded engine, or with more than one MPI rank the MPI engine. */
+static int run_sweep(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report *rep,
+                     hs_error *err) {
+#ifdef HS_MPI
+  int n = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  if (n > 1) return hs_sweep_run_mpi(sc, o, rep, err);
+#endif
+  return hs_sweep_run(sc, o, rep, err);
+}
+
 int hs__cmd_sweep(int argc, char **argv) {
   sweep_args a = {0};
   int status = parse_sweep(argc, argv, &a);
@@ -111,14 +138,15 @@ int hs__cmd_sweep(int argc, char **argv) {
     a.o.out_path = a.out;
     a.o.stop = &stop_signal;
     a.o.log = stderr;
-    rc = hs_sweep_run(&sc, &a.o, &rep, &err);
+    rc = run_sweep(&sc, &a.o, &rep, &err);
     hs_scenario_release(&sc);
   }
+  int lead = rank0();
   if (rc) {
-    fprintf(stderr, "hepatosim: error: %s\n", err.msg);
+    if (lead) fprintf(stderr, "hepatosim: error: %s\n", err.msg);
     return hs_error_exit_code(rc);
   }
-  if (!a.o.quiet || rep.interrupted) hs_sweep_report_print(stderr, &rep, a.out);
+  if (lead && (!a.o.quiet || rep.interrupted)) hs_sweep_report_print(stderr, &rep, a.out);
   return rep.interrupted ? 128 + (stop_signal ? (int)stop_signal : SIGTERM) : 0;
 }
 

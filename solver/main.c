@@ -5,6 +5,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+
+#ifdef HS_MPI
+#include <mpi.h>
+#endif
 #include "hs_error.h"
 #include "hs_output.h"
 #include "hs_scenario.h"
@@ -28,8 +32,11 @@ static const char USAGE[] =
     "  sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force] [--timeseries] [--quiet]\n"
     "                      run the scenario's sweep: design over OpenMP threads into HDF5\n"
     "  info FILE.h5        what a sweep file holds: design, runs done and failed, ranges\n"
+    "  merge OUT.h5 SHARD.h5... [--force]\n"
+    "                      join the shard files of 'sweep --shard K/N' into one sweep file\n"
     "\n"
-    "Run 'hepatosim run --help' or 'hepatosim sweep --help' for their options.\n"
+    "Run 'hepatosim run --help', 'hepatosim sweep --help' or 'hepatosim merge --help' for\n"
+    "their options.\n"
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
 
@@ -146,7 +153,7 @@ static int cmd_run(int argc, char **argv) {
   return rc ? fail(&err) : 0;
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
   if (argc < 2) return fputs(USAGE, stderr), 2;
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))
@@ -155,6 +162,22 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "sweep")) return hs__cmd_sweep(argc - 2, argv + 2);
   if (!strcmp(cmd, "info")) return hs__cmd_info(argc - 2, argv + 2);
+  if (!strcmp(cmd, "merge")) return hs__cmd_merge(argc - 2, argv + 2);
   fprintf(stderr, "hepatosim: unknown command '%s'\n%s", cmd, USAGE);
   return 2;
+}
+
+/* With MPI (`make mpi`), every rank runs `sweep`; other commands run on rank 0 only. */
+int main(int argc, char **argv) {
+#ifdef HS_MPI
+  int provided, rank;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  int all = argc > 1 && !strcmp(argv[1], "sweep");
+  int rc = all || rank == 0 ? dispatch(argc, argv) : 0;
+  MPI_Finalize();
+  return rc;
+#else
+  return dispatch(argc, argv);
+#endif
 }

@@ -295,7 +295,7 @@ int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_la
   if (!o->force && exists(o->out_path))
     return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", o->out_path);
   if (!o->force && exists(partial))
-    return hs_error_set(err, HS_EEXIST, "%s exists (an interrupted sweep): hs__finish it with "
+    return hs_error_set(err, HS_EEXIST, "%s exists (an interrupted sweep): finish it with "
                         "--resume, or start again with --force", partial);
   if (o->force && exists(partial) && unlink(partial) != 0)
     return hs_error_set(err, HS_EIO, "cannot remove %s: %s", partial, strerror(errno));
@@ -393,7 +393,7 @@ void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_pa
   for (int i = 0; i < r->n_reasons; i++)
     fprintf(f, "  %lld failed: %s\n", (long long)r->reason_count[i], r->reason[i]);
   if (r->interrupted)
-    fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; hs__finish with the same command and "
+    fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; finish with the same command and "
             "--resume\n", out_path, (long long)r->run_first, (long long)r->done - 1);
   else
     fprintf(f, "wrote %s\n", out_path);

@@ -37,7 +37,7 @@ struct hs_sweepfile {
   hid_t file, status, reason, str_type;
   hid_t *params, *metrics, *series; /* one dataset per parameter / metric / series */
   int n_params, n_metrics, n_series, n_drugs, n_time, chunk_runs, ts_float32;
-  int64_t n_runs;
+  int64_t n_runs, run_first, run_end; /* the file holds runs [run_first, run_end) */
   void *scratch; /* chunk_runs rows of the widest block: transposes, float32, reasons */
 };
 
@@ -51,6 +51,30 @@ typedef struct block {
 } block;
 
 static const char *str_or_empty(const char *s) { return s ? s : ""; }
+
+static int path_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* The runs a file of lay holds: [run_first, run_end), or [0, n_runs) for a whole sweep
+ * whose slice is left 0/0. */
+static void lay_slice(const hs_sweep_layout *lay, int64_t *first, int64_t *end) {
+  int whole = lay->shard_n == 0 && lay->run_first == 0 && lay->run_end == 0;
+  *first = lay->run_first;
+  *end = whole ? lay->n_runs : lay->run_end;
+}
+
+/* The root attribute `shard`: "K/N", or "" for a whole sweep. */
+typedef struct shard_name {
+  char s[32];
+} shard_name;
+
+static shard_name shard_str(int k, int n) {
+  shard_name r = {""};
+  if (n > 0) snprintf(r.s, sizeof r.s, "%d/%d", k, n);
+  return r;
+}
 
 /* ---- layout checks ------------------------------------------------------------------ */
 
@@ -85,6 +109,25 @@ static int check_var_name(const char *path, const hs_sweep_layout *lay, int i, h
   return HS_OK;
 }
 
+/* Shard k of n (or 0/0) holds a chunk-aligned slice of the runs; a whole sweep all. */
+static int check_slice(const char *path, const hs_sweep_layout *lay, hs_error *err) {
+  int64_t first, end, ck = lay->chunk_runs;
+  lay_slice(lay, &first, &end);
+  if (lay->shard_n < 0 || (lay->shard_n == 0 && lay->shard_k != 0) ||
+      (lay->shard_n > 0 && (lay->shard_k < 1 || lay->shard_k > lay->shard_n)))
+    return hs_error_set(err, HS_EINPUT, "%s: bad shard %d/%d", path, lay->shard_k,
+                        lay->shard_n);
+  if (first < 0 || first > end || end > lay->n_runs || first % ck != 0 ||
+      (end % ck != 0 && end != lay->n_runs) ||
+      (lay->shard_n == 0 && (first != 0 || end != lay->n_runs)))
+    return hs_error_set(err, HS_EINPUT,
+                        "%s: bad run slice [%lld, %lld) of %lld runs in chunks of %d "
+                        "(shard %d/%d)",
+                        path, (long long)first, (long long)end, (long long)lay->n_runs,
+                        lay->chunk_runs, lay->shard_k, lay->shard_n);
+  return HS_OK;
+}
+
 static int check_layout(const char *path, const hs_sweep_layout *lay, hs_error *err) {
   int rc = HS_OK;
   if (!path || !lay) return hs_error_set(err, HS_EINPUT, "sweep file: no path or layout");
@@ -103,7 +146,7 @@ static int check_layout(const char *path, const hs_sweep_layout *lay, hs_error *
     if (!lay->drug_names[d])
       return hs_error_set(err, HS_EINPUT, "%s: drug %d has no name", path, d);
   for (int i = 0; i < n_var_names(lay) && !rc; i++) rc = check_var_name(path, lay, i, err);
-  return rc;
+  return rc ? rc : check_slice(path, lay, err);
 }
 
 /* Units of parameter, metric or series i (NULL arrays or entries give ""). */
@@ -169,6 +212,7 @@ static hs_sweepfile *sweepfile_new(const char *path, const hs_sweep_layout *lay)
   f->chunk_runs = lay->chunk_runs;
   f->ts_float32 = lay->ts_float32;
   f->n_runs = lay->n_runs;
+  lay_slice(lay, &f->run_first, &f->run_end);
   f->path = strdup(path);
   f->params = new_ids(f->n_params);
   f->metrics = new_ids(f->n_metrics);
@@ -272,7 +316,13 @@ static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_sweep_layou
     return rc;
   if ((rc = hs__h5_attr_f64(c, file, "rtol", lay->rtol))) return rc;
   if ((rc = hs__h5_attr_f64(c, file, "atol", lay->atol))) return rc;
-  if ((rc = hs__h5_attr_i64(c, file, "runs_done", 0))) return rc;
+  int64_t first, end;
+  lay_slice(lay, &first, &end);
+  if ((rc = hs__h5_attr_str(c, file, "shard", shard_str(lay->shard_k, lay->shard_n).s)))
+    return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "run_first", first))) return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "run_end", end))) return rc;
+  if ((rc = hs__h5_attr_i64(c, file, "runs_done", first))) return rc;
   if ((rc = hs__h5_attr_i64(c, file, "runs_failed", 0))) return rc;
   return hs__h5_attr_write(c, file, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
 }
@@ -452,13 +502,12 @@ done:
 int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
                         hs_error *err) {
   int rc, created = 0;
-  struct stat st;
   hs__h5ctx c = {path, err};
   hs_sweepfile *f;
   if (!out) return hs_error_set(err, HS_EINPUT, "sweep file: no handle to return");
   *out = NULL;
   if ((rc = check_layout(path, lay, err))) return rc;
-  if (stat(path, &st) == 0) return hs_error_set(err, HS_EEXIST, "%s exists", path);
+  if (path_exists(path)) return hs_error_set(err, HS_EEXIST, "%s exists", path);
   if (!(f = sweepfile_new(path, lay)))
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
   hs__h5_quiet q = hs__h5_quiet_begin();
@@ -472,9 +521,10 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
 
 /* ---- write -------------------------------------------------------------------------- */
 
-/* Write buf (memory type mtype, shape count) to the hyperslab start + count of ds. */
-static int write_slab(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
-                      const hsize_t *count, hid_t mtype, const void *buf) {
+/* Write wbuf to, or (wbuf NULL) read rbuf from, the hyperslab start + count of ds; the
+ * memory holds shape count of mtype. */
+static int slab_io(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
+                   const hsize_t *count, hid_t mtype, const void *wbuf, void *rbuf) {
   int rc = HS_OK;
   hid_t fs = -1, ms = -1;
   char nb[NAME_MAX_LEN + 2];
@@ -483,13 +533,25 @@ static int write_slab(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *sta
            "H5Sselect_hyperslab '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
   HS_H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple for '%s'",
           hs__h5_obj_name(ds, nb, sizeof nb));
-  HS_H5TRY(H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, buf), "H5Dwrite '%s' runs [%llu, %llu)",
+  HS_H5TRY(wbuf ? H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, wbuf)
+                : H5Dread(ds, mtype, ms, fs, H5P_DEFAULT, rbuf),
+           "%s '%s' runs [%llu, %llu)", wbuf ? "H5Dwrite" : "H5Dread",
            hs__h5_obj_name(ds, nb, sizeof nb), (unsigned long long)start[0],
            (unsigned long long)(start[0] + count[0]));
 done:
   hs__h5_close(ms);
   hs__h5_close(fs);
   return rc;
+}
+
+static int write_slab(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
+                      const hsize_t *count, hid_t mtype, const void *buf) {
+  return slab_io(c, ds, rank, start, count, mtype, buf, NULL);
+}
+
+static int read_slab(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
+                     const hsize_t *count, hid_t mtype, void *buf) {
+  return slab_io(c, ds, rank, start, count, mtype, NULL, buf);
 }
 
 /* One dataset per parameter: column p of the row-major n x n_params block. */
@@ -565,11 +627,13 @@ done:
 }
 
 static int check_block(const hs_sweepfile *f, const block *b, int64_t failed, hs_error *err) {
-  if (b->first < 0 || b->n < 0 || b->first > f->n_runs || b->n > f->n_runs - b->first)
+  if (b->first < f->run_first || b->n < 0 || b->first > f->run_end ||
+      b->n > f->run_end - b->first)
     return hs_error_set(err, HS_EINPUT,
-                        "%s: cannot write %d runs from run %lld: the file holds runs [0, %lld)",
-                        f->path, b->n, (long long)b->first, (long long)f->n_runs);
-  if (failed < 0 || failed > b->first + b->n)
+                        "%s: cannot write %d runs from run %lld: the file holds runs [%lld, %lld)",
+                        f->path, b->n, (long long)b->first, (long long)f->run_first,
+                        (long long)f->run_end);
+  if (failed < 0 || failed > b->first + b->n - f->run_first)
     return hs_error_set(err, HS_EINPUT, "%s: runs_failed %lld out of range", f->path,
                         (long long)failed);
   if (b->n > 0 && (!b->status || (f->n_params && !b->params) || (f->n_metrics && !b->metrics) ||
@@ -652,25 +716,47 @@ static int refused_progress(hid_t file, int64_t prog[2], char *why) {
   return 0;
 }
 
-static int refused_provenance(hid_t file, const hs_sweep_layout *lay, const int64_t prog[2],
+/* Seed, n_runs, chunk_runs, design and scenario of lay, the most telling first (a new seed
+ * also changes the scenario text); ref names lay in messages. */
+static int refused_provenance(hid_t file, const hs_sweep_layout *lay, const char *ref,
                               char *why) {
   uint64_t seed;
   int64_t n_runs, chunk;
-  if (!hs__h5_attr_str_is(file, "scenario_text", lay->scenario_text))
-    return say(why, "scenario_text differs");
-  if (!hs__h5_attr_str_is(file, "design", lay->design_name)) return say(why, "design differs");
-  if (!hs__h5_attr_str_is(file, "design_text", lay->design_text))
-    return say(why, "design differs (design_text)");
   if (hs__h5_attr_get(file, "seed", H5T_NATIVE_UINT64, &seed) < 0)
     return say(why, "seed differs (none in file)");
   if (seed != lay->seed)
-    return say(why, "seed differs (file %llu, now %llu)", (unsigned long long)seed,
+    return say(why, "seed differs (file %llu, %s %llu)", (unsigned long long)seed, ref,
                (unsigned long long)lay->seed);
   if (hs__h5_attr_get(file, "n_runs", H5T_NATIVE_INT64, &n_runs) < 0 || n_runs != lay->n_runs)
-    return say(why, "n_runs differs (now %lld)", (long long)lay->n_runs);
+    return say(why, "n_runs differs (%s %lld)", ref, (long long)lay->n_runs);
   if (hs__h5_attr_get(file, "chunk_runs", H5T_NATIVE_INT64, &chunk) < 0 || chunk != lay->chunk_runs)
-    return say(why, "chunk_runs differs (now %d)", lay->chunk_runs);
-  if (prog[0] < 0 || prog[0] > n_runs || prog[1] < 0 || prog[1] > prog[0])
+    return say(why, "chunk_runs differs (%s %d)", ref, lay->chunk_runs);
+  if (!hs__h5_attr_str_is(file, "design", lay->design_name)) return say(why, "design differs");
+  if (!hs__h5_attr_str_is(file, "design_text", lay->design_text))
+    return say(why, "design differs (design_text)");
+  if (!hs__h5_attr_str_is(file, "scenario_text", lay->scenario_text))
+    return say(why, "scenario_text differs");
+  return 0;
+}
+
+/* The shard and its run slice equal lay's; runs_done lies in the slice. */
+static int refused_slice(hid_t file, const hs_sweep_layout *lay, const int64_t prog[2],
+                         char *why) {
+  int64_t first, end, ff = -1, fe = -1;
+  shard_name want = shard_str(lay->shard_k, lay->shard_n);
+  char *have = hs__h5_attr_get_str(file, "shard");
+  int same = have && !strcmp(have, want.s);
+  if (!same)
+    say(why, "shard differs (file %s, now %s)", !have ? "none" : have[0] ? have : "whole sweep",
+        want.s[0] ? want.s : "whole sweep");
+  if (have) H5free_memory(have);
+  if (!same) return 1;
+  lay_slice(lay, &first, &end);
+  if (hs__h5_attr_get(file, "run_first", H5T_NATIVE_INT64, &ff) < 0 ||
+      hs__h5_attr_get(file, "run_end", H5T_NATIVE_INT64, &fe) < 0 || ff != first || fe != end)
+    return say(why, "run slice differs (file [%lld, %lld), now [%lld, %lld))", (long long)ff,
+               (long long)fe, (long long)first, (long long)end);
+  if (prog[0] < first || prog[0] > end || prog[1] < 0 || prog[1] > prog[0] - first)
     return say(why, "runs_done %lld / runs_failed %lld out of range", (long long)prog[0],
                (long long)prog[1]);
   return 0;
@@ -822,27 +908,34 @@ static int refused_extras(hid_t file, const hs_sweep_layout *lay, char *why) {
   return 0;
 }
 
-static int refused_tolerances(hid_t file, const hs_sweep_layout *lay, char *why) {
+static int refused_tolerances(hid_t file, const hs_sweep_layout *lay, const char *ref,
+                              char *why) {
   double rtol, atol;
   if (hs__h5_attr_get(file, "rtol", H5T_NATIVE_DOUBLE, &rtol) < 0 ||
       hs__h5_attr_get(file, "atol", H5T_NATIVE_DOUBLE, &atol) < 0 || rtol != lay->rtol ||
       atol != lay->atol)
-    return say(why, "tolerances differ (now rtol %g, atol %g)", lay->rtol, lay->atol);
+    return say(why, "tolerances differ (%s rtol %g, atol %g)", ref, lay->rtol, lay->atol);
   return 0;
+}
+
+/* 0 when the file holds (part of) the sweep lay describes: scenario, design, seed, runs,
+ * variables with their shapes, types and units, tolerances. Else 1 with the reason in
+ * why; ref names lay in it ("now" on resume). Shared by resume and merge. */
+static int refused_sweep(hid_t file, const hs_sweep_layout *lay, const char *ref, char *why) {
+  return refused_provenance(file, lay, ref, why) || refused_vars(file, lay, why) ||
+         refused_extras(file, lay, why) || refused_tolerances(file, lay, ref, why);
 }
 
 /* 0 when the file may be resumed with lay, else 1 with the reason in why. */
 static int refused(hid_t file, const hs_sweep_layout *lay, int64_t prog[2], char *why) {
-  return refused_progress(file, prog, why) || refused_provenance(file, lay, prog, why) ||
-         refused_vars(file, lay, why) || refused_extras(file, lay, why) ||
-         refused_tolerances(file, lay, why);
+  return refused_progress(file, prog, why) || refused_sweep(file, lay, "now", why) ||
+         refused_slice(file, lay, prog, why);
 }
 
 static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                      int64_t prog[2]) {
   char why[WHY_LEN] = "";
-  struct stat st;
-  if (stat(c->path, &st) != 0)
+  if (!path_exists(c->path))
     say(why, "cannot open as HDF5 (%s)", strerror(errno));
   else if ((f->file = H5Fopen(c->path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
     say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
@@ -884,6 +977,8 @@ int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sw
 
 typedef struct info_hdr {
   int64_t n_runs, chunk, done, failed;
+  int64_t first, end; /* the slice of a shard; [0, n_runs) for a whole sweep */
+  shard_name shard;   /* "" for a whole sweep */
   int32_t complete;
   char **drugs;
   hsize_t n_drugs;
@@ -910,7 +1005,27 @@ static void put_num(FILE *out, double v, int any) {
     fprintf(out, " %*s", INFO_NUM_W, "-");
 }
 
+/* shard, run_first and run_end of h's file into h. */
+static int read_slice(const hs__h5ctx *c, hid_t file, info_hdr *h) {
+  char *shard = hs__h5_attr_get_str(file, "shard");
+  int ok = shard && strlen(shard) < sizeof h->shard.s &&
+           hs__h5_attr_get(file, "run_first", H5T_NATIVE_INT64, &h->first) == 0 &&
+           hs__h5_attr_get(file, "run_end", H5T_NATIVE_INT64, &h->end) == 0;
+  if (ok) snprintf(h->shard.s, sizeof h->shard.s, "%s", shard);
+  if (shard) H5free_memory(shard);
+  if (!ok)
+    return hs_error_set(c->err, HS_EINPUT,
+                        "%s: not a sweep file of this version (attribute 'shard', 'run_first' "
+                        "or 'run_end' missing)",
+                        c->path);
+  if (h->first < 0 || h->first > h->end || h->end > h->n_runs)
+    return hs_error_set(c->err, HS_EINPUT, "%s: run slice [%lld, %lld) out of range", c->path,
+                        (long long)h->first, (long long)h->end);
+  return HS_OK;
+}
+
 static int read_header(const hs__h5ctx *c, hid_t file, info_hdr *h) {
+  int rc;
   const char *const names[] = {"n_runs", "chunk_runs", "runs_done", "runs_failed"};
   int64_t *vals[] = {&h->n_runs, &h->chunk, &h->done, &h->failed};
   for (int i = 0; i < 4; i++)
@@ -920,7 +1035,8 @@ static int read_header(const hs__h5ctx *c, hid_t file, info_hdr *h) {
   if (hs__h5_attr_get(file, "complete", H5T_NATIVE_INT32, &h->complete) < 0)
     return hs_error_set(c->err, HS_EINPUT,
                         "%s: not a sweep file (attribute 'complete' missing)", c->path);
-  if (h->done < 0 || h->done > h->n_runs)
+  if ((rc = read_slice(c, file, h))) return rc;
+  if (h->done < h->first || h->done > h->end)
     return hs_error_set(c->err, HS_EINPUT, "%s: runs_done %lld out of range", c->path,
                         (long long)h->done);
   if (h->chunk < 1 || h->chunk > INFO_CHUNK_MAX) h->chunk = 4096;
@@ -938,15 +1054,22 @@ static void print_header(FILE *out, const char *path, hid_t file, const info_hdr
   fprintf(out, "scenario: %s\n", scen ? scen : "?");
   fprintf(out, "design: %s, seed %llu%s\n", design ? design : "?", (unsigned long long)seed,
           has_seed ? "" : " (missing)");
-  fprintf(out, "runs: %lld done of %lld (%lld failed)\n", (long long)h->done,
-          (long long)h->n_runs, (long long)h->failed);
+  if (h->shard.s[0] && h->end > h->first)
+    fprintf(out, "shard %s: runs %lld-%lld, %lld done of %lld (%lld failed)\n", h->shard.s,
+            (long long)h->first, (long long)h->end - 1, (long long)(h->done - h->first),
+            (long long)(h->end - h->first), (long long)h->failed);
+  else if (h->shard.s[0])
+    fprintf(out, "shard %s: no runs (more shards than chunks of runs)\n", h->shard.s);
+  else
+    fprintf(out, "runs: %lld done of %lld (%lld failed)\n", (long long)h->done,
+            (long long)h->n_runs, (long long)h->failed);
   fprintf(out, "complete: %s\n", h->complete ? "yes" : "no");
   if (scen) H5free_memory(scen);
   if (design) H5free_memory(design);
 }
 
-/* Statistics over runs [0, done) of a [run] or [run, drug] dataset, per column, reading
- * chunk runs at a time into buf (chunk x ncol doubles). */
+/* Statistics over runs [first, done) of a [run] or [run, drug] dataset, per column,
+ * reading chunk runs at a time into buf (chunk x ncol doubles). */
 static int var_stats(const hs__h5ctx *c, hid_t ds, int rank, const info_hdr *h, double *buf,
                      stats *st) {
   int rc = HS_OK;
@@ -955,7 +1078,7 @@ static int var_stats(const hs__h5ctx *c, hid_t ds, int rank, const info_hdr *h, 
   char nb[NAME_MAX_LEN + 2];
   for (hsize_t j = 0; j < ncol; j++) st[j] = (stats){INFINITY, -INFINITY, 0};
   HS_H5ID(fs, H5Dget_space(ds), "H5Dget_space '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
-  for (hsize_t r = 0; r < (hsize_t)h->done; r += (hsize_t)h->chunk) {
+  for (hsize_t r = (hsize_t)h->first; r < (hsize_t)h->done; r += (hsize_t)h->chunk) {
     hsize_t m = (hsize_t)h->done - r, start[2] = {r, 0}, count[2] = {0, ncol};
     count[0] = m < (hsize_t)h->chunk ? m : (hsize_t)h->chunk;
     HS_H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL),
@@ -1067,6 +1190,437 @@ int hs_sweepfile_info(const char *path, FILE *out, hs_error *err) {
   rc = info_file(c, file, out);
 done:
   if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose");
+  hs__h5_quiet_end(q);
+  return rc;
+}
+
+/* ---- merge: the layout of a file, read back ------------------------------------------ */
+
+/* A layout read from a sweep file; owns every string and array its layout points to. */
+typedef struct file_layout {
+  hs_sweep_layout lay;
+  const char **pn, **pu, **mn, **mu, **sn, **su; /* names and units of the variables */
+  const char **drugs;
+  char **own; /* every string above, strdup'd */
+  int n_own, cap_own;
+  double *time;
+} file_layout;
+
+static void file_layout_free(file_layout *fl) {
+  for (int i = 0; i < fl->n_own; i++) free(fl->own[i]);
+  free(fl->own);
+  free(fl->pn), free(fl->pu), free(fl->mn), free(fl->mu), free(fl->sn), free(fl->su);
+  free(fl->drugs);
+  free(fl->time);
+}
+
+/* A copy of s owned by fl; NULL when out of memory. */
+static const char *keep(file_layout *fl, const char *s) {
+  char *d = fl->n_own < fl->cap_own ? strdup(s ? s : "") : NULL;
+  if (d) fl->own[fl->n_own++] = d;
+  return d;
+}
+
+/* String attribute `name` of loc, kept by fl; NULL when missing or out of memory. */
+static const char *keep_attr(file_layout *fl, hid_t loc, const char *name) {
+  char *v = hs__h5_attr_get_str(loc, name);
+  const char *k = v ? keep(fl, v) : NULL;
+  if (v) H5free_memory(v);
+  return k;
+}
+
+static int not_sweep(const hs__h5ctx *c, const char *what) {
+  return hs_error_set(c->err, HS_EINPUT, "%s: not a sweep file (%s)", c->path, what);
+}
+
+/* Arrays for n_links variables and 2 n_links + n_drugs + 5 strings. */
+static int layout_alloc(const hs__h5ctx *c, file_layout *fl, hsize_t n_links, hsize_t n_drugs) {
+  size_t n = (size_t)n_links + 1;
+  const char ***arrays[] = {&fl->pn, &fl->pu, &fl->mn, &fl->mu, &fl->sn, &fl->su};
+  for (int i = 0; i < 6; i++)
+    if (!(*arrays[i] = calloc(n, sizeof(char *)))) goto oom;
+  fl->cap_own = (int)(2 * n + n_drugs + 5);
+  fl->drugs = calloc((size_t)n_drugs + 1, sizeof(char *));
+  fl->own = calloc((size_t)fl->cap_own, sizeof(char *));
+  if (fl->drugs && fl->own) return HS_OK;
+oom:
+  return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+}
+
+/* Root attributes: provenance, n_runs, chunk_runs, seed, tolerances. */
+static int read_provenance(const hs__h5ctx *c, hid_t file, file_layout *fl) {
+  hs_sweep_layout *l = &fl->lay;
+  int64_t n_runs, chunk;
+  const char *const names[] = {"scenario_text", "scenario_path", "design", "design_text",
+                               "program_version"};
+  const char **dst[] = {&l->scenario_text, &l->scenario_path, &l->design_name,
+                        &l->design_text, &l->version};
+  for (int i = 0; i < 5; i++)
+    if (!(*dst[i] = keep_attr(fl, file, names[i]))) return not_sweep(c, names[i]);
+  if (hs__h5_attr_get(file, "n_runs", H5T_NATIVE_INT64, &n_runs) < 0 ||
+      hs__h5_attr_get(file, "chunk_runs", H5T_NATIVE_INT64, &chunk) < 0 || n_runs < 1 ||
+      chunk < 1 || chunk > INFO_CHUNK_MAX)
+    return not_sweep(c, "n_runs or chunk_runs missing or out of range");
+  if (hs__h5_attr_get(file, "seed", H5T_NATIVE_UINT64, &l->seed) < 0 ||
+      hs__h5_attr_get(file, "rtol", H5T_NATIVE_DOUBLE, &l->rtol) < 0 ||
+      hs__h5_attr_get(file, "atol", H5T_NATIVE_DOUBLE, &l->atol) < 0)
+    return not_sweep(c, "seed or tolerances missing");
+  l->n_runs = n_runs;
+  l->chunk_runs = (int)chunk;
+  return HS_OK;
+}
+
+/* The drug scale (already read into s) and, when there is one, the time scale. */
+static int read_scales(const hs__h5ctx *c, hid_t file, file_layout *fl, char **s, hsize_t nd) {
+  int rc = HS_OK;
+  hid_t ds = -1, sp = -1;
+  hsize_t nt = 0;
+  for (hsize_t d = 0; d < nd; d++)
+    if (!(fl->drugs[d] = keep(fl, s[d]))) return hs_error_set(c->err, HS_ENOMEM, "out of memory");
+  fl->lay.drug_names = fl->drugs;
+  fl->lay.n_drugs = (int)nd;
+  htri_t has_time = H5Lexists(file, "time", H5P_DEFAULT);
+  HS_H5TRY(has_time, "H5Lexists 'time'");
+  if (!has_time) return HS_OK;
+  HS_H5ID(ds, H5Dopen2(file, "time", H5P_DEFAULT), "H5Dopen2 'time'");
+  HS_H5ID(sp, H5Dget_space(ds), "H5Dget_space 'time'");
+  if (H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &nt, NULL) < 0 ||
+      nt < 1 || nt > INT32_MAX || !(fl->time = malloc(sizeof(double) * nt))) {
+    rc = not_sweep(c, "bad 'time' scale");
+    goto done;
+  }
+  HS_H5TRY(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, fl->time),
+           "H5Dread 'time'");
+  fl->lay.timeseries = 1, fl->lay.n_time = (int)nt, fl->lay.time = fl->time;
+done:
+  hs__h5_close(sp);
+  hs__h5_close(ds);
+  return rc;
+}
+
+/* Variable `name` of rank 1 (parameter), 2 (metric) or 3 (series) into fl's layout. */
+static int add_var(const hs__h5ctx *c, hid_t file, file_layout *fl, const char *name, int rank) {
+  int rc = HS_OK;
+  hs_sweep_layout *l = &fl->lay;
+  hid_t ds = -1, ty = -1;
+  const char *n = keep(fl, name), *u;
+  HS_H5ID(ds, H5Dopen2(file, name, H5P_DEFAULT), "H5Dopen2 '%s'", name);
+  if (!n || !(u = keep_attr(fl, ds, "units"))) {
+    rc = not_sweep(c, "a variable without units");
+    goto done;
+  }
+  if (rank == 1) fl->pn[l->n_params] = n, fl->pu[l->n_params++] = u;
+  else if (rank == 2) fl->mn[l->n_metrics] = n, fl->mu[l->n_metrics++] = u;
+  else if (rank == 3) fl->sn[l->n_series] = n, fl->su[l->n_series++] = u;
+  else rc = not_sweep(c, "a variable of rank other than 1, 2 or 3");
+  if (rank == 3) {
+    HS_H5ID(ty, H5Dget_type(ds), "H5Dget_type '%s'", name);
+    l->ts_float32 = H5Tget_size(ty) == 4;
+  }
+done:
+  hs__h5_close(ty);
+  hs__h5_close(ds);
+  return rc;
+}
+
+/* Every variable at the root, in creation order, sorted into parameters, metrics, series. */
+static int read_vars(const hs__h5ctx *c, hid_t file, file_layout *fl, hsize_t n_links) {
+  int rc = HS_OK;
+  char name[NAME_MAX_LEN + 2];
+  hs_sweep_layout *l = &fl->lay;
+  l->param_names = fl->pn, l->param_units = fl->pu;
+  l->metric_names = fl->mn, l->metric_units = fl->mu;
+  l->series_names = fl->sn, l->series_units = fl->su;
+  for (hsize_t i = 0; i < n_links && !rc; i++) {
+    if (link_name(file, i, name, sizeof name) < 0) return not_sweep(c, "a name too long");
+    int reserved = 0;
+    for (int k = 0; k < N_RESERVED; k++) reserved |= !strcmp(name, RESERVED[k]);
+    if (!reserved) rc = add_var(c, file, fl, name, var_rank(file, name));
+  }
+  if (!rc && l->timeseries != (l->n_series > 0)) rc = not_sweep(c, "time scale without series");
+  return rc;
+}
+
+/* The layout of the sweep file `file` (a shard), as hs_sweepfile_create wants it. */
+static int read_layout(const hs__h5ctx *c, hid_t file, file_layout *fl) {
+  int rc;
+  H5G_info_t gi;
+  hsize_t nd = 0;
+  char **drugs = read_strings(file, "drug", &nd);
+  if (!drugs || nd < 1 || nd > INT32_MAX) rc = not_sweep(c, "no 'drug' names");
+  else if (H5Gget_info(file, &gi) < 0) rc = hs__h5_fail(c, "H5Gget_info '/'");
+  else if (!(rc = layout_alloc(c, fl, gi.nlinks, nd)) && !(rc = read_provenance(c, file, fl)) &&
+           !(rc = read_scales(c, file, fl, drugs, nd)))
+    rc = read_vars(c, file, fl, gi.nlinks);
+  free_strings(drugs, nd);
+  return rc;
+}
+
+/* ---- merge: checking the shards ------------------------------------------------------ */
+
+/* What merging needs to know of one shard. */
+typedef struct shard_info {
+  const char *path;
+  int k, n;
+  int64_t first, end, done, failed;
+  int32_t complete;
+} shard_info;
+
+/* Shard attributes and progress of `file` into si. */
+static int read_shard_attrs(const hs__h5ctx *c, hid_t file, shard_info *si) {
+  char *shard = hs__h5_attr_get_str(file, "shard");
+  int used = 0, ok = shard != NULL;
+  if (ok && shard[0])
+    ok = sscanf(shard, "%d/%d%n", &si->k, &si->n, &used) == 2 && !shard[used] && si->n >= 1 &&
+         si->k >= 1 && si->k <= si->n;
+  if (shard) H5free_memory(shard);
+  if (!ok) return not_sweep(c, "attribute 'shard' missing or not K/N");
+  if (hs__h5_attr_get(file, "run_first", H5T_NATIVE_INT64, &si->first) < 0 ||
+      hs__h5_attr_get(file, "run_end", H5T_NATIVE_INT64, &si->end) < 0 ||
+      hs__h5_attr_get(file, "runs_done", H5T_NATIVE_INT64, &si->done) < 0 ||
+      hs__h5_attr_get(file, "runs_failed", H5T_NATIVE_INT64, &si->failed) < 0 ||
+      hs__h5_attr_get(file, "complete", H5T_NATIVE_INT32, &si->complete) < 0)
+    return not_sweep(c, "run slice or progress attributes missing");
+  if (si->n == 0)
+    return hs_error_set(c->err, HS_EINPUT,
+                        "%s is a whole sweep, not a shard: there is nothing to merge", c->path);
+  return HS_OK;
+}
+
+/* One shard against the layout of the first (ref): complete, same sweep, same N. */
+static int check_shard(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
+                       const shard_info *ref, shard_info *si) {
+  char why[WHY_LEN] = "";
+  int rc = read_shard_attrs(c, file, si);
+  if (rc) return rc;
+  if (!si->complete || si->done != si->end)
+    return hs_error_set(c->err, HS_EINPUT,
+                        "%s is not complete (shard %d/%d: %lld of %lld runs done); finish it "
+                        "with 'hepatosim sweep ... --shard %d/%d --resume'",
+                        c->path, si->k, si->n, (long long)(si->done - si->first),
+                        (long long)(si->end - si->first), si->k, si->n);
+  if (refused_sweep(file, lay, "first shard", why) ||
+      (si->n != ref->n && say(why, "shard count differs (file %d/%d, first shard %d/%d)", si->k,
+                              si->n, ref->k, ref->n)))
+    return hs_error_set(c->err, HS_EINPUT, "%s is from a different sweep than %s: %s", c->path,
+                        ref->path, why);
+  if (si->first < 0 || si->first > si->end || si->end > lay->n_runs || si->failed < 0 ||
+      si->failed > si->end - si->first)
+    return not_sweep(c, "run slice or runs_failed out of range");
+  return HS_OK;
+}
+
+/* Open shard i read-only; the first one also gives the layout. */
+static int read_shard(const char *path, int i, file_layout *fl, shard_info *si, hs_error *err) {
+  hs__h5ctx c = {path, err};
+  hid_t file = -1;
+  int rc = HS_OK;
+  si[i].path = path;
+  if (!path_exists(path))
+    return hs_error_set(err, HS_EINPUT, "%s: cannot open (%s)", path, strerror(errno));
+  if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+    return hs_error_set(err, HS_EINPUT, "%s: cannot open as HDF5 (%s)", path,
+                        hs__h5_stack().top);
+  if (i == 0) rc = read_layout(&c, file, fl);
+  if (!rc) rc = check_shard(&c, file, &fl->lay, &si[0], &si[i]);
+  if (H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(&c, "H5Fclose");
+  return rc;
+}
+
+/* Chunk-aligned runs [*first, *end) of shard k of n (as sweep.c splits them). */
+static void shard_slice(const hs_sweep_layout *lay, int k, int n, int64_t *first,
+                        int64_t *end) {
+  int64_t ck = lay->chunk_runs, nc = (lay->n_runs + ck - 1) / ck;
+  *first = (int64_t)(k - 1) * nc / n * ck;
+  *end = (int64_t)k * nc / n * ck;
+  if (*end > lay->n_runs) *end = lay->n_runs;
+}
+
+/* The shard of n that holds run r. */
+static int shard_of_run(const hs_sweep_layout *lay, int n, int64_t r) {
+  int64_t first, end;
+  for (int k = 1; k <= n; k++) {
+    shard_slice(lay, k, n, &first, &end);
+    if (r >= first && r < end) return k;
+  }
+  return n;
+}
+
+static int missing(const hs_sweep_layout *lay, int n, int64_t a, int64_t b, hs_error *err) {
+  int ka = shard_of_run(lay, n, a), kb = shard_of_run(lay, n, b - 1);
+  if (ka == kb)
+    return hs_error_set(err, HS_EINPUT, "runs %lld-%lld are missing (shard %d/%d?)",
+                        (long long)a, (long long)b - 1, ka, n);
+  return hs_error_set(err, HS_EINPUT, "runs %lld-%lld are missing (shards %d/%d to %d/%d?)",
+                      (long long)a, (long long)b - 1, ka, n, kb, n);
+}
+
+static int by_shard(const void *a, const void *b) {
+  const shard_info *x = a, *y = b;
+  return x->k != y->k ? (x->k > y->k) - (x->k < y->k) : strcmp(x->path, y->path);
+}
+
+/* Every run in exactly one shard; each shard holds its own slice. Sorts si by K. */
+static int check_cover(shard_info *si, int n, const hs_sweep_layout *lay, hs_error *err) {
+  int64_t pos = 0, first, end;
+  qsort(si, (size_t)n, sizeof *si, by_shard);
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && si[i].k == si[i - 1].k)
+      return hs_error_set(err, HS_EINPUT, "shard %d/%d is given twice: %s, %s", si[i].k,
+                          si[i].n, si[i - 1].path, si[i].path);
+    shard_slice(lay, si[i].k, si[i].n, &first, &end);
+    if (si[i].first != first || si[i].end != end)
+      return hs_error_set(err, HS_EINPUT, "%s: shard %d/%d holds runs [%lld, %lld), not [%lld, %lld)",
+                          si[i].path, si[i].k, si[i].n, (long long)si[i].first,
+                          (long long)si[i].end, (long long)first, (long long)end);
+    if (first > pos) return missing(lay, si[i].n, pos, first, err);
+    if (end > pos) pos = end;
+  }
+  return pos < lay->n_runs ? missing(lay, si[0].n, pos, lay->n_runs, err) : HS_OK;
+}
+
+/* ---- merge: copying ------------------------------------------------------------------ */
+
+/* One dataset copied from a shard (src, named in sc) into the merged file (dst, in dc),
+ * chunk runs at a time through buf. start/count beyond dimension 0 select the columns. */
+typedef struct copy_job {
+  const hs__h5ctx *sc, *dc;
+  hid_t src, dst, mtype;
+  int rank, is_str;
+  hsize_t start[3], count[3];
+} copy_job;
+
+static const char EMPTY[] = "";
+
+/* Runs [start[0], start[0] + count[0]): read, write; strings released. */
+static int copy_block(const copy_job *j, void *buf) {
+  int rc = read_slab(j->sc, j->src, j->rank, j->start, j->count, j->mtype, buf);
+  char **s = buf;
+  for (hsize_t i = 0; !rc && j->is_str && i < j->count[0]; i++)
+    if (!s[i]) s[i] = (char *)EMPTY; /* never written: read back as NULL */
+  if (!rc) rc = write_slab(j->dc, j->dst, j->rank, j->start, j->count, j->mtype, buf);
+  for (hsize_t i = 0; j->is_str && i < j->count[0]; i++)
+    if (s[i] && s[i] != EMPTY) H5free_memory(s[i]);
+  return rc;
+}
+
+static int copy_runs(copy_job *j, const shard_info *si, int chunk, void *buf) {
+  int rc = HS_OK;
+  for (int64_t r = si->first; r < si->end && !rc; r += chunk) {
+    j->start[0] = (hsize_t)r;
+    j->count[0] = (hsize_t)(si->end - r < chunk ? si->end - r : chunk);
+    if (j->is_str) memset(buf, 0, sizeof(char *) * j->count[0]);
+    rc = copy_block(j, buf);
+  }
+  return rc;
+}
+
+/* Dataset `name` of the shard file into dst: all columns, or drug d of a series. */
+static int copy_var(copy_job *j, hid_t file, const char *name, const shard_info *si,
+                    const hs_sweepfile *f) {
+  int rc = HS_OK;
+  const hs__h5ctx *c = j->sc;
+  HS_H5ID(j->src, H5Dopen2(file, name, H5P_DEFAULT), "H5Dopen2 '%s'", name);
+  rc = copy_runs(j, si, f->chunk_runs, f->scratch);
+done:
+  hs__h5_close(j->src);
+  j->src = -1;
+  return rc;
+}
+
+static int copy_series(copy_job *j, hid_t file, const hs_sweep_layout *lay, const shard_info *si,
+                       const hs_sweepfile *f) {
+  int rc = HS_OK;
+  *j = (copy_job){j->sc, j->dc, -1, -1, f->ts_float32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE,
+                  3, 0, {0}, {0, 1, (hsize_t)f->n_time}};
+  for (int s = 0; s < f->n_series && !rc; s++) {
+    j->dst = f->series[s];
+    for (int d = 0; d < f->n_drugs && !rc; d++) {
+      j->start[1] = (hsize_t)d;
+      rc = copy_var(j, file, lay->series_names[s], si, f);
+    }
+  }
+  return rc;
+}
+
+/* Parameters, metrics, status, reason and series of one shard's slice. */
+static int copy_vars(copy_job *j, hid_t file, const hs_sweep_layout *lay, const shard_info *si,
+                     const hs_sweepfile *f) {
+  int rc = HS_OK;
+  *j = (copy_job){j->sc, j->dc, -1, -1, H5T_NATIVE_DOUBLE, 1, 0, {0}, {0}};
+  for (int p = 0; p < f->n_params && !rc; p++)
+    j->dst = f->params[p], rc = copy_var(j, file, lay->param_names[p], si, f);
+  *j = (copy_job){j->sc, j->dc, -1, -1, H5T_NATIVE_DOUBLE, 2, 0, {0}, {0, (hsize_t)f->n_drugs}};
+  for (int m = 0; m < f->n_metrics && !rc; m++)
+    j->dst = f->metrics[m], rc = copy_var(j, file, lay->metric_names[m], si, f);
+  *j = (copy_job){j->sc, j->dc, -1, f->status, H5T_NATIVE_SCHAR, 1, 0, {0}, {0}};
+  if (!rc) rc = copy_var(j, file, "status", si, f);
+  *j = (copy_job){j->sc, j->dc, -1, f->reason, f->str_type, 1, 1, {0}, {0}};
+  if (!rc) rc = copy_var(j, file, "reason", si, f);
+  return rc ? rc : copy_series(j, file, lay, si, f);
+}
+
+static int copy_shard(hs_sweepfile *f, const hs_sweep_layout *lay, const shard_info *si,
+                      hs_error *err) {
+  int rc = HS_OK;
+  hs__h5ctx sctx = {si->path, err}, dctx = {f->path, err}, *c = &sctx;
+  copy_job j = {.sc = &sctx, .dc = &dctx};
+  hid_t file = -1;
+  HS_H5ID(file, H5Fopen(si->path, H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
+  rc = copy_vars(&j, file, lay, si, f);
+done:
+  if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose");
+  return rc;
+}
+
+/* The merged file at tmp: created whole, every shard's slice copied, marked complete. */
+static int write_merged(const char *tmp, const shard_info *si, int n, const hs_sweep_layout *lay,
+                        hs_error *err) {
+  hs_sweep_layout whole = *lay;
+  hs_sweepfile *f = NULL;
+  int64_t failed = 0;
+  whole.shard_k = whole.shard_n = 0;
+  whole.run_first = 0, whole.run_end = lay->n_runs;
+  int rc = hs_sweepfile_create(tmp, &whole, &f, err);
+  if (rc) return rc;
+  hs__h5ctx c = {tmp, err};
+  for (int i = 0; i < n && !rc; i++) {
+    rc = copy_shard(f, lay, &si[i], err);
+    failed += si[i].failed;
+  }
+  if (!rc) rc = commit_progress(&c, f, lay->n_runs, failed);
+  int rc2 = hs_sweepfile_close(f, !rc, rc ? NULL : err);
+  return rc ? rc : rc2;
+}
+
+static int merge(const char *out, const char *const *shards, int n, hs_error *err) {
+  char tmp[4200];
+  file_layout fl = {0};
+  shard_info *si = calloc((size_t)n, sizeof *si);
+  int rc = si ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n && !rc; i++) rc = read_shard(shards[i], i, &fl, si, err);
+  if (!rc) rc = check_cover(si, n, &fl.lay, err);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+  if (!rc) {
+    if (!(rc = write_merged(tmp, si, n, &fl.lay, err)) && rename(tmp, out) != 0)
+      rc = hs_error_set(err, HS_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+    if (rc && rc != HS_EEXIST) unlink(tmp); /* HS_EEXIST: tmp was there before, not ours */
+  }
+  free(si);
+  file_layout_free(&fl);
+  return rc;
+}
+
+int hs_sweepfile_merge(const char *out, const char *const *shards, int n_shards, int force,
+                       hs_error *err) {
+  if (!out || !shards || n_shards < 1)
+    return hs_error_set(err, HS_EINPUT, "merge: no output file or no shards");
+  for (int i = 0; i < n_shards; i++)
+    if (!shards[i]) return hs_error_set(err, HS_EINPUT, "merge: shard %d has no name", i + 1);
+  if (!force && path_exists(out))
+    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", out);
+  hs__h5_quiet q = hs__h5_quiet_begin();
+  int rc = merge(out, shards, n_shards, err);
   hs__h5_quiet_end(q);
   return rc;
 }

@@ -13,6 +13,8 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_design());
   srunner_add_suite(sr, hs_suite_sweepfile());
   srunner_add_suite(sr, hs_suite_sweep());
+  srunner_add_suite(sr, hs_suite_shard());
+  srunner_add_suite(sr, hs_suite_mpi());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

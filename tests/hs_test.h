@@ -14,6 +14,7 @@ Suite *hs_suite_design(void);
 Suite *hs_suite_sweepfile(void);
 Suite *hs_suite_sweep(void);
 Suite *hs_suite_shard(void);
+Suite *hs_suite_mpi(void);
 
 /* Relative closeness |a - b| <= tol * max(|a|, |b|, tiny). */
 #define HS_ASSERT_REL(a, b, tol)                                                          \
