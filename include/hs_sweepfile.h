@@ -74,8 +74,8 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
 
 /* Open an interrupted file for resuming. Refuses (HS_EINPUT, "<path> cannot be resumed
  * safely: ...") unless the file opens, is not complete, and its scenario_text, design,
- * design_text, seed, n_runs, chunk_runs, parameters, drugs, metrics, timeseries settings
- * and tolerances equal lay's. *runs_done receives where to continue. */
+ * design_text, seed, n_runs, chunk_runs, parameters, drugs, metrics, timeseries settings,
+ * tolerances, shard and run slice equal lay's. *runs_done receives where to continue. */
 int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
                              int64_t *runs_done, int64_t *runs_failed, hs_error *err);
 
@@ -101,8 +101,9 @@ int hs_sweepfile_info(const char *path, FILE *out, hs_error *err);
  * design, seed, tolerances and layout, and cover every run exactly once; otherwise
  * HS_EINPUT naming the file and what is wrong ("runs 2000-2999 are missing (shard 2/3?)",
  * "shard 2/3 is given twice: a.h5, b.h5", "b.h5 is not complete"). The datasets of out
- * equal those of the unsharded sweep; runs_done = n_runs and complete = 1. */
+ * equal those of the unsharded sweep; runs_done = n_runs and complete = 1. n_runs and
+ * n_failed (may be NULL) receive the merged file's runs and failed runs. */
 int hs_sweepfile_merge(const char *out, const char *const *shards, int n_shards, int force,
-                       hs_error *err);
+                       int64_t *n_runs, int64_t *n_failed, hs_error *err);
 
 #endif

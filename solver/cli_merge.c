@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "h5util.h"
 #include "hs_sweepfile.h"
 
 static const char MERGE_USAGE[] =
@@ -50,19 +49,6 @@ static int parse_merge(int argc, char **argv, merge_args *a) {
   return -1;
 }
 
-/* runs (n_runs) and failed (runs_failed) of the merged file, for the summary line. */
-static int read_counts(const char *path, long long *runs, long long *failed) {
-  hs__h5_quiet q = hs__h5_quiet_begin();
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  int64_t v[2] = {-1, -1};
-  int ok = f >= 0 && hs__h5_attr_get(f, "n_runs", H5T_NATIVE_INT64, &v[0]) == 0 &&
-           hs__h5_attr_get(f, "runs_failed", H5T_NATIVE_INT64, &v[1]) == 0;
-  if (f >= 0 && H5Fclose(f) < 0) ok = 0;
-  hs__h5_quiet_end(q);
-  *runs = v[0], *failed = v[1];
-  return ok;
-}
-
 int hs__cmd_merge(int argc, char **argv) {
   merge_args a = {0};
   a.shards = calloc((size_t)argc + 1, sizeof *a.shards);
@@ -71,13 +57,11 @@ int hs__cmd_merge(int argc, char **argv) {
   if (status < 0) {
     hs_error err;
     hs_error_clear(&err);
-    int rc = hs_sweepfile_merge(a.out, a.shards, a.n_shards, a.force, &err);
-    long long runs, failed;
+    int64_t runs, failed;
+    int rc = hs_sweepfile_merge(a.out, a.shards, a.n_shards, a.force, &runs, &failed, &err);
     if (rc) fprintf(stderr, "hepatosim: error: %s\n", err.msg);
-    else if (read_counts(a.out, &runs, &failed))
-      fprintf(stderr, "merged %d shards (%lld runs, %lld failed) into %s\n", a.n_shards, runs,
-              failed, a.out);
-    else fprintf(stderr, "merged %d shards into %s\n", a.n_shards, a.out);
+    else fprintf(stderr, "merged %d shards (%lld runs, %lld failed) into %s\n", a.n_shards,
+                 (long long)runs, (long long)failed, a.out);
     status = hs_error_exit_code(rc);
   }
   free(a.shards);

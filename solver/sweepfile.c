@@ -1575,7 +1575,7 @@ done:
 
 /* The merged file at tmp: created whole, every shard's slice copied, marked complete. */
 static int write_merged(const char *tmp, const shard_info *si, int n, const hs_sweep_layout *lay,
-                        hs_error *err) {
+                        int64_t *failed_out, hs_error *err) {
   hs_sweep_layout whole = *lay;
   hs_sweepfile *f = NULL;
   int64_t failed = 0;
@@ -1590,10 +1590,12 @@ static int write_merged(const char *tmp, const shard_info *si, int n, const hs_s
   }
   if (!rc) rc = commit_progress(&c, f, lay->n_runs, failed);
   int rc2 = hs_sweepfile_close(f, !rc, rc ? NULL : err);
+  *failed_out = failed;
   return rc ? rc : rc2;
 }
 
-static int merge(const char *out, const char *const *shards, int n, hs_error *err) {
+static int merge(const char *out, const char *const *shards, int n, int64_t counts[2],
+                 hs_error *err) {
   char tmp[4200];
   file_layout fl = {0};
   shard_info *si = calloc((size_t)n, sizeof *si);
@@ -1602,7 +1604,8 @@ static int merge(const char *out, const char *const *shards, int n, hs_error *er
   if (!rc) rc = check_cover(si, n, &fl.lay, err);
   snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
   if (!rc) {
-    if (!(rc = write_merged(tmp, si, n, &fl.lay, err)) && rename(tmp, out) != 0)
+    counts[0] = fl.lay.n_runs;
+    if (!(rc = write_merged(tmp, si, n, &fl.lay, &counts[1], err)) && rename(tmp, out) != 0)
       rc = hs_error_set(err, HS_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
     if (rc && rc != HS_EEXIST) unlink(tmp); /* HS_EEXIST: tmp was there before, not ours */
   }
@@ -1612,7 +1615,7 @@ static int merge(const char *out, const char *const *shards, int n, hs_error *er
 }
 
 int hs_sweepfile_merge(const char *out, const char *const *shards, int n_shards, int force,
-                       hs_error *err) {
+                       int64_t *n_runs, int64_t *n_failed, hs_error *err) {
   if (!out || !shards || n_shards < 1)
     return hs_error_set(err, HS_EINPUT, "merge: no output file or no shards");
   for (int i = 0; i < n_shards; i++)
@@ -1620,7 +1623,10 @@ int hs_sweepfile_merge(const char *out, const char *const *shards, int n_shards,
   if (!force && path_exists(out))
     return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", out);
   hs__h5_quiet q = hs__h5_quiet_begin();
-  int rc = merge(out, shards, n_shards, err);
+  int64_t counts[2] = {0, 0};
+  int rc = merge(out, shards, n_shards, counts, err);
   hs__h5_quiet_end(q);
+  if (n_runs) *n_runs = counts[0];
+  if (n_failed) *n_failed = counts[1];
   return rc;
 }
