@@ -39,7 +39,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 DEB_PKGS := build-essential pkg-config libsundials-dev libhdf5-dev libyaml-dev check \
             python3-h5py python3-xarray python3-h5netcdf \
-            openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
+            openmpi-bin libopenmpi-dev libhdf5-openmpi-dev procps
 
 .PHONY: all run test sanitize valgrind bench deps print-config clean mpi
 all: $(BUILD)/hepatosim
