@@ -161,10 +161,15 @@ static void count_reason(hs_sweep_report *rep, const char *msg) {
   rep->reason_count[i]++;
 }
 
+void hs__plan_slice(const hs__plan *pl, int64_t *first, int64_t *end) {
+  *first = pl->k_first * pl->chunk;
+  *end = pl->k_end * pl->chunk < pl->n_runs ? pl->k_end * pl->chunk : pl->n_runs;
+}
+
 void hs__progress(hs__writer *wr, const hs__plan *pl, int final) {
   if (!wr->log) return;
-  int64_t first = pl->k_first * pl->chunk, end = pl->k_end * pl->chunk;
-  if (end > pl->n_runs) end = pl->n_runs;
+  int64_t first, end;
+  hs__plan_slice(pl, &first, &end);
   double t = hs__now_s(), rate = (wr->done - wr->start_done) / fmax(t - wr->t0, 1e-9);
   if (!final && t - wr->t_print < (wr->tty ? 0.2 : 30.0)) return;
   wr->t_print = t;
@@ -246,8 +251,8 @@ int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_
       .scenario_text = sc->text, .scenario_path = sc->path,
       .design_name = hs_design_kind_name(pl->design->kind), .design_text = sc->sweep.text,
       .version = HS_VERSION, .seed = pl->design->seed, .rtol = sc->sim.rtol, .atol = sc->sim.atol,
-      .shard_k = pl->shard_k, .shard_n = pl->shard_n, .run_first = pl->k_first * pl->chunk,
-      .run_end = pl->k_end * pl->chunk < pl->n_runs ? pl->k_end * pl->chunk : pl->n_runs};
+      .shard_k = pl->shard_k, .shard_n = pl->shard_n};
+  hs__plan_slice(pl, &lay->run_first, &lay->run_end);
   return HS_OK;
 }
 
@@ -362,9 +367,8 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   if (!rc) {
     wr.t0 = wr.t_print = hs__now_s();
     wr.tty = wr.log && isatty(fileno(wr.log));
-    rep->resumed_from = wr.done;
     if (!o->resume) wr.done = lay.run_first;
-    wr.start_done = wr.done;
+    rep->resumed_from = wr.start_done = wr.done;
     run_loop(ws, threads, &pl, wr.done / pl.chunk, &wr, o->stop);
     hs__progress(&wr, &pl, 1);
     rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
@@ -376,9 +380,8 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   hs__names_free(&nm);
   rep->n_runs = pl.n_runs, rep->done = wr.done, rep->failed = wr.failed;
   rep->threads = threads, rep->chunk_runs = pl.chunk;
-  rep->interrupted = !rc && wr.done < (pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs);
-  rep->run_first = pl.k_first * pl.chunk;
-  rep->run_end = pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs;
+  hs__plan_slice(&pl, &rep->run_first, &rep->run_end);
+  rep->interrupted = !rc && wr.done < rep->run_end;
   rep->wall_s = hs__now_s() - t0, rep->write_s = wr.write_s;
   return rc;
 }

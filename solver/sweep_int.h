@@ -72,6 +72,8 @@ typedef struct hs__names {
 } hs__names;
 
 void hs__sweep_plan(const hs_scenario *sc, const hs_sweep_opts *o, hs__plan *pl);
+/* The runs [first, end) of the plan's chunks (a shard's slice, or all runs). */
+void hs__plan_slice(const hs__plan *pl, int64_t *first, int64_t *end);
 int hs__chunk_alloc(hs__chunk *c, const hs__plan *pl);
 void hs__chunk_free(hs__chunk *c);
 int hs__worker_init(hs__worker *w, const hs__plan *pl, hs_error *err);

@@ -312,10 +312,9 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   if (!rc && rank == 0) {
     omp_init_lock(&s.lock);
     s.next_k = s.next_write = k0;
-    wr.start_done = wr.done;
+    rep->resumed_from = wr.start_done = wr.done;
     wr.t0 = wr.t_print = hs__now_s();
     wr.tty = wr.log && isatty(fileno(wr.log));
-    rep->resumed_from = wr.done;
     run_rank0(&s, ws, T, o->stop);
     hs__progress(&wr, &pl, 1);
     omp_destroy_lock(&s.lock);
@@ -325,7 +324,8 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   } else if (!rc) {
     work(&pl, ws, T, o->stop);
   }
-  int64_t end = pl.k_end * pl.chunk < pl.n_runs ? pl.k_end * pl.chunk : pl.n_runs;
+  int64_t first, end;
+  hs__plan_slice(&pl, &first, &end);
   int64_t fin[3] = {rc, wr.done, wr.failed};
   MPI_Bcast(fin, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
   if (rank && fin[0] && !rc) rc = hs_error_set(err, (int)fin[0], "rank 0 failed");
@@ -335,7 +335,7 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   free(s.handed), free(s.received), free(s.quit);
   hs__names_free(&nm);
   rep->n_runs = pl.n_runs, rep->done = fin[1], rep->failed = fin[2];
-  rep->run_first = pl.k_first * pl.chunk, rep->run_end = end;
+  rep->run_first = first, rep->run_end = end;
   rep->threads = T * nranks, rep->chunk_runs = pl.chunk;
   rep->interrupted = !rc && fin[1] < end;
   rep->wall_s = hs__now_s() - t0, rep->write_s = wr.write_s;
