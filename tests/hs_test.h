@@ -16,6 +16,27 @@ Suite *hs_suite_sweep(void);
 Suite *hs_suite_shard(void);
 Suite *hs_suite_mpi(void);
 
+/* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
+ * test naming the first that differs (tests/test_util.c). */
+void hs_test_assert_same_datasets(const char *a, const char *b);
+
+/* An int64 root attribute of an HDF5 file, -1 when missing. */
+long long hs_test_attr_i64(const char *file, const char *name);
+
+/* Run the binary ($HS_BIN, else ../build/hepatosim) with args (NULL-terminated); after
+ * kill_ms > 0 send sig. Returns the exit status, or 128 + signal. stdout and stderr go to
+ * log (or /dev/null). */
+int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log);
+
+/* A fresh temporary directory per test (hs_test_mkdir / hs_test_rmdir), paths in it from
+ * a ring of 32 buffers, existence, and a file's first 8 KiB of text. */
+void hs_test_mkdir(void);
+void hs_test_rmdir(void);
+const char *hs_test_dir(void);
+const char *hs_test_path(const char *name);
+int hs_test_exists(const char *path);
+const char *hs_test_slurp(const char *path);
+
 /* Relative closeness |a - b| <= tol * max(|a|, |b|, tiny). */
 #define HS_ASSERT_REL(a, b, tol)                                                          \
   do {                                                                                    \

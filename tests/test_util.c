@@ -1,0 +1,158 @@
+/* test_util.c - helpers shared by the suites that run the binary and compare sweep files. */
+#include <hdf5.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hs_test.h"
+
+/* ---- comparing two sweep files dataset by dataset, bit for bit ------------------------ */
+
+typedef struct cmp_ctx {
+  hid_t other;
+  int n, differ;
+  char first[128];
+} cmp_ctx;
+
+static int same_strings(hid_t a, hid_t b, hsize_t n) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  char **x = calloc(n, sizeof *x), **y = calloc(n, sizeof *y);
+  int same = H5Dread(a, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) >= 0 &&
+             H5Dread(b, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, y) >= 0;
+  for (hsize_t i = 0; same && i < n; i++) same = !strcmp(x[i] ? x[i] : "", y[i] ? y[i] : "");
+  for (hsize_t i = 0; i < n; i++) free(x[i]), free(y[i]); /* libc malloc'd by HDF5 */
+  free(x), free(y);
+  H5Tclose(t);
+  return same;
+}
+
+static int same_bytes(hid_t a, hid_t b, hsize_t n) {
+  hid_t ft = H5Dget_type(a), mt = H5Tget_native_type(ft, H5T_DIR_ASCEND);
+  size_t sz = H5Tget_size(mt);
+  char *x = malloc(n * sz), *y = malloc(n * sz);
+  int same = H5Dread(a, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) >= 0 &&
+             H5Dread(b, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, y) >= 0 && !memcmp(x, y, n * sz);
+  free(x), free(y);
+  H5Tclose(mt), H5Tclose(ft);
+  return same;
+}
+
+static herr_t cmp_one(hid_t g, const char *name, const H5L_info_t *info, void *op) {
+  (void)info;
+  cmp_ctx *c = op;
+  hid_t a = H5Dopen2(g, name, H5P_DEFAULT), b = H5Dopen2(c->other, name, H5P_DEFAULT);
+  int same = 0;
+  if (a >= 0 && b >= 0) {
+    hid_t sa = H5Dget_space(a), sb = H5Dget_space(b), ft = H5Dget_type(a);
+    hssize_t n = H5Sget_simple_extent_npoints(sa);
+    same = n == H5Sget_simple_extent_npoints(sb) &&
+           (H5Tis_variable_str(ft) > 0 ? same_strings(a, b, (hsize_t)n) : same_bytes(a, b, (hsize_t)n));
+    H5Sclose(sa), H5Sclose(sb), H5Tclose(ft);
+  }
+  if (a >= 0) H5Dclose(a);
+  if (b >= 0) H5Dclose(b);
+  c->n++;
+  if (!same && !c->differ++) snprintf(c->first, sizeof c->first, "%s", name);
+  return 0;
+}
+
+/* Every dataset of a equals b's (and they have as many). */
+void hs_test_assert_same_datasets(const char *fa, const char *fb) {
+  hid_t a = H5Fopen(fa, H5F_ACC_RDONLY, H5P_DEFAULT), b = H5Fopen(fb, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_msg(a >= 0 && b >= 0, "cannot open %s or %s", fa, fb);
+  cmp_ctx c = {.other = b};
+  hsize_t idx = 0;
+  H5Literate(a, H5_INDEX_NAME, H5_ITER_INC, &idx, cmp_one, &c);
+  H5G_info_t ia, ib;
+  H5Gget_info(a, &ia), H5Gget_info(b, &ib);
+  H5Fclose(a), H5Fclose(b);
+  ck_assert_msg(c.n > 10 && ia.nlinks == ib.nlinks, "%d datasets vs %llu links", c.n,
+                (unsigned long long)ib.nlinks);
+  ck_assert_msg(c.differ == 0, "%d datasets differ between %s and %s, first '%s'", c.differ, fa,
+                fb, c.first);
+}
+
+long long hs_test_attr_i64(const char *file, const char *name) {
+  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+  long long v = -1;
+  H5Aread(a, H5T_NATIVE_LLONG, &v);
+  H5Aclose(a), H5Fclose(f);
+  return v;
+}
+
+
+/* ---- running the binary, temporary directories ------------------------------------------ */
+
+static const char *bin(void) {
+  const char *b = getenv("HS_BIN");
+  return b && *b ? b : "../build/hepatosim";
+}
+
+int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log) {
+  const char *argv[24] = {bin()};
+  int n = 1;
+  for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
+  argv[n] = NULL;
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (freopen(log ? log : "/dev/null", "w", stderr) == NULL) _exit(126);
+    if (dup2(fileno(stderr), STDOUT_FILENO) < 0) _exit(126);
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  if (kill_ms > 0) {
+    struct timespec ts = {kill_ms / 1000, (long)(kill_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, sig);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char tmpdir[64];
+
+void hs_test_mkdir(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/hs_test_XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+void hs_test_rmdir(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+const char *hs_test_dir(void) { return tmpdir; }
+
+const char *hs_test_path(const char *name) {
+  static char buf[32][160];
+  static int i;
+  i = (i + 1) % 32;
+  snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, name);
+  return buf[i];
+}
+
+int hs_test_exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0;
+}
+
+const char *hs_test_slurp(const char *p) {
+  static char text[8192];
+  FILE *f = fopen(p, "r");
+  text[0] = '\0';
+  if (!f) return text;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  return text;
+}
