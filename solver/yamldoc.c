@@ -301,6 +301,8 @@ static int read_one(const hs__ydoc *d, hs__ynode v, const char *path, const hs__
   case HS_F_TEXT: {
     const char *t = hs__ydoc_scalar(d, v);
     if (!t) return hs__ydoc_error(d, v, path, err, "expected text");
+    if (strlen(t) >= f->size)
+      return hs__ydoc_error(d, v, path, err, "longer than %zu characters", f->size - 1);
     snprintf(dst, f->size, "%s", t);
     break;
   }

@@ -33,6 +33,7 @@ static const bad_case BAD[] = {
     {"patient_unknown_key", 4, "patient", "did you mean 'cardiac_output'?"},
     {"dose_unknown_key", 20, R0, "unknown key 'duraton' (did you mean 'duration'?)"},
     {"duplicate_key", 7, "patient", "duplicate key 'hepatic_flow'"},
+    {"description_too_long", 2, "description", "longer than 255 characters"},
     {"missing_unit", 5, "patient.hepatic_flow", "missing unit: expected a flow"},
     {"unknown_unit", 5, "patient.hepatic_flow", "unknown unit 'hour' in '90 L/hour'"},
     {"unit_exponent", 5, "patient.hepatic_flow", "expected a flow (e.g. '1.5 L/min', '90 L/h'), "
