@@ -86,8 +86,13 @@ typedef struct hs_params {
 } hs_params;
 
 /* Constant inputs over one integration segment (the solver restarts at each change). */
+#define HS_DAY_H 24.0 /* period of chronomodulated (circadian) infusion profiles, h */
+
 typedef struct hs_segment {
   double r_iv, r_ha, r_pv; /* zero-order infusion rates, mg/h */
+  /* chronomodulated infusions (default 0): the rate of route x at time t is
+   * r_x + cos_x cos(2 pi t / HS_DAY_H) + sin_x sin(2 pi t / HS_DAY_H) */
+  double cos_iv, sin_iv, cos_ha, sin_ha, cos_pv, sin_pv;
   double t0;               /* segment start: events with t_e <= t0 are active */
 } hs_segment;
 
@@ -103,6 +108,9 @@ typedef struct hs_rhs_ctx {
  * "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = -3 L/h must be > 0". */
 int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
                    const hs_embolization *embo, int n_embo, hs_error *err);
+
+/* Infusion rates (mg/h) of a segment at time t, by route. */
+void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv);
 
 /* Embolisation multipliers at time t for a segment starting at t0. */
 void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t);

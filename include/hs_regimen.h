@@ -15,6 +15,22 @@ typedef enum hs_route { HS_ROUTE_IV = 0, HS_ROUTE_HA, HS_ROUTE_PV, HS_ROUTE_TACE
 /* Name of a route as written in scenario files: "iv", "hai", "pv", "tace". */
 const char *hs_route_name(hs_route r);
 
+/* How an infusion's rate varies (default constant). */
+typedef enum hs_profile_shape {
+  HS_PROFILE_CONSTANT = 0,
+  HS_PROFILE_CHRONO, /* rate proportional to 1 + a cos(2 pi (t - peak) / 24 h) */
+  HS_PROFILE_STEPS   /* a pump program: equal sub-intervals with relative rates */
+} hs_profile_shape;
+
+#define HS_PROFILE_MAX_STEPS 48
+typedef struct hs_profile {
+  hs_profile_shape shape;
+  double amplitude; /* chrono: a in [0, 1] (1: the rate falls to 0 twelve hours from the peak) */
+  double peak;      /* chrono: simulation time (h) of one peak; peaks recur every 24 h */
+  int n_steps;      /* steps: number of sub-intervals */
+  double weights[HS_PROFILE_MAX_STEPS]; /* steps: relative rates, >= 0, not all 0 */
+} hs_profile;
+
 /* One regimen entry as written in the scenario. Exactly one of dose / rate is given. */
 typedef struct hs_dose_spec {
   hs_route route;
@@ -26,6 +42,7 @@ typedef struct hs_dose_spec {
   double duration;   /* infusion length, h; 0 for a bolus */
   double every;      /* cycle length, h; 0 when not repeated */
   int cycles;        /* number of administrations, >= 1 */
+  hs_profile profile; /* infusions only */
 } hs_dose_spec;
 
 /* One dose event in absolute terms. A bolus has t_end == t_start. */
@@ -33,6 +50,8 @@ typedef struct hs_dose {
   hs_route route;
   double t_start, t_end; /* h */
   double amount_mg;      /* total amount of this administration */
+  double amplitude, peak; /* chronomodulated: rate ~ 1 + amplitude cos(2 pi (t - peak) / 24 h);
+                             amplitude 0: constant rate */
 } hs_dose;
 
 /* The patient's size. */
@@ -60,6 +79,10 @@ int hs_regimen_expand(const hs_dose_spec *spec, int n_spec, const hs_patient *pt
  * durations >= 0, cycle length >= duration, every start before t_end. HS_EINPUT naming
  * regimen[i] otherwise. */
 int hs_regimen_check(const hs_dose_spec *spec, int n_spec, double t_end, hs_error *err);
+
+/* The rate of a chronomodulated (or constant) infusion d: rate(t) = r0 (1 + a cos(w (t - p)))
+ * with r0 chosen so that the infusion delivers exactly d->amount_mg; returns r0 (mg/h). */
+double hs_dose_base_rate(const hs_dose *d);
 
 /* Total amount of the expanded doses, mg. */
 double hs_regimen_total_mg(const hs_dose *doses, int n);

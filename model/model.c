@@ -154,6 +154,13 @@ double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
 
 double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
 
+void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
+  double w = 2 * M_PI * t / HS_DAY_H, c = cos(w), s = sin(w);
+  *r_iv = seg->r_iv + seg->cos_iv * c + seg->sin_iv * s;
+  *r_ha = seg->r_ha + seg->cos_ha * c + seg->sin_ha * s;
+  *r_pv = seg->r_pv + seg->cos_pv * c + seg->sin_pv * s;
+}
+
 /* Saturable or linear elimination rate and its derivative with respect to C. */
 static double elim_rate(const hs_elimination *e, double c, double *dr_dc) {
   if (e->kind == HS_ELIM_LINEAR) {
@@ -170,6 +177,7 @@ typedef struct terms {
   double q_la_e, q_ta_e, q_ha_t, q_t_t, q_r_t;      /* embolised flows */
   double c_b, c_gv, c_lv, c_tv, c_rv, c_ha, c_pv; /* concentrations */
   double e_h, de_h, e_x, de_x;                     /* eliminations, d/dC */
+  double r_iv, r_ha, r_pv;                         /* infusion rates at t */
 } terms;
 
 static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *w) {
@@ -189,8 +197,9 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   w->c_lv = y[HS_A_L] / (ph->v_l * d->kp_l);
   w->c_tv = y[HS_A_T] / (ph->v_t * d->kp_t);
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
-  w->c_ha = w->c_b + ctx->seg.r_ha / w->q_ha_t;  /* C_HA = C_B + R_HA / Q_HA(t) */
-  w->c_pv = w->c_gv + ctx->seg.r_pv / f->q_pv;   /* C_PV = C_Gv + R_PV / Q_PV */
+  hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
+  w->c_ha = w->c_b + w->r_ha / w->q_ha_t;        /* C_HA = C_B + R_HA / Q_HA(t) */
+  w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
   w->e_h = elim_rate(&d->hepatic, w->c_lv, &w->de_h);
   w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
 }
@@ -211,7 +220,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
                d->cl_t * w.c_tv + d->k_rel * y[HS_A_D];
   dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
   dy[HS_A_D] = -d->k_rel * y[HS_A_D];
-  dy[HS_A_B] = ctx->seg.r_iv + q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv +
+  dy[HS_A_B] = w.r_iv + q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv +
                w.q_r_t * w.c_rv - p->phys.q_co * w.c_b - d->cl_r * w.c_b - w.e_x;
 
   dy[HS_AUC_P] = w.c_b / d->bp;
@@ -222,7 +231,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   dy[HS_EL_R] = d->cl_r * w.c_b;
   dy[HS_EL_X] = w.e_x;
   dy[HS_EL_T] = d->cl_t * w.c_tv;
-  dy[HS_DOSED] = ctx->seg.r_iv + ctx->seg.r_ha + ctx->seg.r_pv;
+  dy[HS_DOSED] = w.r_iv + w.r_ha + w.r_pv;
   return 0;
 }
 

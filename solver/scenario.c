@@ -70,7 +70,7 @@ typedef struct dose_in {
   int cycles;
 } dose_in;
 
-enum { D_ROUTE, D_DOSE, D_RATE, D_START, D_DURATION, D_EVERY, D_CYCLES, D_N };
+enum { D_ROUTE, D_DOSE, D_RATE, D_START, D_DURATION, D_EVERY, D_CYCLES, D_PROFILE, D_N };
 static const hs__field DOSE_FIELDS[D_N] = {
     ENUM("route", dose_in, route, ROUTES),
     {"dose", HS_F_SKIP, HS_KIND_DOSE, 0, HS_R_ANY, NULL, 0},
@@ -79,6 +79,20 @@ static const hs__field DOSE_FIELDS[D_N] = {
     QTY("duration", dose_in, duration, HS_KIND_TIME, HS_R_NONNEG),
     QTY("every", dose_in, every, HS_KIND_TIME, HS_R_POS),
     {"cycles", HS_F_INT, HS_KIND_NUMBER, offsetof(dose_in, cycles), HS_R_ANY, NULL, 0},
+    {"profile", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+};
+
+static const char *const SHAPES[] = {"constant", "chronomodulated", "steps", NULL};
+typedef struct profile_in {
+  int shape;
+  double peak, amplitude;
+} profile_in;
+enum { F_SHAPE, F_PEAK, F_AMPLITUDE, F_WEIGHTS, F_N };
+static const hs__field PROFILE_FIELDS[F_N] = {
+    {"shape", HS_F_ENUM, HS_KIND_NUMBER, offsetof(profile_in, shape), HS_R_ANY, SHAPES, 0},
+    {"peak", HS_F_QTY, HS_KIND_TIME, offsetof(profile_in, peak), HS_R_NONNEG, NULL, 0},
+    {"amplitude", HS_F_QTY, HS_KIND_FRACTION, offsetof(profile_in, amplitude), HS_R_FRAC, NULL, 0},
+    {"weights", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
 };
 
 typedef struct embo_in {
@@ -95,10 +109,11 @@ static const hs__field EMBO_FIELDS[E_N] = {
     QTY("recovery_half_life", embo_in, t_half, HS_KIND_TIME, HS_R_POS),
 };
 
-enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_N };
+enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_CLOCK, S_N };
 typedef struct sim_in {
   hs_sim_opts o;
   int max_steps, iv;
+  double clock0;
 } sim_in;
 static const hs__field SIM_FIELDS[S_N] = {
     QTY("end", sim_in, o.t_end, HS_KIND_TIME, HS_R_POS),
@@ -107,6 +122,7 @@ static const hs__field SIM_FIELDS[S_N] = {
     QTY("atol", sim_in, o.atol, HS_KIND_MASS, HS_R_POS),
     {"max_steps", HS_F_INT, HS_KIND_NUMBER, offsetof(sim_in, max_steps), HS_R_ANY, NULL, 0},
     {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0},
+    QTY("time_of_day_at_start", sim_in, clock0, HS_KIND_TIME, HS_R_NONNEG),
 };
 
 enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_N };
@@ -134,6 +150,7 @@ typedef struct loader {
   tumor_in tum;
   hs__fieldinfo pinfo[P_N], tinfo[T_N], sinfo[S_N];
   hs__ynode root;
+  double clock0; /* time of day at t = 0, h */
 } loader;
 
 /* Reference-adult physiology and tumour defaults, every value sourced (model/data). */
@@ -205,6 +222,10 @@ static int load_simulation(loader *L) {
   in.o.max_steps = in.max_steps;
   L->sc->sim = in.o;
   L->sc->iv_comparator = in.iv;
+  if (in.clock0 >= HS_DAY_H)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "time_of_day_at_start"),
+                          "simulation.time_of_day_at_start", L->err, "must be below 24 h");
+  L->clock0 = in.clock0;
   return HS_OK;
 }
 
@@ -297,6 +318,56 @@ static int check_dose_times(loader *L, hs__ynode e, const char *path, const hs_d
   return HS_OK;
 }
 
+/* The relative rates of a pump program: 1 to HS_PROFILE_MAX_STEPS numbers >= 0. */
+static int load_weights(loader *L, hs__ynode profile, const char *path, hs_profile *pf) {
+  hs__ynode w = hs__ydoc_get(L->d, profile, "weights");
+  int n = hs__ydoc_len(L->d, w);
+  double sum = 0;
+  if (hs__ydoc_type(L->d, w) != HS_Y_SEQ || n < 1 || n > HS_PROFILE_MAX_STEPS)
+    return hs__ydoc_error(L->d, w ? w : profile, path, L->err, "a step profile needs "
+                          "'weights': a list of 1 to %d relative rates", HS_PROFILE_MAX_STEPS);
+  for (int i = 0; i < n; i++) {
+    hs__ynode v = hs__ydoc_item(L->d, w, i);
+    const char *t = hs__ydoc_scalar(L->d, v);
+    hs_error e;
+    if (!t || hs_units_convert(t, HS_KIND_NUMBER, &pf->weights[i], NULL, &e) ||
+        !(pf->weights[i] >= 0))
+      return hs__ydoc_error(L->d, v, path, L->err, "weights are numbers >= 0, got '%s'",
+                            t ? t : "");
+    sum += pf->weights[i];
+  }
+  if (!(sum > 0)) return hs__ydoc_error(L->d, w, path, L->err, "the weights are all 0");
+  pf->n_steps = n;
+  return HS_OK;
+}
+
+/* An infusion's `profile:` (issue 4: chronomodulated and step-wise pump profiles). */
+static int load_profile(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) {
+  hs__ynode node = hs__ydoc_get(L->d, e, "profile");
+  if (!node) return HS_OK;
+  char sub[200];
+  snprintf(sub, sizeof sub, "%s.profile", path);
+  profile_in in = {.amplitude = 1.0};
+  hs__fieldinfo info[F_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, node, sub, PROFILE_FIELDS, F_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  if (!(s->duration > 0))
+    return hs__ydoc_error(L->d, node, sub, L->err, "a rate profile needs an infusion (a "
+                          "'duration' > 0)");
+  hs_profile *pf = &s->profile;
+  pf->shape = (hs_profile_shape)in.shape;
+  if (pf->shape == HS_PROFILE_CHRONO) {
+    if (!info[F_PEAK].set || in.peak >= HS_DAY_H)
+      return hs__ydoc_error(L->d, node, sub, L->err, "a chronomodulated profile needs "
+                            "'peak', the time of day of the highest rate (0 h to 24 h)");
+    pf->amplitude = in.amplitude;
+    pf->peak = in.peak - L->clock0; /* simulation time of a peak */
+  }
+  if (pf->shape == HS_PROFILE_STEPS)
+    return load_weights(L, node, sub, pf);
+  return HS_OK;
+}
+
 static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) {
   dose_in in = {.cycles = 1};
   hs__fieldinfo info[D_N] = {{0}};
@@ -320,6 +391,7 @@ static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) 
   s->duration = in.duration;
   s->every = info[D_EVERY].set ? in.every : 0;
   s->cycles = in.cycles;
+  if ((rc = load_profile(L, e, path, s))) return rc;
   return check_dose_times(L, e, path, s);
 }
 

@@ -335,18 +335,22 @@ static void apply_boluses(const hs_params *p, const hs_dose *d, int n, double a,
   }
 }
 
-/* Infusion rates over the segment [a, b] (constant there by construction). */
+/* Infusion rates over the segment [a, b]: constant there by construction, except the
+ * smooth circadian part of chronomodulated infusions (cos/sin terms, model.md extension). */
 static void segment_rates(const hs_dose *d, int n, double a, double b, hs_segment *seg) {
-  double mid = 0.5 * (a + b);
-  seg->r_iv = seg->r_ha = seg->r_pv = 0;
+  double mid = 0.5 * (a + b), w = 2 * M_PI / HS_DAY_H;
+  memset(seg, 0, sizeof *seg);
   seg->t0 = a;
   for (int i = 0; i < n; i++) {
     if (d[i].t_end == d[i].t_start || mid < d[i].t_start || mid > d[i].t_end) continue;
-    double rate = d[i].amount_mg / (d[i].t_end - d[i].t_start);
-    if (d[i].route == HS_ROUTE_IV) seg->r_iv += rate;
-    else if (d[i].route == HS_ROUTE_HA) seg->r_ha += rate;
-    else if (d[i].route == HS_ROUTE_PV) seg->r_pv += rate;
-    /* TACE doses are boluses into the depot; the scenario loader rejects TACE infusions */
+    if (d[i].route == HS_ROUTE_TACE) continue; /* boluses into the depot only (loader) */
+    double r0 = hs_dose_base_rate(&d[i]), rc = r0 * d[i].amplitude * cos(w * d[i].peak),
+           rs = r0 * d[i].amplitude * sin(w * d[i].peak);
+    double *dst[3][3] = {{&seg->r_iv, &seg->cos_iv, &seg->sin_iv},
+                         {&seg->r_ha, &seg->cos_ha, &seg->sin_ha},
+                         {&seg->r_pv, &seg->cos_pv, &seg->sin_pv}};
+    double **x = dst[d[i].route]; /* HS_ROUTE_IV, _HA, _PV are 0, 1, 2 */
+    *x[0] += r0, *x[1] += rc, *x[2] += rs;
   }
 }
 

@@ -377,7 +377,7 @@ START_TEST(test_cardiac_output_conserved) {
   d.hepatic.cl = 0;
   hs_params p;
   init_ok(&p, &ph, &d, ev, 2);
-  hs_rhs_ctx ctx = {&p, {0, 0, 0, 0.25}};
+  hs_rhs_ctx ctx = {&p, {.t0 = 0.25}};
   double y[HS_NSTATE] = {0}, dy[HS_NSTATE], m_l, m_t;
   y[HS_A_B] = 2.385 * ph.v_b; /* C_B = 2.385 mg/L */
   hs_model_rhs(0.37, y, dy, &ctx);

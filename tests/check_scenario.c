@@ -34,6 +34,10 @@ static const bad_case BAD[] = {
     {"dose_unknown_key", 20, R0, "unknown key 'duraton' (did you mean 'duration'?)"},
     {"duplicate_key", 7, "patient", "duplicate key 'hepatic_flow'"},
     {"description_too_long", 2, "description", "longer than 255 characters"},
+    {"profile_on_bolus", 20, R0 ".profile", "a rate profile needs an infusion"},
+    {"profile_no_peak", 21, R0 ".profile", "a chronomodulated profile needs 'peak'"},
+    {"profile_no_weights", 21, R0 ".profile", "a step profile needs 'weights'"},
+    {"profile_amplitude", 21, R0 ".profile.amplitude", "must lie between 0 and 1"},
     {"missing_unit", 5, "patient.hepatic_flow", "missing unit: expected a flow"},
     {"unknown_unit", 5, "patient.hepatic_flow", "unknown unit 'hour' in '90 L/hour'"},
     {"unit_exponent", 5, "patient.hepatic_flow", "expected a flow (e.g. '1.5 L/min', '90 L/h'), "
@@ -387,6 +391,35 @@ START_TEST(test_per_m2_scales) {
 }
 END_TEST
 
+/* Rate profiles: the peak's time of day becomes simulation time through
+ * time_of_day_at_start; step weights are read in order. */
+START_TEST(test_rate_profiles) {
+  static const char text[] =
+      "drugs:\n"
+      "  s1_linear:\n"
+      "    library: none\n"
+      "    hepatic_clint: 1664.4 L/h\n"
+      "    renal_clearance: 30 L/h\n"
+      "    regimen:\n"
+      "      - {route: hai, dose: 238.5 mg, start: 0 h, duration: 12 h,\n"
+      "         profile: {shape: chronomodulated, peak: 4 h, amplitude: 73 %}}\n"
+      "      - {route: pv, dose: 10 mg, start: 24 h, duration: 3 h,\n"
+      "         profile: {shape: steps, weights: [1, 2.385, 0]}}\n"
+      "simulation: {end: 48 h, output_interval: 1 h, time_of_day_at_start: 22 h}\n";
+  hs_scenario sc;
+  load_text_ok(&sc, text, NULL);
+  const hs_profile *c = &sc.drugs[0].regimen[0].profile, *st = &sc.drugs[0].regimen[1].profile;
+  ck_assert_int_eq(c->shape, HS_PROFILE_CHRONO);
+  HS_ASSERT_REL(c->amplitude, 0.73, 1e-15);
+  HS_ASSERT_REL(c->peak, 4.0 - 22.0, 1e-15); /* 04:00 is 6 h after a 22:00 start */
+  ck_assert_int_eq(st->shape, HS_PROFILE_STEPS);
+  ck_assert_int_eq(st->n_steps, 3);
+  HS_ASSERT_REL(st->weights[1], 2.385, 1e-15);
+  ck_assert_int_eq(hs_regimen_count(sc.drugs[0].regimen, sc.drugs[0].n_regimen), 4);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
 Suite *hs_suite_scenario(void) {
   Suite *s = suite_create("scenario");
   TCase *bad = tcase_create("malformed");
@@ -400,6 +433,7 @@ Suite *hs_suite_scenario(void) {
   tcase_add_test(ok, test_default_expands);
   tcase_add_loop_test(ok, test_bsa_formula, 0, (int)(sizeof BSA / sizeof BSA[0]));
   tcase_add_test(ok, test_per_m2_scales);
+  tcase_add_test(ok, test_rate_profiles);
   suite_add_tcase(s, ok);
   TCase *lib = tcase_create("library");
   tcase_add_test(lib, test_library_alias);

@@ -258,6 +258,98 @@ START_TEST(test_tmax_conventions) {
 }
 END_TEST
 
+/* Chronomodulated HA infusion: the infused rate, seen as C_HA - C_B = R_HA(t) / Q_HA, is
+ * r0 (1 + a cos(2 pi (t - peak) / 24 h)) at every output time in [start, end) (a value
+ * at a breakpoint includes the infusion that starts there), and the whole dose is
+ * delivered. 22:00-10:00 peaking at 04:00 (t = 28 h), a = 0.73. */
+START_TEST(test_chronomodulated_profile) {
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_dose d = {.route = HS_ROUTE_HA, .t_start = 22, .t_end = 34, .amount_mg = 238.5,
+               .amplitude = 0.73, .peak = 4};
+  hs_sim_opts o = {.t_end = 60, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
+  int n = hs_solver_grid_size(&o);
+  double *ha = calloc((size_t)n, sizeof *ha), *blood = calloc((size_t)n, sizeof *blood);
+  double *y = calloc((size_t)n * HS_NSTATE, sizeof *y);
+  hs_trace tr = {.cap = n, .hepatic_artery = ha, .blood = blood, .y = y};
+  hs_metrics m;
+  ck_assert_int_eq(hs_solver_run(s, &p, &d, 1, &o, &tr, &m, &err), HS_OK);
+  double r0 = hs_dose_base_rate(&d), w = 2 * M_PI / HS_DAY_H;
+  /* r0 by hand: the integral of 1 + a cos(w (t - 4)) over [22, 34] */
+  HS_ASSERT_REL(r0, 238.5 / (12 + 0.73 / w * (sin(w * 30) - sin(w * 18))), 1e-13);
+  for (int k = 0; k < n; k++) {
+    double t = 0.25 * k, want = t >= 22 && t < 34 ? r0 * (1 + 0.73 * cos(w * (t - 4))) : 0;
+    ck_assert_msg(fabs((ha[k] - blood[k]) * p.fl.q_ha - want) <= 1e-9 * r0, "t = %g: %g vs %g",
+                  t, (ha[k] - blood[k]) * p.fl.q_ha, want);
+  }
+  HS_ASSERT_REL(m.dosed_mg, 238.5, 1e-7);
+  ck_assert(m.mass_balance_error < 1e-6);
+  free(ha), free(blood), free(y);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* A step-wise pump program: weights 1, 2, 4, 2, 1 over 10 h give rates in those
+ * proportions, each for 2 h, and deliver the whole dose. */
+START_TEST(test_step_profile) {
+  hs_error err;
+  hs_dose_spec spec = {.route = HS_ROUTE_PV, .amount = 2385, .duration = 10, .cycles = 1,
+                       .profile = {.shape = HS_PROFILE_STEPS, .n_steps = 5,
+                                   .weights = {1, 2, 4, 2, 1}}};
+  hs_patient pt = {.weight_kg = 70, .height_cm = 176, .bsa_m2 = 1.85};
+  hs_dose d[8];
+  ck_assert_int_eq(hs_regimen_count(&spec, 1), 5);
+  ck_assert_int_eq(hs_regimen_expand(&spec, 1, &pt, d, 8, &err), 5);
+  static const double w[5] = {1, 2, 4, 2, 1};
+  double total = 0;
+  for (int j = 0; j < 5; j++) {
+    HS_ASSERT_REL(d[j].t_start, 2.0 * j, 1e-15);
+    HS_ASSERT_REL(d[j].t_end - d[j].t_start, 2.0, 1e-14);
+    HS_ASSERT_REL(d[j].amount_mg, 2385 * w[j] / 10, 1e-14);
+    total += d[j].amount_mg;
+  }
+  HS_ASSERT_REL(total, 2385, 1e-14);
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_sim_opts o = {.t_end = 48, .dt_out = 1, .rtol = 1e-8, .atol = 1e-10};
+  hs_metrics m;
+  ck_assert_int_eq(hs_solver_run(s, &p, d, 5, &o, NULL, &m, &err), HS_OK);
+  HS_ASSERT_REL(m.dosed_mg, 2385, 1e-7);
+  spec.duration = 0; /* a profile needs an infusion */
+  ck_assert_int_eq(hs_regimen_check(&spec, 1, 48, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "regimen[0]: a rate profile needs an infusion (duration > 0)");
+  hs_solver_free(s);
+}
+END_TEST
+
+/* Six months of chronomodulated courses (9 cycles of 5 daily infusions) stay cheap: the
+ * circadian rate is smooth within each infusion, so the solver restarts only at the
+ * 90 infusion starts and stops, and takes few steps per infusion. */
+START_TEST(test_long_chrono_schedule) {
+  hs_scenario sc;
+  hs_error err;
+  load("../scenarios/chronomodulated_5fu.yaml", &sc);
+  hs_solver *s = hs_solver_create(&err);
+  hs_metrics m = simulate(&sc, s);
+  hs_solver_stats st;
+  hs_solver_stats_get(s, &st);
+  ck_assert_int_eq(st.segments, 2 * 45 + 1);
+  ck_assert_msg(st.steps < 1000 * 45, "%ld steps for 45 infusions", st.steps);
+  HS_ASSERT_REL(m.dosed_mg, 45 * 700 * sc.patient.bsa_m2, 1e-7);
+  ck_assert(m.mass_balance_error < 1e-6);
+  ck_assert_double_eq_tol(fmod(m.tmax_plasma, 24.0), 4.0, 1e-9); /* the peak at 04:00 */
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
 /* Bad options are refused with messages. */
 START_TEST(test_bad_options) {
   hs_error err;
@@ -293,6 +385,9 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_embolization_effect);
   tcase_add_test(tc, test_bad_options);
   tcase_add_test(tc, test_tmax_conventions);
+  tcase_add_test(tc, test_chronomodulated_profile);
+  tcase_add_test(tc, test_step_profile);
+  tcase_add_test(tc, test_long_chrono_schedule);
   suite_add_tcase(s, tc);
   return s;
 }
