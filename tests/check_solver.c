@@ -22,6 +22,17 @@ static hs_drug linear_drug(void) {
                    .hepatic = {.kind = HS_ELIM_LINEAR, .cl = 1664.4}, .cl_r = 30};
 }
 
+/* A workspace and the reference patient with the s1 drug (f_HA 0.25, f_TD 0). */
+static hs_solver *ref_setup(hs_params *p) {
+  hs_error err;
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug dr = linear_drug();
+  ck_assert_int_eq(hs_params_init(p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_solver *s = hs_solver_create(&err);
+  ck_assert_ptr_nonnull(s);
+  return s;
+}
+
 static const hs_sim_opts OPTS = {.t_end = 60, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
 
 /* One infusion (or bolus when t_inf = 0) of d mg by route r from t = 0. */
@@ -228,12 +239,8 @@ END_TEST
 /* Cmax and tmax: a 2-h infusion peaks at its end; a bolus is seen at its own time (the
  * value after the dose); metrics-only runs find the same grid maximum as recorded ones. */
 START_TEST(test_tmax_conventions) {
-  hs_error err;
-  hs_solver *s = hs_solver_create(&err);
-  hs_physiology ph = ref_phys(0.25, 0);
-  hs_drug dr = linear_drug();
   hs_params p;
-  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_solver *s = ref_setup(&p);
   hs_sim_opts o = {.t_end = 24, .dt_out = 1.0 / 60, .rtol = 1e-8, .atol = 1e-10};
   int n = hs_solver_grid_size(&o);
   double *plasma = calloc((size_t)n, sizeof *plasma), *tumor = calloc((size_t)n, sizeof *tumor);
@@ -251,7 +258,7 @@ START_TEST(test_tmax_conventions) {
   ck_assert_double_eq(lazy.tmax_tumor, full.tmax_tumor);
   hs_metrics m = run_one(s, &p, HS_ROUTE_IV, 2.385, 0, &o, NULL);
   ck_assert_double_eq(m.tmax_plasma, 0);
-  HS_ASSERT_REL(m.cmax_plasma, 2.385 / ph.v_b, 1e-12);
+  HS_ASSERT_REL(m.cmax_plasma, 2.385 / p.phys.v_b, 1e-12);
   free(plasma);
   free(tumor);
   hs_solver_free(s);
@@ -264,11 +271,8 @@ END_TEST
  * delivered. 22:00-10:00 peaking at 04:00 (t = 28 h), a = 0.73. */
 START_TEST(test_chronomodulated_profile) {
   hs_error err;
-  hs_solver *s = hs_solver_create(&err);
-  hs_physiology ph = ref_phys(0.25, 0);
-  hs_drug dr = linear_drug();
   hs_params p;
-  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_solver *s = ref_setup(&p);
   hs_dose d = {.route = HS_ROUTE_HA, .t_start = 22, .t_end = 34, .amount_mg = 238.5,
                .amplitude = 0.73, .peak = 4};
   hs_sim_opts o = {.t_end = 60, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
@@ -353,11 +357,8 @@ END_TEST
 /* Bad options are refused with messages. */
 START_TEST(test_bad_options) {
   hs_error err;
-  hs_solver *s = hs_solver_create(&err);
-  hs_physiology ph = ref_phys(0.25, 0);
-  hs_drug dr = linear_drug();
   hs_params p;
-  ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_solver *s = ref_setup(&p);
   hs_dose late = {.route = HS_ROUTE_IV, .t_start = 70, .t_end = 70, .amount_mg = 1};
   hs_metrics m;
   ck_assert_int_eq(hs_solver_run(s, &p, &late, 1, &OPTS, NULL, &m, &err), HS_EINPUT);
