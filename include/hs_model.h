@@ -25,6 +25,7 @@ enum hs_state {
   HS_EL_R,   /* eliminated renally, mg */
   HS_EL_X,   /* eliminated by the extrahepatic route, mg */
   HS_EL_T,   /* eliminated in the tumour, mg */
+  HS_EL_F,   /* removed by an extracorporeal hepatic-venous filter (PHP), mg */
   HS_DOSED,  /* total amount dosed, mg */
   HS_NSTATE
 };
@@ -76,6 +77,15 @@ typedef struct hs_embolization {
   double t_half;         /* recovery half-life, h (INFINITY: permanent) */
 } hs_embolization;
 
+/* Percutaneous hepatic perfusion (chemosaturation): during [t_on, t_off) the hepatic
+ * venous blood (normal-liver outflow and the tumour's direct outflow) passes an
+ * extracorporeal filter that removes a share `efficiency` of the drug before the blood
+ * returns to the body. Overlapping filters combine as 1 - prod(1 - E). Default: none. */
+typedef struct hs_filter {
+  double t_on, t_off; /* h */
+  double efficiency;  /* [0, 1] */
+} hs_filter;
+
 /* Everything the right-hand side reads. */
 typedef struct hs_params {
   hs_physiology phys;
@@ -83,6 +93,8 @@ typedef struct hs_params {
   hs_flows fl;
   const hs_embolization *embo; /* not owned */
   int n_embo;
+  const hs_filter *filter; /* not owned; NULL/0 by default, see hs_params_set_filter */
+  int n_filter;
 } hs_params;
 
 /* Constant inputs over one integration segment (the solver restarts at each change). */
@@ -111,6 +123,13 @@ int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
 
 /* Infusion rates (mg/h) of a segment at time t, by route. */
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv);
+
+/* Attach hepatic-venous filters (after hs_params_init). HS_EINPUT for an efficiency outside
+ * [0, 1] or an empty or negative window, naming filter[i]. */
+int hs_params_set_filter(hs_params *p, const hs_filter *f, int n, hs_error *err);
+
+/* The filter efficiency acting in a segment starting at t0 (0 when none). */
+double hs_model_filter(const hs_params *p, double t0);
 
 /* Embolisation multipliers at time t for a segment starting at t0. */
 void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t);

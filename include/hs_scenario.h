@@ -44,6 +44,8 @@ typedef struct hs_scenario {
   int n_drugs;
   hs_embolization *embo;   /* owned */
   int n_embo;
+  hs_filter *filter;       /* owned: percutaneous hepatic perfusion (`hepatic_filtration:`) */
+  int n_filter;
   hs_sim_opts sim;
   int iv_comparator; /* 1: also run every dose given IV and report regional advantage */
   hs_sweep_spec sweep;

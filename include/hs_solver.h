@@ -24,6 +24,7 @@ typedef struct hs_metrics {
                                                             which Cmax is reached */
   double fraction_eliminated_liver, fraction_eliminated_renal;
   double fraction_eliminated_extrahepatic, fraction_eliminated_tumor;
+  double fraction_eliminated_filter; /* removed by a hepatic-venous filter (PHP) */
   double mass_balance_error; /* max over output times of |dosed - present - eliminated|,
                               divided by the amount dosed by the end */
   double dosed_mg;
@@ -32,8 +33,8 @@ typedef struct hs_metrics {
 
 /* The metrics by name, in reporting order: name as in the CLI/JSON/HDF5 output, unit,
  * offset in hs_metrics. The first 12 are always reported; regional_advantage,
- * auc_plasma_iv and auc_tumor_iv only with an IV comparator; the last three are extra
- * diagnostics (fraction_eliminated_tumor, auc_blood, dosed_mg). */
+ * auc_plasma_iv and auc_tumor_iv only with an IV comparator; the rest are extra
+ * diagnostics (fraction_eliminated_tumor, fraction_eliminated_filter, auc_blood, dosed_mg). */
 typedef struct hs_metric_field {
   const char *name;
   const char *unit;

@@ -127,6 +127,27 @@ int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
   return derive_flows(phys, &p->fl, err);
 }
 
+int hs_params_set_filter(hs_params *p, const hs_filter *f, int n, hs_error *err) {
+  for (int i = 0; i < n; i++) {
+    if (!(f[i].efficiency >= 0 && f[i].efficiency <= 1))
+      return hs_error_set(err, HS_EINPUT, "filter[%d]: efficiency %g must lie in [0, 1]", i,
+                          f[i].efficiency);
+    if (!(f[i].t_on >= 0) || !(f[i].t_off > f[i].t_on))
+      return hs_error_set(err, HS_EINPUT, "filter[%d]: window [%g, %g) h must start at >= 0 "
+                          "and not be empty", i, f[i].t_on, f[i].t_off);
+  }
+  p->filter = f;
+  p->n_filter = n;
+  return HS_OK;
+}
+
+double hs_model_filter(const hs_params *p, double t0) {
+  double pass = 1.0;
+  for (int i = 0; i < p->n_filter; i++)
+    if (t0 >= p->filter[i].t_on && t0 < p->filter[i].t_off) pass *= 1 - p->filter[i].efficiency;
+  return 1 - pass;
+}
+
 /* ---- time-dependent multipliers and inputs ------------------------------------- */
 
 static double embo_m(const hs_embolization *e, double t) {
@@ -178,6 +199,7 @@ typedef struct terms {
   double c_b, c_gv, c_lv, c_tv, c_rv, c_ha, c_pv; /* concentrations */
   double e_h, de_h, e_x, de_x;                     /* eliminations, d/dC */
   double r_iv, r_ha, r_pv;                         /* infusion rates at t */
+  double e_f;                                      /* hepatic-venous filter efficiency */
 } terms;
 
 static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *w) {
@@ -202,6 +224,7 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
   w->e_h = elim_rate(&d->hepatic, w->c_lv, &w->de_h);
   w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
+  w->e_f = p->n_filter ? hs_model_filter(p, ctx->seg.t0) : 0.0;
 }
 
 int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
@@ -220,8 +243,11 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
                d->cl_t * w.c_tv + d->k_rel * y[HS_A_D];
   dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
   dy[HS_A_D] = -d->k_rel * y[HS_A_D];
-  dy[HS_A_B] = w.r_iv + q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv +
-               w.q_r_t * w.c_rv - p->phys.q_co * w.c_b - d->cl_r * w.c_b - w.e_x;
+  /* hepatic venous return: normal-liver outflow and the tumour's direct outflow, of which
+   * a filter (PHP) removes the share e_f */
+  double hv = q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv;
+  dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - p->phys.q_co * w.c_b -
+               d->cl_r * w.c_b - w.e_x;
 
   dy[HS_AUC_P] = w.c_b / d->bp;
   dy[HS_AUC_T] = y[HS_A_T] / p->phys.v_t;
@@ -231,6 +257,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   dy[HS_EL_R] = d->cl_r * w.c_b;
   dy[HS_EL_X] = w.e_x;
   dy[HS_EL_T] = d->cl_t * w.c_tv;
+  dy[HS_EL_F] = w.e_f * hv;
   dy[HS_DOSED] = w.r_iv + w.r_ha + w.r_pv;
   return 0;
 }
@@ -269,8 +296,8 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
 
   J(HS_A_D, HS_A_D) = -d->k_rel;
 
-  J(HS_A_B, HS_A_L) = q_lout * cl;
-  J(HS_A_B, HS_A_T) = (1 - f_td) * w.q_t_t * ct;
+  J(HS_A_B, HS_A_L) = (1 - w.e_f) * q_lout * cl;
+  J(HS_A_B, HS_A_T) = (1 - w.e_f) * (1 - f_td) * w.q_t_t * ct;
   J(HS_A_B, HS_A_R) = w.q_r_t * cr;
   J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r) * cb - w.de_x * cb;
 
@@ -282,6 +309,8 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   J(HS_EL_R, HS_A_B) = d->cl_r * cb;
   J(HS_EL_X, HS_A_B) = w.de_x * cb;
   J(HS_EL_T, HS_A_T) = d->cl_t * ct;
+  J(HS_EL_F, HS_A_L) = w.e_f * q_lout * cl;
+  J(HS_EL_F, HS_A_T) = w.e_f * (1 - f_td) * w.q_t_t * ct;
   return 0;
 }
 

@@ -125,7 +125,7 @@ static const hs__field SIM_FIELDS[S_N] = {
     QTY("time_of_day_at_start", sim_in, clock0, HS_KIND_TIME, HS_R_NONNEG),
 };
 
-enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_N };
+enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_FILTER, K_N };
 static const hs__field TOP_FIELDS[K_N] = {
     {"description", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs_scenario, description), HS_R_ANY,
      NULL, sizeof(((hs_scenario *)0)->description)},
@@ -135,6 +135,18 @@ static const hs__field TOP_FIELDS[K_N] = {
     {"embolization", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"simulation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"sweep", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"hepatic_filtration", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+};
+
+typedef struct filter_in {
+  double start, duration, efficiency;
+} filter_in;
+enum { X_START, X_DURATION, X_EFFICIENCY, X_N };
+static const hs__field FILTER_FIELDS[X_N] = {
+    {"start", HS_F_QTY, HS_KIND_TIME, offsetof(filter_in, start), HS_R_NONNEG, NULL, 0},
+    {"duration", HS_F_QTY, HS_KIND_TIME, offsetof(filter_in, duration), HS_R_POS, NULL, 0},
+    {"efficiency", HS_F_QTY, HS_KIND_FRACTION, offsetof(filter_in, efficiency), HS_R_FRAC, NULL,
+     0},
 };
 #undef QTY
 #undef ENUM
@@ -273,6 +285,44 @@ static int load_embolization(loader *L) {
     int rc = load_embo_one(L, hs__ydoc_item(L->d, s, i), path, &L->sc->embo[i]);
     if (rc) return rc;
     L->sc->n_embo++;
+  }
+  return HS_OK;
+}
+
+/* ---- percutaneous hepatic perfusion ---------------------------------------------------- */
+
+static int load_filter_one(loader *L, hs__ynode e, const char *path, hs_filter *out) {
+  filter_in in = {0};
+  hs__fieldinfo info[X_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, e, path, FILTER_FIELDS, X_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  for (int i = 0; i < X_N; i++)
+    if (!info[i].set)
+      return hs__ydoc_error(L->d, e, path, L->err, "'%s' is required", FILTER_FIELDS[i].key);
+  if (in.start >= L->sc->sim.t_end)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "start"), path, L->err,
+                          "start %g h is at or after the simulation end %g h", in.start,
+                          L->sc->sim.t_end);
+  *out = (hs_filter){in.start, in.start + in.duration, in.efficiency};
+  return HS_OK;
+}
+
+/* `hepatic_filtration:` a list of filter windows (issue 4, item 6). */
+static int load_filtration(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "hepatic_filtration");
+  if (!s) return HS_OK;
+  if (hs__ydoc_type(L->d, s) != HS_Y_SEQ)
+    return hs__ydoc_error(L->d, s, "hepatic_filtration", L->err,
+                          "expected a list of filter windows ('- start: ...')");
+  int n = hs__ydoc_len(L->d, s);
+  L->sc->filter = calloc((size_t)(n ? n : 1), sizeof *L->sc->filter);
+  if (!L->sc->filter) return hs_error_set(L->err, HS_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "hepatic_filtration[%d]", i);
+    int rc = load_filter_one(L, hs__ydoc_item(L->d, s, i), path, &L->sc->filter[i]);
+    if (rc) return rc;
+    L->sc->n_filter++;
   }
   return HS_OK;
 }
@@ -512,7 +562,8 @@ static int load_all(loader *L) {
                           "(patient, tumor, drugs, embolization, simulation)");
   if ((rc = hs__ydoc_read(L->d, L->root, "", TOP_FIELDS, K_N, L->sc, NULL, 0, L->err)) ||
       (rc = load_defaults(L)) || (rc = load_patient(L)) || (rc = load_simulation(L)) ||
-      (rc = load_embolization(L)) || (rc = load_drugs(L)) || (rc = check_flows(L)))
+      (rc = load_embolization(L)) || (rc = load_filtration(L)) || (rc = load_drugs(L)) ||
+      (rc = check_flows(L)))
     return rc;
   hs__ynode sweep = hs__ydoc_get(L->d, L->root, "sweep");
   if (sweep && (rc = hs__sweep_read(L->d, sweep, L->sc, L->err))) return rc;
@@ -551,6 +602,7 @@ void hs_scenario_release(hs_scenario *sc) {
   for (int i = 0; i < sc->n_drugs; i++) free(sc->drugs[i].regimen);
   free(sc->drugs);
   free(sc->embo);
+  free(sc->filter);
   hs_design_release(&sc->sweep.design);
   free(sc->path);
   free(sc->text);

@@ -202,6 +202,7 @@ void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double 
 int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
   *dst = *src;
   dst->path = NULL, dst->text = NULL, dst->drugs = NULL, dst->embo = NULL, dst->n_drugs = 0;
+  dst->filter = NULL;
   memset(&dst->sweep, 0, sizeof dst->sweep);
   dst->path = strdup(src->path ? src->path : "");
   dst->text = strdup(src->text ? src->text : "");
@@ -209,6 +210,10 @@ int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
   dst->drugs = calloc((size_t)(src->n_drugs ? src->n_drugs : 1), sizeof *dst->drugs);
   if (!dst->path || !dst->text || !dst->embo || !dst->drugs) goto oom;
   if (src->n_embo) memcpy(dst->embo, src->embo, sizeof *dst->embo * (size_t)src->n_embo);
+  dst->filter = calloc((size_t)(src->n_filter ? src->n_filter : 1), sizeof *dst->filter);
+  if (!dst->filter) goto oom;
+  if (src->n_filter)
+    memcpy(dst->filter, src->filter, sizeof *dst->filter * (size_t)src->n_filter);
   for (int i = 0; i < src->n_drugs; i++) {
     hs_scenario_drug *d = &dst->drugs[i];
     *d = src->drugs[i];

@@ -34,6 +34,7 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, const hs_scenario_drug 
                     hs_dose *doses, int cap, hs_metrics *m, hs_trace *tr, hs_error *err) {
   hs_params p;
   int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
+  if (!rc) rc = hs_params_set_filter(&p, sc->filter, sc->n_filter, err);
   if (!rc) rc = hs_regimen_check(sd->regimen, sd->n_regimen, sc->sim.t_end, err);
   if (rc) return rc;
   int n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, cap, err);

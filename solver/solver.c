@@ -245,6 +245,7 @@ static const hs_metric_field METRIC_FIELDS[] = {
     METRIC(auc_plasma_iv, "mg*h/L"),
     METRIC(auc_tumor_iv, "mg*h/L"),
     METRIC(fraction_eliminated_tumor, "1"),
+    METRIC(fraction_eliminated_filter, "1"),
     METRIC(auc_blood, "mg*h/L"),
     METRIC(dosed_mg, "mg"),
 };
@@ -282,10 +283,11 @@ static void sort_times(double *t, int n) {
   }
 }
 
-/* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends, onsets. */
+/* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends, embolisation
+ * onsets, filter windows. */
 static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d, int n,
                              double t_end, hs_error *err) {
-  int need = 2 + 2 * n + p->n_embo;
+  int need = 2 + 2 * n + p->n_embo + 2 * p->n_filter;
   if (need > s->bp_cap) {
     double *nb = realloc(s->bp, sizeof(double) * (size_t)need);
     if (!nb) return hs_error_set(err, HS_ENOMEM, "out of memory for %d breakpoints", need);
@@ -300,6 +302,10 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d,
     s->bp[m++] = d[i].t_end;
   }
   for (int i = 0; i < p->n_embo; i++) s->bp[m++] = p->embo[i].t_e;
+  for (int i = 0; i < p->n_filter; i++) {
+    s->bp[m++] = p->filter[i].t_on;
+    s->bp[m++] = p->filter[i].t_off;
+  }
   sort_times(s->bp, m);
   int k = 0;
   for (int i = 0; i < m; i++) {
@@ -422,7 +428,7 @@ static void add_stats(hs_solver *s) {
 }
 
 static void mass_balance(const double *y, run_acc *acc) {
-  double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T];
+  double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T] + y[HS_EL_F];
   for (int i = 0; i < HS_N_AMOUNTS; i++) present += y[i];
   double mb = fabs(y[HS_DOSED] - present - gone);
   if (mb > acc->mb_max) acc->mb_max = mb;
@@ -524,6 +530,7 @@ static void finish_metrics(const double *y, const run_acc *acc, double bp,
   m->fraction_eliminated_renal = dosed > 0 ? y[HS_EL_R] / dosed : 0;
   m->fraction_eliminated_extrahepatic = dosed > 0 ? y[HS_EL_X] / dosed : 0;
   m->fraction_eliminated_tumor = dosed > 0 ? y[HS_EL_T] / dosed : 0;
+  m->fraction_eliminated_filter = dosed > 0 ? y[HS_EL_F] / dosed : 0;
   m->mass_balance_error = dosed > 0 ? acc->mb_max / dosed : acc->mb_max;
   m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
 }

@@ -172,9 +172,10 @@ static double elim(const hs_elimination *e, double c) {
   return e->kind == HS_ELIM_LINEAR ? e->cl * c : e->vmax * c / (e->km + c);
 }
 
-/* model.md "Equations", transcribed independently of model.c; m_l, m_t given. */
+/* model.md "Equations", transcribed independently of model.c; m_l, m_t and the
+ * hepatic-venous filter efficiency e_f (PHP extension, docs/model.md) given. */
 static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, double m_t,
-                         const double *y, double *dy) {
+                         double e_f, const double *y, double *dy) {
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
   const double q_la = ph->f_ha * ph->q_h - ph->f_ta * ph->p_t * ph->v_t;
@@ -194,8 +195,8 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
                d->k_rel * y[HS_A_D];
   dy[HS_A_R] = q_r_t * (c_b - c_rv);
   dy[HS_A_D] = -d->k_rel * y[HS_A_D];
-  dy[HS_A_B] = s->r_iv + (m_l * q_la + q_lp + f_td * q_t_t) * c_lv + (1 - f_td) * q_t_t * c_tv +
-               q_r_t * c_rv - ph->q_co * c_b - d->cl_r * c_b - e_x;
+  const double hv = (m_l * q_la + q_lp + f_td * q_t_t) * c_lv + (1 - f_td) * q_t_t * c_tv;
+  dy[HS_A_B] = s->r_iv + (1 - e_f) * hv + q_r_t * c_rv - ph->q_co * c_b - d->cl_r * c_b - e_x;
   dy[HS_AUC_P] = c_b / d->bp;
   dy[HS_AUC_T] = y[HS_A_T] / ph->v_t;
   dy[HS_AUC_L] = y[HS_A_L] / ph->v_l;
@@ -204,6 +205,7 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   dy[HS_EL_R] = d->cl_r * c_b;
   dy[HS_EL_X] = e_x;
   dy[HS_EL_T] = d->cl_t * c_tv;
+  dy[HS_EL_F] = e_f * hv;
   dy[HS_DOSED] = s->r_iv + s->r_ha + s->r_pv;
 }
 
@@ -211,21 +213,28 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
 typedef struct config {
   const char *name;
   hs_elim_kind kind;
-  int embolised;
+  int embolised, filtered;
   double t;
 } config;
 
 static const config CONFIGS[] = {
-    {"linear", HS_ELIM_LINEAR, 0, 2.385},
-    {"michaelis-menten", HS_ELIM_MM, 0, 2.385},
-    {"linear, embolised", HS_ELIM_LINEAR, 1, 0.37},
-    {"michaelis-menten, embolised", HS_ELIM_MM, 1, 0.37},
+    {"linear", HS_ELIM_LINEAR, 0, 0, 2.385},
+    {"michaelis-menten", HS_ELIM_MM, 0, 0, 2.385},
+    {"linear, embolised", HS_ELIM_LINEAR, 1, 0, 0.37},
+    {"michaelis-menten, embolised", HS_ELIM_MM, 1, 0, 0.37},
+    {"linear, filtered", HS_ELIM_LINEAR, 0, 1, 2.385},
+    {"michaelis-menten, embolised, filtered (every option on)", HS_ELIM_MM, 1, 1, 0.37},
 };
+
+/* A hepatic-venous filter (percutaneous hepatic perfusion) over [0, 10) h. */
+static const hs_filter FILTER = {0.0, 10.0, 0.77};
 
 static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
   hs_physiology ph = full_phys();
   hs_drug d = full_drug(c->kind);
+  hs_error err;
   init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
+  if (c->filtered) ck_assert_int_eq(hs_params_set_filter(p, &FILTER, 1, &err), HS_OK);
   ctx->p = p;
   ctx->seg = (hs_segment){.r_iv = 11.3, .r_ha = 47.9, .r_pv = 23.1, .t0 = 0.0};
 }
@@ -242,7 +251,7 @@ START_TEST(test_rhs_equations) {
     double y[HS_NSTATE], dy[HS_NSTATE], want[HS_NSTATE];
     random_state(&seed, y);
     ck_assert_int_eq(hs_model_rhs(c->t, y, dy, &ctx), 0);
-    model_md_rhs(&p, &ctx.seg, m_l, m_t, y, want);
+    model_md_rhs(&p, &ctx.seg, m_l, m_t, c->filtered ? FILTER.efficiency : 0, y, want);
     for (int i = 0; i < HS_NSTATE; i++)
       ck_assert_msg(fabs(dy[i] - want[i]) <= 1e-12 * (fabs(want[i]) + 1e3),
                     "%s: dy[%d] = %.15g, model.md %.15g", c->name, i, dy[i], want[i]);
@@ -293,7 +302,7 @@ START_TEST(test_rhs_conserves_mass) {
   hs_rhs_ctx ctx;
   config_setup(c, &p, &ctx);
   const int terms[] = {HS_A_B, HS_A_G, HS_A_L, HS_A_T, HS_A_R, HS_A_D,
-                       HS_EL_H, HS_EL_R, HS_EL_X, HS_EL_T};
+                       HS_EL_H, HS_EL_R, HS_EL_X, HS_EL_T, HS_EL_F};
   uint64_t seed = 0xdeadbeefcafef00du + (uint64_t)_i;
   for (int k = 0; k < 20; k++) {
     double y[HS_NSTATE], dy[HS_NSTATE], sum = 0, mag = 0;

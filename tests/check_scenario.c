@@ -38,6 +38,8 @@ static const bad_case BAD[] = {
     {"profile_no_peak", 21, R0 ".profile", "a chronomodulated profile needs 'peak'"},
     {"profile_no_weights", 21, R0 ".profile", "a step profile needs 'weights'"},
     {"profile_amplitude", 21, R0 ".profile.amplitude", "must lie between 0 and 1"},
+    {"filtration_efficiency", 25, "hepatic_filtration[0].efficiency", "must lie between 0 and 1"},
+    {"filtration_no_duration", 25, "hepatic_filtration[0]", "'duration' is required"},
     {"missing_unit", 5, "patient.hepatic_flow", "missing unit: expected a flow"},
     {"unknown_unit", 5, "patient.hepatic_flow", "unknown unit 'hour' in '90 L/hour'"},
     {"unit_exponent", 5, "patient.hepatic_flow", "expected a flow (e.g. '1.5 L/min', '90 L/h'), "
