@@ -40,6 +40,8 @@ typedef struct hs_physiology {
   double p_t;  /* tumour perfusion, L/h per L of tumour */
   double f_ta; /* arterial share of tumour inflow */
   double f_td; /* share of tumour outflow draining into the normal-liver sinusoids */
+  double f_nec; /* necrotic, non-perfused share of V_T (default 0): the tumour compartment
+                   is the viable part, perfused at p_T */
 } hs_physiology;
 
 /* Linear (CL) or saturable (Vmax, Km) elimination; all blood quantities. */
@@ -65,6 +67,7 @@ typedef struct hs_drug {
 /* Derived flows (L/h), computed and validated once per run by hs_params_init. */
 typedef struct hs_flows {
   double q_ha, q_pv, q_t, q_ta, q_tp, q_la, q_lp, q_l, q_r;
+  double v_tv; /* viable tumour volume (1 - f_nec) V_T, L */
 } hs_flows;
 
 /* Embolisation: multiplier m(t) = 1 - (1 - m_min) exp(-ln2 (t - t_e) / t_half) for

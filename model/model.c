@@ -40,6 +40,9 @@ static int check_physiology(const hs_physiology *ph, hs_error *err) {
       (rc = check_fraction(ph->f_ta, "tumour arterial fraction f_TA", err)) ||
       (rc = check_fraction(ph->f_td, "tumour drainage to liver f_TD", err)))
     return rc;
+  if (!(ph->f_nec >= 0 && ph->f_nec < 1))
+    return hs_error_set(err, HS_EINPUT, "necrotic share f_nec = %g must lie in [0, 1)",
+                        ph->f_nec);
   return HS_OK;
 }
 
@@ -88,7 +91,8 @@ static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
 static int derive_flows(const hs_physiology *ph, hs_flows *f, hs_error *err) {
   f->q_ha = ph->f_ha * ph->q_h;
   f->q_pv = (1 - ph->f_ha) * ph->q_h;
-  f->q_t = ph->p_t * ph->v_t;
+  f->v_tv = (1 - ph->f_nec) * ph->v_t;   /* the viable, perfused part */
+  f->q_t = ph->p_t * f->v_tv;
   f->q_ta = ph->f_ta * f->q_t;
   f->q_tp = (1 - ph->f_ta) * f->q_t;
   f->q_la = f->q_ha - f->q_ta;
@@ -98,13 +102,15 @@ static int derive_flows(const hs_physiology *ph, hs_flows *f, hs_error *err) {
   if (!(f->q_la > 0))
     return hs_error_set(err, HS_EINPUT,
                         "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = %g L/h "
-                        "must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L)",
-                        f->q_la, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t);
+                        "must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L%s)",
+                        f->q_la, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t,
+                        ph->f_nec > 0 ? ", of which the necrotic share is not perfused" : "");
   if (!(f->q_lp > 0))
     return hs_error_set(err, HS_EINPUT,
                         "normal-liver portal flow Q_LP = (1-f_HA)*Q_H - (1-f_TA)*p_T*V_T = %g "
-                        "L/h must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L)",
-                        f->q_lp, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t);
+                        "L/h must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L%s)",
+                        f->q_lp, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t,
+                        ph->f_nec > 0 ? ", of which the necrotic share is not perfused" : "");
   if (!(f->q_r > 0))
     return hs_error_set(err, HS_EINPUT,
                         "rest-of-body flow Q_R = Q_CO - Q_H = %g L/h must be > 0 "
@@ -217,7 +223,7 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   w->c_b = y[HS_A_B] / ph->v_b;
   w->c_gv = y[HS_A_G] / (ph->v_g * d->kp_g);
   w->c_lv = y[HS_A_L] / (ph->v_l * d->kp_l);
-  w->c_tv = y[HS_A_T] / (ph->v_t * d->kp_t);
+  w->c_tv = y[HS_A_T] / (f->v_tv * d->kp_t);
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
   w->c_ha = w->c_b + w->r_ha / w->q_ha_t;        /* C_HA = C_B + R_HA / Q_HA(t) */
@@ -250,7 +256,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
                d->cl_r * w.c_b - w.e_x;
 
   dy[HS_AUC_P] = w.c_b / d->bp;
-  dy[HS_AUC_T] = y[HS_A_T] / p->phys.v_t;
+  dy[HS_AUC_T] = y[HS_A_T] / f->v_tv;
   dy[HS_AUC_L] = y[HS_A_L] / p->phys.v_l;
   dy[HS_AUC_TV] = w.c_tv;
   dy[HS_EL_H] = w.e_h;
@@ -274,7 +280,7 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   eval_terms(t, y, ctx, &w);
   /* dC/dA for each compartment */
   const double cb = 1 / ph->v_b, cg = 1 / (ph->v_g * d->kp_g), cl = 1 / (ph->v_l * d->kp_l),
-               ct = 1 / (ph->v_t * d->kp_t), cr = 1 / (ph->v_r * d->kp_r);
+               ct = 1 / (f->v_tv * d->kp_t), cr = 1 / (ph->v_r * d->kp_r);
   double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t;
   memset(jac, 0, sizeof(double) * HS_NSTATE * HS_NSTATE);
 
@@ -302,7 +308,7 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r) * cb - w.de_x * cb;
 
   J(HS_AUC_P, HS_A_B) = cb / d->bp;
-  J(HS_AUC_T, HS_A_T) = 1 / ph->v_t;
+  J(HS_AUC_T, HS_A_T) = 1 / f->v_tv;
   J(HS_AUC_L, HS_A_L) = 1 / ph->v_l;
   J(HS_AUC_TV, HS_A_T) = ct;
   J(HS_EL_H, HS_A_L) = w.de_h * cl;
@@ -322,7 +328,7 @@ void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, h
   c->blood = w.c_b;
   c->plasma = w.c_b / ctx->p->drug.bp;
   c->liver = y[HS_A_L] / ctx->p->phys.v_l;
-  c->tumor = y[HS_A_T] / ctx->p->phys.v_t;
+  c->tumor = y[HS_A_T] / ctx->p->fl.v_tv;
   c->tumor_venous = w.c_tv;
   c->hepatic_artery = w.c_ha;
   c->portal_vein = w.c_pv;

@@ -30,7 +30,7 @@ typedef struct patient_in {
 } patient_in;
 
 typedef struct tumor_in {
-  double v_t, p_t, f_ta, f_td;
+  double v_t, p_t, f_ta, f_td, f_nec;
 } tumor_in;
 
 static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
@@ -56,12 +56,13 @@ static const hs__field PATIENT_FIELDS[P_N] = {
     QTY("rest_volume", patient_in, v_r, HS_KIND_VOLUME, HS_R_POS),
 };
 
-enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_N };
+enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_N };
 static const hs__field TUMOR_FIELDS[T_N] = {
     QTY("volume", tumor_in, v_t, HS_KIND_VOLUME, HS_R_POS),
     QTY("perfusion", tumor_in, p_t, HS_KIND_PER_TIME, HS_R_NONNEG),
     QTY("arterial_fraction", tumor_in, f_ta, HS_KIND_FRACTION, HS_R_FRAC),
     QTY("drainage_to_liver", tumor_in, f_td, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("necrotic_fraction", tumor_in, f_nec, HS_KIND_FRACTION, HS_R_FRAC),
 };
 
 typedef struct dose_in {
@@ -197,7 +198,7 @@ static int load_patient(loader *L) {
   sc->phys = (hs_physiology){.q_co = L->pat.q_co, .q_h = L->pat.q_h, .f_ha = L->pat.f_ha,
                              .v_b = L->pat.v_b, .v_g = L->pat.v_g, .v_l = L->pat.v_l,
                              .v_r = L->pat.v_r, .v_t = L->tum.v_t, .p_t = L->tum.p_t,
-                             .f_ta = L->tum.f_ta, .f_td = L->tum.f_td};
+                             .f_ta = L->tum.f_ta, .f_td = L->tum.f_td, .f_nec = L->tum.f_nec};
   sc->patient.weight_kg = L->pat.weight;
   sc->patient.height_cm = L->pat.height;
   sc->patient.bsa_formula = (hs_bsa_formula)L->pat.bsa_formula;

@@ -36,6 +36,7 @@ static const path_field TUMOR[] = {
     PF("perfusion", hs_scenario, phys.p_t, HS_KIND_PER_TIME, "1/h", 0),
     PF("arterial_fraction", hs_scenario, phys.f_ta, HS_KIND_FRACTION, "1", 0),
     PF("drainage_to_liver", hs_scenario, phys.f_td, HS_KIND_FRACTION, "1", 0),
+    PF("necrotic_fraction", hs_scenario, phys.f_nec, HS_KIND_FRACTION, "1", 0),
 };
 static const path_field DRUG[] = {
     PF("blood_plasma_ratio", hs_drug, bp, HS_KIND_NUMBER, "1", 0),

@@ -439,9 +439,9 @@ static void conc_rates(hs_solver *s, double t, const double *y, double c[2], dou
   const hs_params *p = s->rctx.p;
   hs_model_rhs(t, y, s->f, &s->rctx);
   c[0] = y[HS_A_B] / p->phys.v_b / p->drug.bp;
-  c[1] = y[HS_A_T] / p->phys.v_t;
+  c[1] = y[HS_A_T] / p->fl.v_tv;
   d[0] = s->f[HS_A_B] / p->phys.v_b / p->drug.bp;
-  d[1] = s->f[HS_A_T] / p->phys.v_t;
+  d[1] = s->f[HS_A_T] / p->fl.v_tv;
 }
 
 /* Grid point k, reached by the last step (tret): from the state at tret itself, else from

@@ -394,6 +394,30 @@ START_TEST(test_hepatic_filter) {
 }
 END_TEST
 
+/* A necrotic share n of a tumour of volume V_T is a viable, perfused tumour of (1 - n) V_T:
+ * the runs agree to round-off; n = 0 is the reference model itself. */
+START_TEST(test_necrotic_share) {
+  hs_error err;
+  hs_params p1, p2;
+  hs_solver *s = ref_setup(&p1);
+  hs_physiology ph = p1.phys;
+  hs_drug dr = p1.drug; /* hs_params_init clears its target first: pass a copy */
+  ph.v_t = 0.2385, ph.f_nec = 0.4;
+  ck_assert_int_eq(hs_params_init(&p1, &ph, &dr, NULL, 0, &err), HS_OK);
+  ph.v_t = 0.2385 * 0.6, ph.f_nec = 0;
+  ck_assert_int_eq(hs_params_init(&p2, &ph, &dr, NULL, 0, &err), HS_OK);
+  hs_metrics a = run_one(s, &p1, HS_ROUTE_HA, 238.5, 2, &OPTS, NULL);
+  hs_metrics b = run_one(s, &p2, HS_ROUTE_HA, 238.5, 2, &OPTS, NULL);
+  HS_ASSERT_REL(a.auc_tumor, b.auc_tumor, 1e-9);
+  HS_ASSERT_REL(a.auc_plasma, b.auc_plasma, 1e-9);
+  HS_ASSERT_REL(a.cmax_tumor, b.cmax_tumor, 1e-9);
+  ph.f_nec = 1;
+  ck_assert_int_eq(hs_params_init(&p2, &ph, &dr, NULL, 0, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "necrotic share f_nec = 1 must lie in [0, 1)");
+  hs_solver_free(s);
+}
+END_TEST
+
 /* Bad options are refused with messages. */
 START_TEST(test_bad_options) {
   hs_error err;
@@ -430,6 +454,7 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_step_profile);
   tcase_add_test(tc, test_long_chrono_schedule);
   tcase_add_test(tc, test_hepatic_filter);
+  tcase_add_test(tc, test_necrotic_share);
   suite_add_tcase(s, tc);
   return s;
 }
