@@ -17,6 +17,7 @@ enum hs_state {
   HS_A_T,    /* tumour, mg */
   HS_A_R,    /* rest of body, mg */
   HS_A_D,    /* TACE / bead depot in the tumour bed, mg */
+  HS_A_S,    /* slow rest-of-body tissue (option, off by default: Q_S = 0), mg */
   HS_AUC_P,  /* integral of C_P = C_B / BP, mg*h/L */
   HS_AUC_T,  /* integral of C_T, mg*h/L */
   HS_AUC_L,  /* integral of C_L, mg*h/L */
@@ -26,10 +27,11 @@ enum hs_state {
   HS_EL_X,   /* eliminated by the extrahepatic route, mg */
   HS_EL_T,   /* eliminated in the tumour, mg */
   HS_EL_F,   /* removed by an extracorporeal hepatic-venous filter (PHP), mg */
+  HS_EL_B,   /* irreversibly bound in blood (platinum to plasma proteins and red cells), mg */
   HS_DOSED,  /* total amount dosed, mg */
   HS_NSTATE
 };
-#define HS_N_AMOUNTS 6 /* HS_A_B .. HS_A_D */
+#define HS_N_AMOUNTS 7 /* HS_A_B .. HS_A_S */
 
 /* Patient physiology (model.md "Flows" and "Compartments"). */
 typedef struct hs_physiology {
@@ -62,7 +64,17 @@ typedef struct hs_drug {
   double cl_r;                   /* renal blood clearance, L/h */
   double cl_t;                   /* tumour clearance from C_Tv, L/h */
   double k_rel;                  /* first-order release from the depot, 1/h */
+  double cl_bind;                /* irreversible binding in blood, L/h from C_B (default 0) */
+  double q_s, v_s;               /* slow rest-of-body tissue: exchange clearance with blood,
+                                    L/h, and apparent volume V_S*Kp_S, L (q_s = 0: off) */
 } hs_drug;
+
+/* Elimination routes a metabolite (or a bound species) can be formed from. */
+typedef enum hs_form_route {
+  HS_FORM_HEPATIC = 0, /* the parent's hepatic elimination E_H, formed in the liver */
+  HS_FORM_EXTRAHEPATIC, /* the parent's extrahepatic elimination E_X, formed in blood */
+  HS_FORM_BINDING       /* the parent's irreversible binding CL_bind C_B, formed in blood */
+} hs_form_route;
 
 /* Derived flows (L/h), computed and validated once per run by hs_params_init. */
 typedef struct hs_flows {

@@ -15,6 +15,17 @@
 
 #define HS_NAME_LEN 64
 
+/* A drug's known systemic exposure target or toxicity threshold from the library, e.g.
+ * 5-FU plasma AUC 20-30 mg*h/L per cycle. */
+typedef struct hs_exposure_target {
+  int present;
+  char measure[32]; /* "auc_plasma" (mg*h/L) or "cmax_plasma" (mg/L) */
+  double low, high; /* window in internal units; high may be INFINITY (threshold only) */
+  char per[16];     /* "cycle" (per dosing cycle) or "run" (whole simulation) */
+  double cycle_h;   /* length of a cycle, h, when per = "cycle" (0: from the regimen) */
+  char source[256];
+} hs_exposure_target;
+
 typedef struct hs_scenario_drug {
   char name[HS_NAME_LEN]; /* as reported (key of the drug in the scenario) */
   char source[HS_NAME_LEN]; /* library entry it started from, "" if defined inline */
@@ -22,6 +33,14 @@ typedef struct hs_scenario_drug {
   hs_dose_spec *regimen;  /* owned */
   int n_regimen;
   int line;               /* line of the drug's entry, for messages */
+  /* a metabolite (or bound species) formed from another drug of the scenario; it has no
+   * regimen of its own. parent = -1 for a dosed drug. */
+  int parent;             /* index in hs_scenario.drugs of the parent, or -1 */
+  hs_form_route route;    /* which elimination of the parent forms it */
+  double yield;           /* mg formed per mg of parent eliminated by that route
+                             (molar fraction * MW_metabolite / MW_parent) */
+  double mw;              /* molecular weight, g/mol (0: not given) */
+  hs_exposure_target target; /* known systemic target or toxicity window (present = 0: none) */
 } hs_scenario_drug;
 
 /* The optional `sweep:` section: a design over scenario paths (params[i].path), values

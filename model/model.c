@@ -70,8 +70,13 @@ static int check_drug(const hs_drug *d, hs_error *err) {
       (rc = check_elimination(&d->extrahepatic, "extrahepatic", err)) ||
       (rc = check_nonneg(d->cl_r, "renal clearance CL_R (L/h)", err)) ||
       (rc = check_nonneg(d->cl_t, "tumour clearance CL_T (L/h)", err)) ||
-      (rc = check_nonneg(d->k_rel, "depot release rate k_rel (1/h)", err)))
+      (rc = check_nonneg(d->k_rel, "depot release rate k_rel (1/h)", err)) ||
+      (rc = check_nonneg(d->cl_bind, "binding clearance CL_bind (L/h)", err)) ||
+      (rc = check_nonneg(d->q_s, "slow-tissue exchange clearance Q_S (L/h)", err)))
     return rc;
+  if (d->q_s > 0 && !(d->v_s > 0 && isfinite(d->v_s)))
+    return hs_error_set(err, HS_EINPUT, "slow-tissue volume V_S = %g L must be > 0 when its "
+                        "exchange clearance Q_S = %g L/h is given", d->v_s, d->q_s);
   return HS_OK;
 }
 
@@ -203,6 +208,7 @@ static double elim_rate(const hs_elimination *e, double c, double *dr_dc) {
 typedef struct terms {
   double q_la_e, q_ta_e, q_ha_t, q_t_t, q_r_t;      /* embolised flows */
   double c_b, c_gv, c_lv, c_tv, c_rv, c_ha, c_pv; /* concentrations */
+  double c_s;                                      /* slow tissue, blood-equivalent */
   double e_h, de_h, e_x, de_x;                     /* eliminations, d/dC */
   double r_iv, r_ha, r_pv;                         /* infusion rates at t */
   double e_f;                                      /* hepatic-venous filter efficiency */
@@ -225,6 +231,7 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   w->c_lv = y[HS_A_L] / (ph->v_l * d->kp_l);
   w->c_tv = y[HS_A_T] / (f->v_tv * d->kp_t);
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
+  w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
   w->c_ha = w->c_b + w->r_ha / w->q_ha_t;        /* C_HA = C_B + R_HA / Q_HA(t) */
   w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
@@ -249,11 +256,12 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
                d->cl_t * w.c_tv + d->k_rel * y[HS_A_D];
   dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
   dy[HS_A_D] = -d->k_rel * y[HS_A_D];
+  dy[HS_A_S] = d->q_s * (w.c_b - w.c_s); /* slow tissue: Q_S (C_B - A_S / V_S) */
   /* hepatic venous return: normal-liver outflow and the tumour's direct outflow, of which
    * a filter (PHP) removes the share e_f */
   double hv = q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv;
   dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - p->phys.q_co * w.c_b -
-               d->cl_r * w.c_b - w.e_x;
+               d->cl_r * w.c_b - w.e_x - d->cl_bind * w.c_b - dy[HS_A_S];
 
   dy[HS_AUC_P] = w.c_b / d->bp;
   dy[HS_AUC_T] = y[HS_A_T] / f->v_tv;
@@ -264,6 +272,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   dy[HS_EL_X] = w.e_x;
   dy[HS_EL_T] = d->cl_t * w.c_tv;
   dy[HS_EL_F] = w.e_f * hv;
+  dy[HS_EL_B] = d->cl_bind * w.c_b;
   dy[HS_DOSED] = w.r_iv + w.r_ha + w.r_pv;
   return 0;
 }
@@ -302,10 +311,15 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
 
   J(HS_A_D, HS_A_D) = -d->k_rel;
 
+  const double cs = d->q_s > 0 ? 1 / d->v_s : 0.0;
+  J(HS_A_S, HS_A_B) = d->q_s * cb;
+  J(HS_A_S, HS_A_S) = -d->q_s * cs;
+  J(HS_A_B, HS_A_S) = d->q_s * cs;
+
   J(HS_A_B, HS_A_L) = (1 - w.e_f) * q_lout * cl;
   J(HS_A_B, HS_A_T) = (1 - w.e_f) * (1 - f_td) * w.q_t_t * ct;
   J(HS_A_B, HS_A_R) = w.q_r_t * cr;
-  J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r) * cb - w.de_x * cb;
+  J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r + d->cl_bind + d->q_s) * cb - w.de_x * cb;
 
   J(HS_AUC_P, HS_A_B) = cb / d->bp;
   J(HS_AUC_T, HS_A_T) = 1 / f->v_tv;
@@ -317,6 +331,7 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   J(HS_EL_T, HS_A_T) = d->cl_t * ct;
   J(HS_EL_F, HS_A_L) = w.e_f * q_lout * cl;
   J(HS_EL_F, HS_A_T) = w.e_f * (1 - f_td) * w.q_t_t * ct;
+  J(HS_EL_B, HS_A_B) = d->cl_bind * cb;
   return 0;
 }
 
@@ -340,7 +355,8 @@ void hs_model_analytic(const hs_params *p, hs_analytic *a) {
   const double f_td = p->phys.f_td, cl_int = p->drug.hepatic.cl;
   a->q_l_eff = f->q_l + f_td * f->q_t;                          /* Q_L' */
   a->e_l = cl_int / (a->q_l_eff + cl_int);                      /* E_L */
-  a->cl_tb = p->drug.cl_r + p->drug.extrahepatic.cl + a->q_l_eff * a->e_l; /* CL_TB */
+  a->cl_tb = p->drug.cl_r + p->drug.extrahepatic.cl + p->drug.cl_bind +
+              a->q_l_eff * a->e_l; /* CL_TB */
   a->phi_l = (f->q_la + f_td * f->q_ta) / f->q_ha;              /* phi_L */
   a->f_ha_bioavail = 1 - a->phi_l * a->e_l;                     /* identity 1, HA */
   a->f_pv_bioavail = 1 - ((f->q_lp + f_td * f->q_tp) / f->q_pv) * a->e_l; /* identity 1, PV */

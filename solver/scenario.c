@@ -478,6 +478,7 @@ static int load_drug(loader *L, hs__ynode key, hs__ynode map, hs_scenario_drug *
                           "without '/', '.', spaces or quotes", HS_NAME_LEN - 1);
   snprintf(sd->name, sizeof sd->name, "%s", name);
   sd->line = hs__ydoc_line(L->d, key);
+  sd->parent = -1;
   hs__drugdef top, base;
   int rc = hs__drugdef_read(L->d, map, path, 0, &top, L->err);
   if (rc) return rc;

@@ -428,7 +428,8 @@ static void add_stats(hs_solver *s) {
 }
 
 static void mass_balance(const double *y, run_acc *acc) {
-  double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T] + y[HS_EL_F];
+  double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T] + y[HS_EL_F] +
+                        y[HS_EL_B];
   for (int i = 0; i < HS_N_AMOUNTS; i++) present += y[i];
   double mb = fabs(y[HS_DOSED] - present - gone);
   if (mb > acc->mb_max) acc->mb_max = mb;
