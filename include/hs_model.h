@@ -173,6 +173,33 @@ typedef struct hs_analytic {
 } hs_analytic;
 void hs_model_analytic(const hs_params *p, hs_analytic *a);
 
+/* ---- coupled species: a dosed drug and what its eliminations form -------------------
+ * A system holds up to HS_MAX_SPECIES species, each with the HS_NSTATE states above, laid
+ * out one block after another. Species 0 is the dosed drug; species k >= 1 is formed from
+ * species link[k].parent < k at the rate yield * (its elimination by link[k].route): in
+ * the liver (A_L) for hepatic formation, in blood (A_B) otherwise. The formed amount is
+ * the species' input, so its HS_DOSED state counts it and its mass balance closes. */
+#define HS_MAX_SPECIES 3
+
+typedef struct hs_species_link {
+  int parent;          /* index of the forming species, < this species' index */
+  hs_form_route route; /* which elimination of the parent forms it */
+  double yield;        /* mg formed per mg of parent eliminated by that route */
+} hs_species_link;
+
+typedef struct hs_system_ctx {
+  int ns;
+  hs_rhs_ctx sp[HS_MAX_SPECIES];        /* species k: its parameters and inputs (doses go
+                                           to species 0 only) */
+  hs_species_link link[HS_MAX_SPECIES]; /* link[0] unused */
+} hs_system_ctx;
+
+/* dy/dt of the whole system (ns * HS_NSTATE states). */
+int hs_system_rhs(double t, const double *y, double *dydt, const hs_system_ctx *ctx);
+
+/* Dense Jacobian of the system, row-major, (ns * HS_NSTATE)^2. */
+int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *ctx);
+
 /* Integration settings of one run. */
 typedef struct hs_sim_opts {
   double t_end;   /* simulation end, h */

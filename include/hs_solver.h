@@ -25,6 +25,7 @@ typedef struct hs_metrics {
   double fraction_eliminated_liver, fraction_eliminated_renal;
   double fraction_eliminated_extrahepatic, fraction_eliminated_tumor;
   double fraction_eliminated_filter; /* removed by a hepatic-venous filter (PHP) */
+  double fraction_eliminated_binding; /* irreversibly bound in blood (platinum) */
   double mass_balance_error; /* max over output times of |dosed - present - eliminated|,
                               divided by the amount dosed by the end */
   double dosed_mg;
@@ -70,6 +71,13 @@ void hs_solver_free(hs_solver *s);
  * HS_ESOLVER (CVODE failed; err carries CVODE's message and the time). */
 int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_doses,
                   const hs_sim_opts *opts, hs_trace *trace, hs_metrics *m, hs_error *err);
+
+/* A coupled system: species 0 (sp[0]) receives the doses; species k >= 1 is formed from
+ * link[k] (hs_model.h). tr: NULL, or ns trace pointers (each may be NULL); m: ns metrics.
+ * A formed species' dosed_mg is the amount formed. Same returns as hs_solver_run. */
+int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
+                         int ns, const hs_dose *doses, int n_doses, const hs_sim_opts *opts,
+                         hs_trace *const *tr, hs_metrics *m, hs_error *err);
 
 /* Statistics of the last run (steps, RHS and Jacobian evaluations, restarts). */
 typedef struct hs_solver_stats {

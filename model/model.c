@@ -337,6 +337,52 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
 
 #undef J
 
+/* ---- coupled species ----------------------------------------------------------------- */
+
+/* The elimination state of the parent that forms a species, and the compartment it forms
+ * in (model.md extension "Metabolites"). */
+static void formation_states(hs_form_route r, int *el, int *into) {
+  *el = r == HS_FORM_HEPATIC ? HS_EL_H : r == HS_FORM_EXTRAHEPATIC ? HS_EL_X : HS_EL_B;
+  *into = r == HS_FORM_HEPATIC ? HS_A_L : HS_A_B;
+}
+
+int hs_system_rhs(double t, const double *y, double *dy, const hs_system_ctx *ctx) {
+  for (int k = 0; k < ctx->ns; k++) {
+    hs_model_rhs(t, y + k * HS_NSTATE, dy + k * HS_NSTATE, &ctx->sp[k]);
+    if (k == 0) continue;
+    const hs_species_link *l = &ctx->link[k];
+    int el, into;
+    formation_states(l->route, &el, &into);
+    /* formation = yield * the parent's elimination rate by the route */
+    double form = l->yield * dy[l->parent * HS_NSTATE + el];
+    dy[k * HS_NSTATE + into] += form;
+    dy[k * HS_NSTATE + HS_DOSED] += form;
+  }
+  return 0;
+}
+
+int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *ctx) {
+  const int n = ctx->ns * HS_NSTATE;
+  double blk[HS_NSTATE * HS_NSTATE];
+  memset(jac, 0, sizeof(double) * (size_t)n * (size_t)n);
+  for (int k = 0; k < ctx->ns; k++) {
+    hs_model_jac(t, y + k * HS_NSTATE, blk, &ctx->sp[k]);
+    for (int i = 0; i < HS_NSTATE; i++)
+      memcpy(jac + (size_t)(k * HS_NSTATE + i) * n + k * HS_NSTATE, blk + i * HS_NSTATE,
+             sizeof(double) * HS_NSTATE);
+  }
+  for (int k = 1; k < ctx->ns; k++) { /* formation rows copy the parent's elimination row */
+    const hs_species_link *l = &ctx->link[k];
+    int el, into;
+    formation_states(l->route, &el, &into);
+    const double *src = jac + (size_t)(l->parent * HS_NSTATE + el) * n;
+    double *r1 = jac + (size_t)(k * HS_NSTATE + into) * n;
+    double *r2 = jac + (size_t)(k * HS_NSTATE + HS_DOSED) * n;
+    for (int j = 0; j < n; j++) r1[j] += l->yield * src[j], r2[j] += l->yield * src[j];
+  }
+  return 0;
+}
+
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
   terms w;
   eval_terms(t, y, ctx, &w);

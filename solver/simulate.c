@@ -28,34 +28,71 @@ int hs_simulate_dose_cap(const hs_scenario *sc) {
   return cap;
 }
 
-/* One drug: its run, then (when asked) the same doses given IV; a TACE dose becomes an
- * IV bolus of the same amount. */
-static int run_drug(hs_solver *s, const hs_scenario *sc, const hs_scenario_drug *sd,
-                    hs_dose *doses, int cap, hs_metrics *m, hs_trace *tr, hs_error *err) {
-  hs_params p;
-  int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
-  if (!rc) rc = hs_params_set_filter(&p, sc->filter, sc->n_filter, err);
+/* A dosed drug and the species its eliminations form (scenario entries whose parent it is;
+ * one level): their scenario indices, parameters and links. */
+typedef struct drug_system {
+  int ns, idx[HS_MAX_SPECIES];
+  hs_params p[HS_MAX_SPECIES];
+  const hs_params *pp[HS_MAX_SPECIES];
+  hs_species_link link[HS_MAX_SPECIES];
+} drug_system;
+
+static int build_system(const hs_scenario *sc, int i, drug_system *sys, hs_error *err) {
+  sys->ns = 0;
+  for (int j = i; j < sc->n_drugs; j++) {
+    const hs_scenario_drug *sd = &sc->drugs[j];
+    if (j != i && sd->parent != i) continue;
+    if (sys->ns == HS_MAX_SPECIES)
+      return hs_error_set(err, HS_EINPUT, "drug '%s' forms more than %d species",
+                          sc->drugs[i].name, HS_MAX_SPECIES - 1);
+    int k = sys->ns++, rc;
+    sys->idx[k] = j;
+    sys->pp[k] = &sys->p[k];
+    sys->link[k] = (hs_species_link){.parent = 0, .route = sd->route, .yield = sd->yield};
+    if ((rc = hs_params_init(&sys->p[k], &sc->phys, &sd->drug, sc->embo, sc->n_embo, err)) ||
+        (rc = hs_params_set_filter(&sys->p[k], sc->filter, sc->n_filter, err)))
+      return j == i ? rc : hs_error_prefix(err, "species '%s'", sd->name);
+  }
+  return HS_OK;
+}
+
+/* One dosed drug with the species it forms: its run, then (when asked) the same doses
+ * given IV; a TACE dose becomes an IV bolus of the same amount. Metrics go to m[idx]. */
+static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, int cap,
+                    hs_metrics *m, hs_trace *traces, hs_error *err) {
+  const hs_scenario_drug *sd = &sc->drugs[i];
+  drug_system sys;
+  int rc = build_system(sc, i, &sys, err);
   if (!rc) rc = hs_regimen_check(sd->regimen, sd->n_regimen, sc->sim.t_end, err);
   if (rc) return rc;
   int n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, cap, err);
   if (n < 0) return n;
-  if ((rc = hs_solver_run(s, &p, doses, n, &sc->sim, tr, m, err)) || !sc->iv_comparator)
-    return rc;
-  hs_metrics iv;
-  for (int i = 0; i < n; i++) doses[i].route = HS_ROUTE_IV;
-  if ((rc = hs_solver_run(s, &p, doses, n, &sc->sim, NULL, &iv, err)))
-    return hs_error_prefix(err, "IV comparator");
-  m->auc_plasma_iv = iv.auc_plasma;
-  m->auc_tumor_iv = iv.auc_tumor;
-  /* model.md identity 4: R_d = [AUC_T(HA) / AUC_T(IV)] / [AUC_B(HA) / AUC_B(IV)] */
-  m->regional_advantage = (m->auc_tumor / iv.auc_tumor) / (m->auc_blood / iv.auc_blood);
-  return HS_OK;
+  hs_metrics ms[HS_MAX_SPECIES], iv[HS_MAX_SPECIES];
+  hs_trace *tr[HS_MAX_SPECIES];
+  for (int k = 0; k < sys.ns; k++) tr[k] = traces ? &traces[sys.idx[k]] : NULL;
+  rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &sc->sim,
+                            traces ? tr : NULL, ms, err);
+  if (!rc && sc->iv_comparator) {
+    for (int j = 0; j < n; j++) doses[j].route = HS_ROUTE_IV;
+    rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &sc->sim, NULL, iv, err);
+    if (rc) return hs_error_prefix(err, "IV comparator");
+    for (int k = 0; k < sys.ns; k++) {
+      ms[k].auc_plasma_iv = iv[k].auc_plasma;
+      ms[k].auc_tumor_iv = iv[k].auc_tumor;
+      /* model.md identity 4: R_d = [AUC_T(HA) / AUC_T(IV)] / [AUC_B(HA) / AUC_B(IV)] */
+      ms[k].regional_advantage =
+          (ms[k].auc_tumor / iv[k].auc_tumor) / (ms[k].auc_blood / iv[k].auc_blood);
+    }
+  }
+  for (int k = 0; !rc && k < sys.ns; k++) m[sys.idx[k]] = ms[k];
+  return rc;
 }
 
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err) {
   for (int i = 0; i < sc->n_drugs; i++) {
-    int rc = run_drug(s, sc, &sc->drugs[i], doses, cap, &m[i], traces ? &traces[i] : NULL, err);
+    if (sc->drugs[i].parent >= 0) continue; /* run with its parent */
+    int rc = run_drug(s, sc, i, doses, cap, m, traces, err);
     if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
   }
   return HS_OK;

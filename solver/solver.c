@@ -21,18 +21,29 @@
 #define HS_SUN_COMM NULL
 #endif
 
-struct hs_solver {
-  SUNContext sunctx;
+#define HS_MAX_N (HS_MAX_SPECIES * HS_NSTATE)
+#define HS_MAX_NA (HS_MAX_SPECIES * HS_N_AMOUNTS)
+
+/* CVODE objects for systems of one size (ns species); created when first needed. */
+typedef struct cv_engine {
   void *cvode;
   N_Vector y;
   N_Vector ydky; /* interpolated state at output times */
   SUNMatrix A;
   SUNLinearSolver ls;
-  hs_rhs_ctx rctx;
-  double jac[HS_NSTATE * HS_NSTATE];
-  double f[HS_NSTATE]; /* dy/dt at the last step, for locating maxima */
-  double lu[HS_N_AMOUNTS * HS_N_AMOUNTS]; /* LU of the amounts block of I - gamma J */
-  int piv[HS_N_AMOUNTS];
+} cv_engine;
+
+struct hs_solver {
+  SUNContext sunctx;
+  cv_engine eng[HS_MAX_SPECIES]; /* eng[ns - 1] integrates systems of ns species */
+  cv_engine *cur;                /* the engine of the current run */
+  int ns, n, na;                 /* species, states and amount states of the current run */
+  hs_system_ctx sctx;
+  double jac[HS_MAX_N * HS_MAX_N];
+  double f[HS_MAX_N]; /* dy/dt at the last step, for locating maxima */
+  double lu[HS_MAX_NA * HS_MAX_NA]; /* LU of the amounts block of I - gamma J */
+  int piv[HS_MAX_NA];
+  int amt[HS_MAX_NA]; /* state index of each amount */
   double *bp; /* breakpoints, grown as needed, reused between runs */
   int bp_cap;
   char cv_msg[512]; /* last message from CVODE's error handler */
@@ -43,12 +54,12 @@ struct hs_solver {
 
 static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud) {
   hs_solver *s = ud;
-  return hs_model_rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), &s->rctx);
+  return hs_system_rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), &s->sctx);
 }
 
 /* The Newton matrix M = I - gamma J. No equation depends on an accounting state (AUCs,
  * eliminated and dosed amounts), so the columns of J for those states are zero and
- *   M = [ M11  0 ]   M11 = I - gamma J11 (amounts, HS_N_AMOUNTS square)
+ *   M = [ M11  0 ]   M11 = I - gamma J11 (amounts of every species, na square)
  *       [ M21  I ]   M21 = -gamma J21
  * M x = b is then solved as M11 x1 = b1 (a small LU) and x2 = b2 - M21 x1. Only those two
  * blocks of the dense SUNMatrix are written and read. */
@@ -58,10 +69,12 @@ static int cv_linsys(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A, sunboo
   (void)fy, (void)t1, (void)t2, (void)t3;
   hs_solver *s = ud;
   *jcur = !jok;
-  if (!jok && hs_model_jac(t, N_VGetArrayPointer(y), s->jac, &s->rctx) != 0) return -1;
-  for (int i = 0; i < HS_NSTATE; i++)
-    for (int j = 0; j < HS_N_AMOUNTS; j++)
-      SM_ELEMENT_D(A, i, j) = (i == j) - gamma * s->jac[i * HS_NSTATE + j];
+  if (!jok && hs_system_jac(t, N_VGetArrayPointer(y), s->jac, &s->sctx) != 0) return -1;
+  for (int i = 0; i < s->n; i++)
+    for (int b = 0; b < s->na; b++) {
+      int j = s->amt[b];
+      SM_ELEMENT_D(A, i, j) = (i == j) - gamma * s->jac[i * s->n + j];
+    }
   return 0;
 }
 
@@ -83,10 +96,10 @@ static int bls_init(SUNLinearSolver S) {
 /* LU with partial pivoting of M11 (row-major in s->lu). */
 static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
   hs_solver *s = S->content;
-  enum { n = HS_N_AMOUNTS };
+  const int n = s->na;
   double *lu = s->lu;
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) lu[i * n + j] = SM_ELEMENT_D(A, i, j);
+    for (int j = 0; j < n; j++) lu[i * n + j] = SM_ELEMENT_D(A, s->amt[i], s->amt[j]);
   for (int k = 0; k < n; k++) {
     int p = k;
     for (int i = k + 1; i < n; i++)
@@ -108,23 +121,26 @@ static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
 static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, sunrealtype tol) {
   (void)tol;
   hs_solver *s = S->content;
-  enum { n = HS_N_AMOUNTS };
+  const int n = s->na, *amt = s->amt;
   const double *lu = s->lu, *b = N_VGetArrayPointer(bv);
-  double *x = N_VGetArrayPointer(xv);
-  for (int i = 0; i < HS_NSTATE; i++) x[i] = b[i];
+  double *x = N_VGetArrayPointer(xv), x1[HS_MAX_NA];
+  for (int i = 0; i < s->n; i++) x[i] = b[i];
+  for (int i = 0; i < n; i++) x1[i] = b[amt[i]];
   for (int k = 0; k < n; k++) /* x1 = M11^-1 b1 */
     if (s->piv[k] != k) {
-      double tmp = x[k];
-      x[k] = x[s->piv[k]], x[s->piv[k]] = tmp;
+      double tmp = x1[k];
+      x1[k] = x1[s->piv[k]], x1[s->piv[k]] = tmp;
     }
   for (int i = 1; i < n; i++)
-    for (int j = 0; j < i; j++) x[i] -= lu[i * n + j] * x[j];
+    for (int j = 0; j < i; j++) x1[i] -= lu[i * n + j] * x1[j];
   for (int i = n - 1; i >= 0; i--) {
-    for (int j = i + 1; j < n; j++) x[i] -= lu[i * n + j] * x[j];
-    x[i] /= lu[i * n + i];
+    for (int j = i + 1; j < n; j++) x1[i] -= lu[i * n + j] * x1[j];
+    x1[i] /= lu[i * n + i];
   }
-  for (int i = n; i < HS_NSTATE; i++) /* x2 = b2 - M21 x1 */
-    for (int j = 0; j < n; j++) x[i] -= SM_ELEMENT_D(A, i, j) * x[j];
+  for (int i = 0; i < n; i++) x[amt[i]] = x1[i];
+  for (int k = 0; k < s->ns; k++) /* x2 = b2 - M21 x1, the accounting states */
+    for (int i = k * HS_NSTATE + HS_N_AMOUNTS; i < (k + 1) * HS_NSTATE; i++)
+      for (int j = 0; j < n; j++) x[i] -= SM_ELEMENT_D(A, i, amt[j]) * x1[j];
   return SUNLS_SUCCESS;
 }
 
@@ -171,6 +187,41 @@ static void cv_err_handler(int code, const char *module, const char *func, char 
     }                                                                                     \
   } while (0)
 
+static void engine_free(cv_engine *e) {
+  if (e->cvode) CVodeFree(&e->cvode);
+  if (e->ls) SUNLinSolFree(e->ls);
+  if (e->A) SUNMatDestroy(e->A);
+  if (e->y) N_VDestroy(e->y);
+  if (e->ydky) N_VDestroy(e->ydky);
+  memset(e, 0, sizeof *e);
+}
+
+/* CVODE objects for n states (BDF, the block linear solver, CVodeSetLinSysFn). */
+static int engine_create(hs_solver *s, cv_engine *e, int n, hs_error *err) {
+  int rc = HS_ESOLVER; /* CV_CHECK failures */
+  e->y = N_VNew_Serial(n, s->sunctx);
+  e->cvode = CVodeCreate(CV_BDF, s->sunctx);
+  e->A = SUNDenseMatrix(n, n, s->sunctx);
+  e->ydky = N_VNew_Serial(n, s->sunctx);
+  e->ls = block_solver(s);
+  if (!e->y || !e->cvode || !e->A || !e->ydky || !e->ls) {
+    rc = hs_error_set(err, HS_ENOMEM, "out of memory creating CVODE objects for %d states", n);
+    goto fail;
+  }
+  N_VConst(0.0, e->y);
+#if SUNDIALS_VERSION_MAJOR < 7
+  CV_CHECK(CVodeSetErrHandlerFn(e->cvode, cv_err_handler, s));
+#endif
+  CV_CHECK(CVodeInit(e->cvode, cv_rhs, 0.0, e->y));
+  CV_CHECK(CVodeSetUserData(e->cvode, s));
+  CV_CHECK(CVodeSetLinearSolver(e->cvode, e->ls, e->A));
+  CV_CHECK(CVodeSetLinSysFn(e->cvode, cv_linsys));
+  return HS_OK;
+fail:
+  engine_free(e);
+  return rc;
+}
+
 hs_solver *hs_solver_create(hs_error *err) {
   hs_solver *s = calloc(1, sizeof *s);
   if (!s) {
@@ -186,40 +237,16 @@ hs_solver *hs_solver_create(hs_error *err) {
   SUNContext_ClearErrHandlers(s->sunctx);
   SUNContext_PushErrHandler(s->sunctx, cv_err_handler, s);
 #endif
-  s->y = N_VNew_Serial(HS_NSTATE, s->sunctx);
-  s->cvode = CVodeCreate(CV_BDF, s->sunctx);
-  s->A = SUNDenseMatrix(HS_NSTATE, HS_NSTATE, s->sunctx);
-  if (!s->y || !s->cvode || !s->A) {
-    hs_error_set(err, HS_ENOMEM, "out of memory creating CVODE objects");
-    goto fail;
+  if (engine_create(s, &s->eng[0], HS_NSTATE, err)) { /* single drugs: always needed */
+    hs_solver_free(s);
+    return NULL;
   }
-  s->ydky = N_VNew_Serial(HS_NSTATE, s->sunctx);
-  s->ls = block_solver(s);
-  if (!s->ls || !s->ydky) {
-    hs_error_set(err, HS_ENOMEM, "out of memory creating the dense linear solver");
-    goto fail;
-  }
-  N_VConst(0.0, s->y);
-#if SUNDIALS_VERSION_MAJOR < 7
-  CV_CHECK(CVodeSetErrHandlerFn(s->cvode, cv_err_handler, s));
-#endif
-  CV_CHECK(CVodeInit(s->cvode, cv_rhs, 0.0, s->y));
-  CV_CHECK(CVodeSetUserData(s->cvode, s));
-  CV_CHECK(CVodeSetLinearSolver(s->cvode, s->ls, s->A));
-  CV_CHECK(CVodeSetLinSysFn(s->cvode, cv_linsys));
   return s;
-fail:
-  hs_solver_free(s);
-  return NULL;
 }
 
 void hs_solver_free(hs_solver *s) {
   if (!s) return;
-  if (s->cvode) CVodeFree(&s->cvode);
-  if (s->ls) SUNLinSolFree(s->ls);
-  if (s->A) SUNMatDestroy(s->A);
-  if (s->y) N_VDestroy(s->y);
-  if (s->ydky) N_VDestroy(s->ydky);
+  for (int k = 0; k < HS_MAX_SPECIES; k++) engine_free(&s->eng[k]);
   if (s->sunctx) SUNContext_Free(&s->sunctx);
   free(s->bp);
   free(s);
@@ -246,6 +273,7 @@ static const hs_metric_field METRIC_FIELDS[] = {
     METRIC(auc_tumor_iv, "mg*h/L"),
     METRIC(fraction_eliminated_tumor, "1"),
     METRIC(fraction_eliminated_filter, "1"),
+    METRIC(fraction_eliminated_binding, "1"),
     METRIC(auc_blood, "mg*h/L"),
     METRIC(dosed_mg, "mg"),
 };
@@ -360,9 +388,13 @@ static void segment_rates(const hs_dose *d, int n, double a, double b, hs_segmen
   }
 }
 
+/* Per-species accumulators of a run. */
 typedef struct run_acc {
-  double mb_max, cmax_p, tmax_p, cmax_t, tmax_t;
-  double c_prev[2], d_prev[2]; /* plasma and tumour concentration and rate at the last step */
+  double mb_max[HS_MAX_SPECIES];
+  double cmax_p[HS_MAX_SPECIES], tmax_p[HS_MAX_SPECIES];
+  double cmax_t[HS_MAX_SPECIES], tmax_t[HS_MAX_SPECIES];
+  double c_prev[2 * HS_MAX_SPECIES], d_prev[2 * HS_MAX_SPECIES]; /* plasma and tumour
+                                 concentration and rate of each species at the last step */
 } run_acc;
 
 static void set_trace(double *arr, int k, double v) {
@@ -374,15 +406,15 @@ static void track_max(double c, double t, double *cmax, double *tmax) {
   if (c > *cmax) *cmax = c, *tmax = t;
 }
 
-static void mass_balance(const double *y, run_acc *acc);
+static void mass_balance(hs_solver *s, const double *y, run_acc *acc);
 
-static void record(hs_solver *s, double t, const double *y, hs_trace *tr, int k, run_acc *acc) {
+static void record_species(hs_solver *s, int sp, double t, const double *y, hs_trace *tr, int k,
+                           run_acc *acc) {
   hs_conc c;
-  hs_model_concentrations(t, y, &s->rctx, &c);
-  track_max(c.plasma, t, &acc->cmax_p, &acc->tmax_p);
-  track_max(c.tumor, t, &acc->cmax_t, &acc->tmax_t);
+  hs_model_concentrations(t, y, &s->sctx.sp[sp], &c);
+  track_max(c.plasma, t, &acc->cmax_p[sp], &acc->tmax_p[sp]);
+  track_max(c.tumor, t, &acc->cmax_t[sp], &acc->tmax_t[sp]);
   if (!tr) return;
-  mass_balance(y, acc);
   set_trace(tr->t, k, t);
   set_trace(tr->plasma, k, c.plasma);
   set_trace(tr->blood, k, c.blood);
@@ -396,8 +428,15 @@ static void record(hs_solver *s, double t, const double *y, hs_trace *tr, int k,
   tr->n = k + 1;
 }
 
-static int check_opts(const hs_sim_opts *o, const hs_dose *d, int n, const hs_trace *tr,
-                      hs_error *err) {
+static void record(hs_solver *s, double t, const double *y, hs_trace *const *tr, int k,
+                   run_acc *acc) {
+  if (tr) mass_balance(s, y, acc);
+  for (int sp = 0; sp < s->ns; sp++)
+    record_species(s, sp, t, y + sp * HS_NSTATE, tr ? tr[sp] : NULL, k, acc);
+}
+
+static int check_opts(const hs_sim_opts *o, const hs_dose *d, int n, hs_trace *const *tr,
+                      int ns, hs_error *err) {
   if (!(o->t_end > 0) || !isfinite(o->t_end))
     return hs_error_set(err, HS_EINPUT, "simulation end %g h must be > 0", o->t_end);
   if (!(o->dt_out > 0) || o->dt_out > o->t_end)
@@ -410,52 +449,61 @@ static int check_opts(const hs_sim_opts *o, const hs_dose *d, int n, const hs_tr
     if (d[i].t_start >= o->t_end || d[i].t_start < 0)
       return hs_error_set(err, HS_EINPUT, "a dose at t = %g h lies outside the simulation [0, %g) h",
                           d[i].t_start, o->t_end);
-  if (tr && tr->cap < hs_solver_grid_size(o))
-    return hs_error_set(err, HS_EINPUT, "trace holds %d points, the grid has %d", tr->cap,
-                        hs_solver_grid_size(o));
+  for (int k = 0; tr && k < ns; k++)
+    if (tr[k] && tr[k]->cap < hs_solver_grid_size(o))
+      return hs_error_set(err, HS_EINPUT, "trace holds %d points, the grid has %d", tr[k]->cap,
+                          hs_solver_grid_size(o));
   return HS_OK;
 }
 
 static void add_stats(hs_solver *s) {
   long v;
-  if (CVodeGetNumSteps(s->cvode, &v) == 0) s->stats.steps += v;
-  if (CVodeGetNumRhsEvals(s->cvode, &v) == 0) s->stats.rhs_evals += v;
-  if (CVodeGetNumJacEvals(s->cvode, &v) == 0) s->stats.jac_evals += v;
-  if (CVodeGetNumLinSolvSetups(s->cvode, &v) == 0) s->stats.lin_setups += v;
-  if (CVodeGetNumNonlinSolvIters(s->cvode, &v) == 0) s->stats.newton_iters += v;
-  if (CVodeGetNumErrTestFails(s->cvode, &v) == 0) s->stats.err_test_fails += v;
+  void *cvode = s->cur->cvode;
+  if (CVodeGetNumSteps(cvode, &v) == 0) s->stats.steps += v;
+  if (CVodeGetNumRhsEvals(cvode, &v) == 0) s->stats.rhs_evals += v;
+  if (CVodeGetNumJacEvals(cvode, &v) == 0) s->stats.jac_evals += v;
+  if (CVodeGetNumLinSolvSetups(cvode, &v) == 0) s->stats.lin_setups += v;
+  if (CVodeGetNumNonlinSolvIters(cvode, &v) == 0) s->stats.newton_iters += v;
+  if (CVodeGetNumErrTestFails(cvode, &v) == 0) s->stats.err_test_fails += v;
   s->stats.segments++;
 }
 
-static void mass_balance(const double *y, run_acc *acc) {
-  double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T] + y[HS_EL_F] +
-                        y[HS_EL_B];
-  for (int i = 0; i < HS_N_AMOUNTS; i++) present += y[i];
-  double mb = fabs(y[HS_DOSED] - present - gone);
-  if (mb > acc->mb_max) acc->mb_max = mb;
+static void mass_balance(hs_solver *s, const double *y, run_acc *acc) {
+  for (int sp = 0; sp < s->ns; sp++) {
+    const double *x = y + sp * HS_NSTATE;
+    double present = 0, gone = x[HS_EL_H] + x[HS_EL_R] + x[HS_EL_X] + x[HS_EL_T] +
+                               x[HS_EL_F] + x[HS_EL_B];
+    for (int i = 0; i < HS_N_AMOUNTS; i++) present += x[i];
+    double mb = fabs(x[HS_DOSED] - present - gone);
+    if (mb > acc->mb_max[sp]) acc->mb_max[sp] = mb;
+  }
 }
 
-/* Plasma and tumour concentrations (as hs_model_concentrations computes them) and rates. */
-static void conc_rates(hs_solver *s, double t, const double *y, double c[2], double d[2]) {
-  const hs_params *p = s->rctx.p;
-  hs_model_rhs(t, y, s->f, &s->rctx);
-  c[0] = y[HS_A_B] / p->phys.v_b / p->drug.bp;
-  c[1] = y[HS_A_T] / p->fl.v_tv;
-  d[0] = s->f[HS_A_B] / p->phys.v_b / p->drug.bp;
-  d[1] = s->f[HS_A_T] / p->fl.v_tv;
+/* Plasma and tumour concentrations of each species (as hs_model_concentrations computes
+ * them) and their rates: c[2 sp], c[2 sp + 1]. */
+static void conc_rates(hs_solver *s, double t, const double *y, double *c, double *d) {
+  hs_system_rhs(t, y, s->f, &s->sctx);
+  for (int sp = 0; sp < s->ns; sp++) {
+    const hs_params *p = s->sctx.sp[sp].p;
+    const double *x = y + sp * HS_NSTATE, *f = s->f + sp * HS_NSTATE;
+    c[2 * sp] = x[HS_A_B] / p->phys.v_b / p->drug.bp;
+    c[2 * sp + 1] = x[HS_A_T] / p->fl.v_tv;
+    d[2 * sp] = f[HS_A_B] / p->phys.v_b / p->drug.bp;
+    d[2 * sp + 1] = f[HS_A_T] / p->fl.v_tv;
+  }
 }
 
 /* Grid point k, reached by the last step (tret): from the state at tret itself, else from
  * CVODE's interpolating polynomial. */
-static int record_point(hs_solver *s, const hs_sim_opts *o, int k, double tret, hs_trace *tr,
-                        run_acc *acc, hs_error *err) {
+static int record_point(hs_solver *s, const hs_sim_opts *o, int k, double tret,
+                        hs_trace *const *tr, run_acc *acc, hs_error *err) {
   double tk = grid_time(o, k);
-  N_Vector v = s->y;
+  N_Vector v = s->cur->y;
   if (!same_time(tk, tret)) {
-    if (CVodeGetDky(s->cvode, tk, 0, s->ydky) != 0)
+    if (CVodeGetDky(s->cur->cvode, tk, 0, s->cur->ydky) != 0)
       return hs_error_set(err, HS_ESOLVER, "CVODE interpolation at t = %g h failed: %s", tk,
                           s->cv_msg);
-    v = s->ydky;
+    v = s->cur->ydky;
   }
   record(s, tk, N_VGetArrayPointer(v), tr, k, acc);
   return HS_OK;
@@ -467,19 +515,19 @@ static int record_point(hs_solver *s, const hs_sim_opts *o, int k, double tret, 
  * the first of a falling one, and all points of a step whose rate turns from rising to
  * falling. These are the values a full recording would give, at a fraction of the cost. */
 static int process_step(hs_solver *s, double tret, double b, int last, const hs_sim_opts *o,
-                        hs_trace *tr, int *k, run_acc *acc, hs_error *err) {
+                        hs_trace *const *tr, int *k, run_acc *acc, hs_error *err) {
   int nk = hs_solver_grid_size(o), kend = *k, rc = HS_OK;
   for (; kend < nk; kend++) {
     double tk = grid_time(o, kend);
     int in_seg = last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
     if (!in_seg || (tk > tret && !same_time(tk, tret))) break;
   }
-  double c[2], d[2];
-  const double *y = N_VGetArrayPointer(s->y);
+  double c[2 * HS_MAX_SPECIES], d[2 * HS_MAX_SPECIES];
+  const double *y = N_VGetArrayPointer(s->cur->y);
   conc_rates(s, tret, y, c, d);
-  mass_balance(y, acc);
+  mass_balance(s, y, acc);
   int all = tr != NULL, first = 0, lastp = 0;
-  for (int j = 0; j < 2; j++) {
+  for (int j = 0; j < 2 * s->ns; j++) {
     if (acc->d_prev[j] > 0 && d[j] < 0) all = 1;
     else if (c[j] > acc->c_prev[j]) lastp = 1;
     else first = 1;
@@ -488,22 +536,23 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
     if (all || (i == *k && first) || (i == kend - 1 && lastp))
       rc = record_point(s, o, i, tret, tr, acc, err);
   *k = kend;
-  memcpy(acc->c_prev, c, sizeof c);
-  memcpy(acc->d_prev, d, sizeof d);
+  memcpy(acc->c_prev, c, sizeof(double) * 2 * (size_t)s->ns);
+  memcpy(acc->d_prev, d, sizeof(double) * 2 * (size_t)s->ns);
   return rc;
 }
 
 /* Integrate over [a, b] one step at a time (never past b), recording the grid points in
  * [a, b) (and b when it is the end) as they are passed. */
 static int integrate_segment(hs_solver *s, double a, double b, int last, const hs_sim_opts *o,
-                             hs_trace *tr, int *k, run_acc *acc, hs_error *err) {
+                             hs_trace *const *tr, int *k, run_acc *acc, hs_error *err) {
   sunrealtype tret = a;
   long steps = 0, max_steps = o->max_steps > 0 ? o->max_steps : 100000;
-  if (CVodeReInit(s->cvode, a, s->y) != 0 || CVodeSetStopTime(s->cvode, b) != 0)
+  void *cv = s->cur->cvode;
+  if (CVodeReInit(cv, a, s->cur->y) != 0 || CVodeSetStopTime(cv, b) != 0)
     return hs_error_set(err, HS_ESOLVER, "CVODE restart at t = %g h failed: %s", a, s->cv_msg);
   int rc = process_step(s, tret, b, last, o, tr, k, acc, err);
   while (!rc && !same_time(tret, b)) {
-    int flag = CVode(s->cvode, b, s->y, &tret, CV_ONE_STEP);
+    int flag = CVode(cv, b, s->cur->y, &tret, CV_ONE_STEP);
     if (flag < 0 || ++steps > max_steps)
       rc = hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", tret, flag,
                         flag < 0 ? s->cv_msg : "more steps than simulation.max_steps");
@@ -514,7 +563,7 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
-static void finish_metrics(const double *y, const run_acc *acc, double bp,
+static void finish_metrics(const double *y, const run_acc *acc, int sp, double bp,
                            hs_metrics *m) {
   double dosed = y[HS_DOSED];
   m->auc_plasma = y[HS_AUC_P];
@@ -522,42 +571,83 @@ static void finish_metrics(const double *y, const run_acc *acc, double bp,
   m->auc_tumor = y[HS_AUC_T];
   m->auc_liver = y[HS_AUC_L];
   m->auc_tumor_venous = y[HS_AUC_TV];
-  m->cmax_plasma = acc->cmax_p;
-  m->tmax_plasma = acc->tmax_p;
-  m->cmax_tumor = acc->cmax_t;
-  m->tmax_tumor = acc->tmax_t;
+  m->cmax_plasma = acc->cmax_p[sp];
+  m->tmax_plasma = acc->tmax_p[sp];
+  m->cmax_tumor = acc->cmax_t[sp];
+  m->tmax_tumor = acc->tmax_t[sp];
   m->dosed_mg = dosed;
   m->fraction_eliminated_liver = dosed > 0 ? y[HS_EL_H] / dosed : 0;
   m->fraction_eliminated_renal = dosed > 0 ? y[HS_EL_R] / dosed : 0;
   m->fraction_eliminated_extrahepatic = dosed > 0 ? y[HS_EL_X] / dosed : 0;
   m->fraction_eliminated_tumor = dosed > 0 ? y[HS_EL_T] / dosed : 0;
   m->fraction_eliminated_filter = dosed > 0 ? y[HS_EL_F] / dosed : 0;
-  m->mass_balance_error = dosed > 0 ? acc->mb_max / dosed : acc->mb_max;
+  m->fraction_eliminated_binding = dosed > 0 ? y[HS_EL_B] / dosed : 0;
+  m->mass_balance_error = dosed > 0 ? acc->mb_max[sp] / dosed : acc->mb_max[sp];
   m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
 }
 
-int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_doses,
-                  const hs_sim_opts *o, hs_trace *tr, hs_metrics *m, hs_error *err) {
-  int rc = check_opts(o, doses, n_doses, tr, err);
+/* Select (creating on first use) the engine for ns species and set up the system. */
+static int setup_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
+                        int ns, hs_error *err) {
+  if (ns < 1 || ns > HS_MAX_SPECIES)
+    return hs_error_set(err, HS_EINPUT, "%d coupled species; at most %d are supported", ns,
+                        HS_MAX_SPECIES);
+  for (int k = 1; k < ns; k++)
+    if (link[k].parent < 0 || link[k].parent >= k || !(link[k].yield >= 0))
+      return hs_error_set(err, HS_EINPUT, "species %d: parent %d must precede it and yield "
+                          "%g must be >= 0", k, link[k].parent, link[k].yield);
+  cv_engine *e = &s->eng[ns - 1];
+  int rc;
+  if (!e->cvode && (rc = engine_create(s, e, ns * HS_NSTATE, err))) return rc;
+  s->cur = e;
+  s->ns = ns;
+  s->n = ns * HS_NSTATE;
+  s->na = ns * HS_N_AMOUNTS;
+  for (int k = 0; k < ns; k++)
+    for (int i = 0; i < HS_N_AMOUNTS; i++) s->amt[k * HS_N_AMOUNTS + i] = k * HS_NSTATE + i;
+  memset(&s->sctx, 0, sizeof s->sctx);
+  s->sctx.ns = ns;
+  for (int k = 0; k < ns; k++) {
+    s->sctx.sp[k].p = sp[k];
+    if (k > 0) s->sctx.link[k] = link[k];
+  }
+  return HS_OK;
+}
+
+int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
+                         int ns, const hs_dose *doses, int n_doses, const hs_sim_opts *o,
+                         hs_trace *const *tr, hs_metrics *m, hs_error *err) {
+  int rc = check_opts(o, doses, n_doses, tr, ns, err);
+  if (!rc) rc = setup_system(s, sp, link, ns, err);
   if (rc) return rc;
+  const hs_params *p = sp[0]; /* doses, embolisation and filters: the dosed drug's */
   int nbp = build_breakpoints(s, p, doses, n_doses, o->t_end, err);
   if (nbp < 0) return nbp;
   memset(&s->stats, 0, sizeof s->stats);
   s->cv_msg[0] = '\0';
-  s->rctx.p = p;
-  if (CVodeSStolerances(s->cvode, o->rtol, o->atol) != 0)
+  if (CVodeSStolerances(s->cur->cvode, o->rtol, o->atol) != 0)
     return hs_error_set(err, HS_ESOLVER, "CVODE options rejected: %s", s->cv_msg);
-  double *y = N_VGetArrayPointer(s->y);
-  memset(y, 0, sizeof(double) * HS_NSTATE);
-  run_acc acc = {.cmax_p = -INFINITY, .cmax_t = -INFINITY};
+  double *y = N_VGetArrayPointer(s->cur->y);
+  memset(y, 0, sizeof(double) * (size_t)s->n);
+  run_acc acc;
+  memset(&acc, 0, sizeof acc);
+  for (int k = 0; k < ns; k++) acc.cmax_p[k] = acc.cmax_t[k] = -INFINITY;
   int k = 0;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
     apply_boluses(p, doses, n_doses, a, y);
-    segment_rates(doses, n_doses, a, b, &s->rctx.seg);
+    segment_rates(doses, n_doses, a, b, &s->sctx.sp[0].seg);
+    for (int j = 1; j < ns; j++) s->sctx.sp[j].seg = (hs_segment){.t0 = a}; /* not dosed */
     rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
     if (rc) return rc;
   }
-  finish_metrics(y, &acc, p->drug.bp, m);
+  for (int j = 0; j < ns; j++)
+    finish_metrics(y + j * HS_NSTATE, &acc, j, sp[j]->drug.bp, &m[j]);
   return HS_OK;
+}
+
+int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_doses,
+                  const hs_sim_opts *o, hs_trace *tr, hs_metrics *m, hs_error *err) {
+  hs_species_link none = {0};
+  return hs_solver_run_system(s, &p, &none, 1, doses, n_doses, o, tr ? &tr : NULL, m, err);
 }

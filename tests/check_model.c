@@ -474,6 +474,66 @@ START_TEST(test_concentrations) {
 }
 END_TEST
 
+/* ---- coupled species ----------------------------------------------------------------- */
+
+/* Every option on for the parent (saturable, embolised, filtered, binding, slow tissue), a
+ * metabolite formed by its hepatic route and a bound species formed by binding. */
+static void system_setup(hs_params p[3], hs_system_ctx *ctx) {
+  hs_rhs_ctx one;
+  config_setup(&CONFIGS[NCASES(CONFIGS) - 1], &p[0], &one);
+  hs_physiology ph = p[0].phys;
+  hs_drug met = full_drug(HS_ELIM_LINEAR), bnd = full_drug(HS_ELIM_MM);
+  met.q_s = 3.3, met.v_s = 77;
+  bnd.cl_bind = 0.4;
+  init_ok(&p[1], &ph, &met, &WHOLE_LIVER, 1);
+  init_ok(&p[2], &ph, &bnd, &WHOLE_LIVER, 1);
+  memset(ctx, 0, sizeof *ctx);
+  ctx->ns = 3;
+  for (int k = 0; k < 3; k++) ctx->sp[k] = (hs_rhs_ctx){.p = &p[k], .seg = {.t0 = 0}};
+  ctx->sp[0].seg = one.seg;
+  ctx->link[1] = (hs_species_link){0, HS_FORM_HEPATIC, 0.73};
+  ctx->link[2] = (hs_species_link){0, HS_FORM_BINDING, 0.49};
+}
+
+START_TEST(test_system_jacobian_and_balance) {
+  enum { N = 3 * HS_NSTATE };
+  hs_params p[3];
+  hs_system_ctx ctx;
+  system_setup(p, &ctx);
+  uint64_t seed = 0x51ab1e5eedu;
+  static double jac[N * N];
+  for (int k = 0; k < 4; k++) {
+    double y[N], f0[N], fp[N], fm[N];
+    for (int b = 0; b < 3; b++) random_state(&seed, y + b * HS_NSTATE);
+    hs_system_rhs(0.37, y, f0, &ctx);
+    hs_system_jac(0.37, y, jac, &ctx);
+    for (int j = 0; j < N; j++) {
+      const double yj = y[j], h = 1e-6 * fmax(fabs(yj), 1.0);
+      y[j] = yj + h;
+      hs_system_rhs(0.37, y, fp, &ctx);
+      y[j] = yj - h;
+      hs_system_rhs(0.37, y, fm, &ctx);
+      y[j] = yj;
+      for (int i = 0; i < N; i++) {
+        const double fd = (fp[i] - fm[i]) / (2 * h), an = jac[i * N + j];
+        ck_assert_msg(fabs(fd - an) / fmax(fmax(fabs(fd), fabs(an)), 1.0) <= 1e-6,
+                      "J[%d][%d] = %.12g, finite difference %.12g", i, j, an, fd);
+      }
+    }
+    /* each species balances with its formation as input; formation = yield * route */
+    for (int b = 0; b < 3; b++) {
+      const double *d = f0 + b * HS_NSTATE;
+      double sum = d[HS_EL_H] + d[HS_EL_R] + d[HS_EL_X] + d[HS_EL_T] + d[HS_EL_F] + d[HS_EL_B];
+      for (int i = 0; i < HS_N_AMOUNTS; i++) sum += d[i];
+      ck_assert_msg(fabs(sum - d[HS_DOSED]) <= 1e-10 * fabs(d[HS_DOSED]),
+                    "species %d: %.17g vs %.17g", b, sum, d[HS_DOSED]);
+    }
+    HS_ASSERT_REL(f0[HS_NSTATE + HS_DOSED], 0.73 * f0[HS_EL_H], 1e-15);
+    HS_ASSERT_REL(f0[2 * HS_NSTATE + HS_DOSED], 0.49 * f0[HS_EL_B], 1e-15);
+  }
+}
+END_TEST
+
 Suite *hs_suite_model(void) {
   Suite *s = suite_create("model");
   TCase *tc = tcase_create("params");
@@ -484,6 +544,7 @@ Suite *hs_suite_model(void) {
   tc = tcase_create("rhs");
   tcase_add_loop_test(tc, test_rhs_equations, 0, NCASES(CONFIGS));
   tcase_add_loop_test(tc, test_jacobian_fd, 0, NCASES(CONFIGS));
+  tcase_add_test(tc, test_system_jacobian_and_balance);
   tcase_add_loop_test(tc, test_rhs_conserves_mass, 0, NCASES(CONFIGS));
   tcase_add_test(tc, test_concentrations);
   suite_add_tcase(s, tc);

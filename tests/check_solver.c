@@ -419,6 +419,137 @@ START_TEST(test_necrotic_share) {
 END_TEST
 
 /* Bad options are refused with messages. */
+
+/* ---- coupled species: metabolites and bound platinum --------------------------------- */
+
+/* A parent (the s1 drug with renal, extrahepatic and binding routes) forming a hepatic
+ * metabolite (species 1) and a bound species in blood (species 2). */
+typedef struct coupled {
+  hs_params p[3];
+  const hs_params *pp[3];
+  hs_species_link link[3];
+} coupled;
+
+static void coupled_setup(coupled *c, double y_met, double y_bnd) {
+  hs_error err;
+  hs_physiology ph = ref_phys(0.25, 0.6);
+  hs_drug par = linear_drug(), met = linear_drug(), bnd = linear_drug();
+  par.extrahepatic.cl = 12;
+  par.cl_bind = 20;
+  met.hepatic.cl = 40; /* a low-extraction metabolite, E_L ~ 0.3 */
+  met.cl_r = 5;
+  met.kp_r = 3;
+  bnd.hepatic.cl = 0; /* bound platinum: slow renal loss only, slow tissue on */
+  bnd.cl_r = 0.2;
+  bnd.q_s = 2;
+  bnd.v_s = 30;
+  const hs_drug *d[3] = {&par, &met, &bnd};
+  for (int k = 0; k < 3; k++) {
+    ck_assert_int_eq(hs_params_init(&c->p[k], &ph, d[k], NULL, 0, &err), HS_OK);
+    c->pp[k] = &c->p[k];
+  }
+  c->link[1] = (hs_species_link){.parent = 0, .route = HS_FORM_HEPATIC, .yield = y_met};
+  c->link[2] = (hs_species_link){.parent = 0, .route = HS_FORM_BINDING, .yield = y_bnd};
+}
+
+/* What the parent loses by a route, the species formed from it gains, times the yield:
+ * exactly (a linear invariant the integrator keeps), and every species balances. */
+START_TEST(test_metabolite_balance) {
+  coupled c;
+  coupled_setup(&c, 0.62, 0.49);
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_dose dose = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 130};
+  hs_sim_opts o = OPTS;
+  o.t_end = 24;
+  int npts = hs_solver_grid_size(&o);
+  double *y[3];
+  hs_trace tr[3], *trp[3];
+  for (int k = 0; k < 3; k++) {
+    y[k] = calloc((size_t)npts * HS_NSTATE, sizeof(double));
+    tr[k] = (hs_trace){.cap = npts, .y = y[k]};
+    trp[k] = &tr[k];
+  }
+  hs_metrics m[3];
+  int rc = hs_solver_run_system(s, c.pp, c.link, 3, &dose, 1, &o, trp, m, &err);
+  ck_assert_msg(rc == HS_OK, "%s", err.msg);
+  for (int i = 0; i < npts; i += 7) {
+    const double *yp = y[0] + (size_t)i * HS_NSTATE, *ym = y[1] + (size_t)i * HS_NSTATE,
+                 *yb = y[2] + (size_t)i * HS_NSTATE;
+    HS_ASSERT_REL(ym[HS_DOSED], 0.62 * yp[HS_EL_H], 1e-10);
+    HS_ASSERT_REL(yb[HS_DOSED], 0.49 * yp[HS_EL_B], 1e-10);
+  }
+  for (int k = 0; k < 3; k++) {
+    ck_assert_msg(m[k].mass_balance_error < 1e-6, "species %d: %g", k, m[k].mass_balance_error);
+    ck_assert(m[k].dosed_mg > 0);
+  }
+  HS_ASSERT_REL(m[0].dosed_mg, 130, 1e-12);
+  ck_assert(m[0].fraction_eliminated_binding > 0.01);
+  /* the parent alone gives the same parent results */
+  hs_metrics alone = run_one(s, &c.p[0], HS_ROUTE_HA, 130, 2, &o, NULL);
+  HS_ASSERT_REL(alone.auc_plasma, m[0].auc_plasma, 1e-7);
+  HS_ASSERT_REL(alone.auc_tumor, m[0].auc_tumor, 1e-7);
+  for (int k = 0; k < 3; k++) free(y[k]);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* A metabolite formed in the liver escapes it with probability 1 - E_L(metabolite); once
+ * everything is eliminated, its blood AUC is (1 - E_L) * formed / CL_TB (identity 2 with
+ * the bioavailability of an input into the liver). */
+START_TEST(test_metabolite_auc_identity) {
+  coupled c;
+  coupled_setup(&c, 1.0, 0.0);
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_dose dose = {.route = HS_ROUTE_IV, .t_start = 0, .t_end = 0.5, .amount_mg = 100};
+  hs_sim_opts o = OPTS;
+  o.t_end = 400; /* > 20 half-lives of the metabolite */
+  hs_metrics m[2];
+  int rc = hs_solver_run_system(s, c.pp, c.link, 2, &dose, 1, &o, NULL, m, &err);
+  ck_assert_msg(rc == HS_OK, "%s", err.msg);
+  hs_analytic an;
+  hs_model_analytic(&c.p[1], &an);
+  HS_ASSERT_REL(m[1].auc_blood, (1 - an.e_l) * m[1].dosed_mg / an.cl_tb, 1e-4);
+  HS_ASSERT_REL(m[1].dosed_mg, m[0].fraction_eliminated_liver * 100, 1e-10);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* Binding is a route of total body clearance (identity 2 with CL_bind), and the slow tissue
+ * leaves the AUC of a linear drug unchanged while lengthening its terminal phase. */
+START_TEST(test_binding_and_slow_tissue) {
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_physiology ph = ref_phys(0.25, 0);
+  hs_drug d = linear_drug();
+  d.cl_bind = 25;
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &ph, &d, NULL, 0, &err), HS_OK);
+  hs_analytic an;
+  hs_model_analytic(&p, &an);
+  hs_sim_opts o = OPTS;
+  o.t_end = 30;
+  hs_metrics iv = run_one(s, &p, HS_ROUTE_IV, 100, 0, &o, NULL);
+  HS_ASSERT_REL(iv.auc_blood, 100 / an.cl_tb, 1e-4);
+  HS_ASSERT_REL(iv.fraction_eliminated_binding, 25 / an.cl_tb, 1e-4);
+  d.q_s = 5;
+  d.v_s = 400;
+  hs_params ps;
+  ck_assert_int_eq(hs_params_init(&ps, &ph, &d, NULL, 0, &err), HS_OK);
+  o.t_end = 3000; /* the slow phase: V_S / (Q_S E) ~ days */
+  o.dt_out = 2;
+  hs_metrics slow = run_one(s, &ps, HS_ROUTE_IV, 100, 0, &o, NULL);
+  HS_ASSERT_REL(slow.auc_blood, 100 / an.cl_tb, 1e-4);
+  ck_assert(slow.mass_balance_error < 1e-6);
+  d.v_s = 0; /* a slow tissue needs a volume */
+  ck_assert_int_eq(hs_params_init(&ps, &ph, &d, NULL, 0, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "slow-tissue volume V_S = 0 L must be > 0 when its exchange "
+                            "clearance Q_S = 5 L/h is given");
+  hs_solver_free(s);
+}
+END_TEST
+
 START_TEST(test_bad_options) {
   hs_error err;
   hs_params p;
@@ -455,6 +586,9 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_long_chrono_schedule);
   tcase_add_test(tc, test_hepatic_filter);
   tcase_add_test(tc, test_necrotic_share);
+  tcase_add_test(tc, test_metabolite_balance);
+  tcase_add_test(tc, test_metabolite_auc_identity);
+  tcase_add_test(tc, test_binding_and_slow_tissue);
   suite_add_tcase(s, tc);
   return s;
 }
