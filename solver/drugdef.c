@@ -116,6 +116,14 @@ static hs__ynode at_key(const hs__ydoc *d, hs__ynode where, int key) {
   return n ? n : where;
 }
 
+/* Error at key k: "<path>.<key>" at its node (or at `where` when written elsewhere). */
+static int key_error(const hs__ydoc *d, hs__ynode where, const char *path, int k, hs_error *err,
+                     const char *msg) {
+  char sub[200];
+  snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", DRUG_FIELDS[k].key);
+  return hs__ydoc_error(d, at_key(d, where, k), sub, err, "%s", msg);
+}
+
 /* Which elimination of a route was written; refuses mixtures. */
 static int route_kind(const hs__drugdef *x, int cl, int clh, int vmax, int km,
                       hs_elimination *e, const hs__ydoc *d, hs__ynode where, const char *path,
@@ -170,14 +178,11 @@ static int to_blood(const hs__drugdef *x, const struct param *p, double bp, doub
   if (p->conv == C_NONE || b == HS_BASIS_BLOOD) return HS_OK;
   if (b == HS_BASIS_UNBOUND) {
     if (!x->info[HS_DK_FU].set)
-      return hs__ydoc_error(d, at_key(d, where, p->key), path, err,
-                            "%s is given with 'basis: unbound': fu_plasma (the fraction "
-                            "unbound in plasma) is required to convert it",
-                            DRUG_FIELDS[p->key].key);
+      return key_error(d, where, path, p->key, err, "'basis: unbound' needs fu_plasma (the "
+                       "fraction unbound in plasma) to convert the value to plasma");
     double fu = x->v[HS_DK_FU];
     if (!(fu > 0))
-      return hs__ydoc_error(d, at_key(d, where, HS_DK_FU), path, err,
-                            "fu_plasma must be > 0 to convert unbound values");
+      return key_error(d, where, path, HS_DK_FU, err, "must be > 0 to convert unbound values");
     *v = p->conv == C_KM ? *v / fu : *v * fu;
   }
   *v = p->conv == C_KM ? *v * bp : *v / bp;
@@ -194,22 +199,20 @@ static int place(const hs__drugdef *x, const struct param *p, double v, const hs
                  hs_scenario_drug *out, const hs__ydoc *d, hs__ynode where, const char *path,
                  hs_error *err) {
   hs_scaled s = {p->offset, x->info[p->key].norm, v, p->key == HS_DK_H_CLH ? rs->q_l_eff : 0};
-  const char *key = DRUG_FIELDS[p->key].key;
+  char msg[200];
   if (s.norm != HS_NORM_NONE) {
     double size = s.norm == HS_NORM_BSA ? rs->pt.bsa_m2 : rs->pt.weight_kg;
     if (!(size > 0))
-      return hs__ydoc_error(d, at_key(d, where, p->key), path, err, "%s is given per %s: the "
-                            "patient's %s is required", key, s.norm == HS_NORM_BSA ? "m2" : "kg",
-                            s.norm == HS_NORM_BSA ? "bsa, or weight and height" : "weight");
+      return key_error(d, where, path, p->key, err, s.norm == HS_NORM_BSA
+                       ? "a per-m2 value needs the patient's bsa, or weight and height"
+                       : "a per-kg value needs the patient's weight");
     v *= size;
     out->scaled[out->n_scaled++] = s;
   }
   if (p->key == HS_DK_H_CLH) {
-    if (!(v < rs->q_l_eff))
-      return hs__ydoc_error(d, at_key(d, where, p->key), path, err,
-                            "hepatic_clearance %.4g L/h (blood) must be below the reference "
-                            "adult's effective liver blood flow Q_L' = %.4g L/h", v,
-                            rs->q_l_eff);
+    snprintf(msg, sizeof msg, "%.4g L/h (blood) must be below the reference adult's effective "
+             "liver blood flow Q_L' = %.4g L/h", v, rs->q_l_eff);
+    if (!(v < rs->q_l_eff)) return key_error(d, where, path, p->key, err, msg);
     v = rs->q_l_eff * v / (rs->q_l_eff - v);
   }
   *(double *)((char *)&out->drug + p->offset) = v;
@@ -257,8 +260,7 @@ int hs__drugdef_finish(const hs__drugdef *x, const hs__resolve *rs, hs_scenario_
       return rc;
   }
   if (dr->q_s > 0 && !x->info[HS_DK_V_S].set)
-    return hs__ydoc_error(d, at_key(d, where, HS_DK_Q_S), path, err,
-                          "slow_tissue_clearance needs slow_tissue_volume (V_S*Kp_S)");
+    return key_error(d, where, path, HS_DK_Q_S, err, "needs slow_tissue_volume (V_S*Kp_S)");
   return HS_OK;
 }
 
