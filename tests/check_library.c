@@ -70,6 +70,22 @@ START_TEST(test_names_sorted) {
 }
 END_TEST
 
+/* Every file of the shipped library is valid (names fails on the first invalid one). */
+START_TEST(test_shipped_library) {
+  char names[HS_LIB_MAX_DRUGS][64];
+  hs_error err;
+  hs_error_clear(&err);
+  int n = hs_library_names("../model/data", names, HS_LIB_MAX_DRUGS, &err);
+  ck_assert_msg(n >= 2, "%s", err.msg);
+  int found = 0;
+  for (int i = 0; i < n; i++) found += !strcmp(names[i], "fluorouracil");
+  ck_assert_int_eq(found, 1);
+  hs_drug d;
+  ck_assert_int_eq(hs_library_drug("../model/data", "5fu", NULL, &d, &err), HS_OK);
+  HS_ASSERT_REL(d.hepatic.vmax, 599.0, 1e-15);
+}
+END_TEST
+
 START_TEST(test_did_you_mean) {
   hs_library_entry e;
   hs_error err;
@@ -315,6 +331,7 @@ Suite *hs_suite_library(void) {
   suite_add_tcase(s, bad);
   TCase *look = tcase_create("lookup");
   tcase_add_test(look, test_names_sorted);
+  tcase_add_test(look, test_shipped_library);
   tcase_add_test(look, test_did_you_mean);
   tcase_add_test(look, test_get_by_alias);
   tcase_add_test(look, test_reference_pk);
