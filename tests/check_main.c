@@ -8,6 +8,7 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_model());
   srunner_add_suite(sr, hs_suite_solver());
   srunner_add_suite(sr, hs_suite_scenario());
+  srunner_add_suite(sr, hs_suite_library());
   srunner_add_suite(sr, hs_suite_output());
   srunner_add_suite(sr, hs_suite_cli());
   srunner_add_suite(sr, hs_suite_design());

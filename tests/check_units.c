@@ -1,6 +1,7 @@
 /* check_units.c - table-driven tests of the unit parser and converter (hs_units.h):
  * every unit form the scenario files use, and every rejection with its message. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hs_test.h"
@@ -91,17 +92,55 @@ static const ok_case OK_CASES[] = {
     {"72385 g", HS_KIND_BODY_MASS, 72.385, HS_NORM_NONE},
     {"1.8 m2", HS_KIND_AREA, 1.8, HS_NORM_NONE},
     {"2.385 m^2", HS_KIND_AREA, 2.385, HS_NORM_NONE},
+    /* exposure (AUC), mg*h/L */
+    {"20 mg*h/L", HS_KIND_AUC, 20.0, HS_NORM_NONE},
+    {"23.85 ug*h/mL", HS_KIND_AUC, 23.85, HS_NORM_NONE},
+    {"2.385 mg.h/L", HS_KIND_AUC, 2.385, HS_NORM_NONE},
+    {"1431 mg*min/L", HS_KIND_AUC, 23.85, HS_NORM_NONE},
 };
 
-START_TEST(test_convert_ok) {
-  const ok_case *c = &OK_CASES[_i];
+/* hs_units_convert_scaled: flows, volumes and amounts per time per m2 / per kg too. */
+static const ok_case SCALED_CASES[] = {
+    {"32.1 L/h/m2", HS_KIND_FLOW, 32.1, HS_NORM_BSA},
+    {"2.385 mL/min/m2", HS_KIND_FLOW, 0.1431, HS_NORM_BSA},
+    {"1.2 L/h/kg", HS_KIND_FLOW, 1.2, HS_NORM_WEIGHT},
+    {"0.26 L/kg", HS_KIND_VOLUME, 0.26, HS_NORM_WEIGHT},
+    {"2.385 L/m2", HS_KIND_VOLUME, 2.385, HS_NORM_BSA},
+    {"9.4 mg/h/m2", HS_KIND_MASS_RATE, 9.4, HS_NORM_BSA},
+    {"2.385 mg/min/kg", HS_KIND_MASS_RATE, 143.1, HS_NORM_WEIGHT},
+    {"90 L/h", HS_KIND_FLOW, 90.0, HS_NORM_NONE},
+    {"3000 mg/h", HS_KIND_MASS_RATE, 3000.0, HS_NORM_NONE},
+    {"1.8 L", HS_KIND_VOLUME, 1.8, HS_NORM_NONE},
+};
+
+static void check_ok(const ok_case *c, int scaled) {
   hs_error err = {0};
   double v = -1;
   hs_norm norm = (hs_norm)-1;
-  int rc = hs_units_convert(c->text, c->kind, &v, &norm, &err);
+  int rc = scaled ? hs_units_convert_scaled(c->text, c->kind, &v, &norm, &err)
+                  : hs_units_convert(c->text, c->kind, &v, &norm, &err);
   ck_assert_msg(rc == HS_OK, "'%s': rc %d, %s", c->text, rc, err.msg);
   HS_ASSERT_REL(v, c->want, 1e-13);
   ck_assert_msg(norm == c->norm, "'%s': norm %d, want %d", c->text, (int)norm, (int)c->norm);
+}
+
+START_TEST(test_convert_ok) { check_ok(&OK_CASES[_i], 0); }
+END_TEST
+
+START_TEST(test_convert_scaled) {
+  const ok_case *c = &SCALED_CASES[_i];
+  check_ok(c, 1);
+  /* hs_units_convert still refuses the per-m2 / per-kg forms of these kinds */
+  if (c->norm == HS_NORM_NONE) return;
+  hs_error err = {0};
+  hs_norm norm;
+  double v;
+  char want[160];
+  snprintf(want, sizeof want, "expected %s, got '%s'", hs_units_kind_name(c->kind), c->text);
+  ck_assert_int_eq(hs_units_convert(c->text, c->kind, &v, &norm, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, want);
+  ck_assert_int_eq(hs_units_convert(c->text, c->kind, &v, NULL, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, want);
 }
 END_TEST
 
@@ -152,7 +191,7 @@ START_TEST(test_parse_dims) {
 END_TEST
 
 START_TEST(test_kind_names) {
-  for (int k = HS_KIND_NUMBER; k <= HS_KIND_AREA; k++) {
+  for (int k = HS_KIND_NUMBER; k <= HS_KIND_AUC; k++) {
     const char *name = hs_units_kind_name((hs_kind)k);
     ck_assert_ptr_nonnull(name);
     ck_assert_msg(strstr(name, "(e.g. '") != NULL, "kind %d: '%s' has no example", k, name);
@@ -173,6 +212,9 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case BAD_CASES[] = {
+    {"20 mg/L", HS_KIND_AUC, EXACT, "expected an exposure (e.g. '20 mg*h/L', '20 ug*h/mL'), "
+                                    "got '20 mg/L'"},
+    {"20 mg*h/L/m2", HS_KIND_AUC, PREFIX, "expected an exposure"},
     {"12 mgg", HS_KIND_MASS, EXACT, "unknown unit 'mgg' in '12 mgg'"},
     {"12 mgg", HS_KIND_DOSE, CONTAINS, "unknown unit 'mgg'"},
     {"3 L/mn", HS_KIND_FLOW, EXACT, "unknown unit 'mn' in '3 L/mn'"},
@@ -250,6 +292,7 @@ Suite *hs_suite_units(void) {
   Suite *s = suite_create("units");
   TCase *tc = tcase_create("convert");
   tcase_add_loop_test(tc, test_convert_ok, 0, NCASES(OK_CASES));
+  tcase_add_loop_test(tc, test_convert_scaled, 0, NCASES(SCALED_CASES));
   tcase_add_test(tc, test_convert_null_norm);
   tcase_add_loop_test(tc, test_parse_dims, 0, NCASES(PARSE_CASES));
   tcase_add_test(tc, test_kind_names);
