@@ -12,6 +12,9 @@
 #include "hs_error.h"
 #include "hs_model.h"
 #include "hs_regimen.h"
+#include "hs_units.h"
+
+#include <stddef.h>
 
 #define HS_NAME_LEN 64
 
@@ -25,6 +28,17 @@ typedef struct hs_exposure_target {
   double cycle_h;   /* length of a cycle, h, when per = "cycle" (0: from the regimen) */
   char source[256];
 } hs_exposure_target;
+
+/* A drug parameter written per m2 of BSA or per kg of body weight ("20 L/h/m2", "0.26 L/kg"),
+ * kept so that it can be resolved again when a sweep changes the patient's size. */
+#define HS_MAX_SCALED 12
+typedef struct hs_scaled {
+  size_t offset;   /* of the double in hs_drug it resolves to */
+  hs_norm norm;    /* HS_NORM_BSA or HS_NORM_WEIGHT */
+  double per_unit; /* internal units, blood basis, per m2 or per kg */
+  double q_l_eff;  /* > 0: an organ hepatic clearance CL_H, stored as the intrinsic clearance
+                      Q CL_H / (Q - CL_H) at this effective liver blood flow Q, L/h */
+} hs_scaled;
 
 typedef struct hs_scenario_drug {
   char name[HS_NAME_LEN]; /* as reported (key of the drug in the scenario) */
@@ -41,6 +55,8 @@ typedef struct hs_scenario_drug {
                              (molar fraction * MW_metabolite / MW_parent) */
   double mw;              /* molecular weight, g/mol (0: not given) */
   hs_exposure_target target; /* known systemic target or toxicity window (present = 0: none) */
+  hs_scaled scaled[HS_MAX_SCALED]; /* parameters resolved from per-m2 / per-kg values */
+  int n_scaled;
 } hs_scenario_drug;
 
 /* The optional `sweep:` section: a design over scenario paths (params[i].path), values
@@ -102,8 +118,9 @@ int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *s
 /* Read the current value (in the units a written value has). */
 double hs_scenario_slot_get(const hs_scenario_slot *slot);
 
-/* Write v (internal units) and update what depends on it (BSA). No validation: the run
- * validates flows and regimens. */
+/* Write v (internal units) and update what depends on it: BSA from weight and height, and
+ * every drug parameter written per m2 or per kg (hs_scaled). A drug parameter written by a
+ * sweep is absolute from then on. No validation: the run validates flows and regimens. */
 void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v);
 
 /* Deep copy (drugs, regimens, embolisation events; text and path shared as copies). */

@@ -27,7 +27,8 @@ typedef enum hs_kind {
   HS_KIND_DOSE_RATE, /* mg/h, mg/m2/h, mg/kg/d ... */
   HS_KIND_LENGTH,    /* returned in cm (height) */
   HS_KIND_BODY_MASS, /* returned in kg (weight) */
-  HS_KIND_AREA       /* returned in m2 (BSA) */
+  HS_KIND_AREA,      /* returned in m2 (BSA) */
+  HS_KIND_AUC        /* mg*h/L: area under a concentration curve ("20 mg*h/L", "ug*h/mL") */
 } hs_kind;
 
 /* How a dose is normalised; the value is then per m2 or per kg. */
@@ -49,6 +50,13 @@ int hs_units_parse(const char *text, hs_quantity *q, hs_error *err);
  * Errors: HS_EINPUT "expected a flow (e.g. '1.5 L/min'), got '12 mg'". */
 int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *norm,
                      hs_error *err);
+
+/* As hs_units_convert, and flows, volumes and amounts per time may also be written per m2
+ * of body surface area or per kg of body weight ("20 L/h/m2", "0.26 L/kg", "9 mg/h/m2",
+ * "1.2 L/h/kg"): *norm (not NULL) says which, and *value is then per m2 or per kg.
+ * hs_units_convert keeps refusing those forms for these kinds. */
+int hs_units_convert_scaled(const char *text, hs_kind kind, double *value, hs_norm *norm,
+                            hs_error *err);
 
 /* Short description and example of a kind, for messages ("a flow (e.g. '1.5 L/min')"). */
 const char *hs_units_kind_name(hs_kind kind);

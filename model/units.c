@@ -104,7 +104,7 @@ int hs_units_parse(const char *text, hs_quantity *q, hs_error *err) {
 typedef struct kind_def {
   const char *name;
   int dim[3];
-  int normalisable; /* accepts per-m2 and per-kg forms */
+  int normalisable; /* accepts per-m2 and per-kg forms (1: always, 2: scaled only) */
   int bare_ok;      /* a bare number is accepted */
   double out_scale; /* internal value is multiplied by this on return */
 } kind_def;
@@ -113,12 +113,12 @@ static const kind_def KINDS[] = {
     [HS_KIND_NUMBER] = {"a plain number (e.g. '1.2')", {0, 0, 0}, 0, 1, 1.0},
     [HS_KIND_FRACTION] = {"a fraction (e.g. '0.25' or '25 %')", {0, 0, 0}, 0, 1, 1.0},
     [HS_KIND_TIME] = {"a time (e.g. '35 min', '14 d')", {0, 0, 1}, 0, 0, 1.0},
-    [HS_KIND_VOLUME] = {"a volume (e.g. '100 mL', '1.8 L')", {0, 3, 0}, 0, 0, 1.0},
-    [HS_KIND_FLOW] = {"a flow (e.g. '1.5 L/min', '90 L/h')", {0, 3, -1}, 0, 0, 1.0},
+    [HS_KIND_VOLUME] = {"a volume (e.g. '100 mL', '1.8 L')", {0, 3, 0}, 2, 0, 1.0},
+    [HS_KIND_FLOW] = {"a flow (e.g. '1.5 L/min', '90 L/h')", {0, 3, -1}, 2, 0, 1.0},
     [HS_KIND_PER_TIME] = {"a flow per volume or rate constant (e.g. '0.4 mL/min/mL', '24 /h')",
                           {0, 0, -1}, 0, 0, 1.0},
     [HS_KIND_MASS] = {"an amount (e.g. '1000 mg')", {1, 0, 0}, 0, 0, 1.0},
-    [HS_KIND_MASS_RATE] = {"an amount per time (e.g. '3000 mg/h')", {1, 0, -1}, 0, 0, 1.0},
+    [HS_KIND_MASS_RATE] = {"an amount per time (e.g. '3000 mg/h')", {1, 0, -1}, 2, 0, 1.0},
     [HS_KIND_CONC] = {"a concentration (e.g. '5 mg/L')", {1, -3, 0}, 0, 0, 1.0},
     [HS_KIND_DOSE] = {"a dose (e.g. '1000 mg', '100 mg/m2', '2 mg/kg')", {1, 0, 0}, 1, 0, 1.0},
     [HS_KIND_DOSE_RATE] = {"a dose rate (e.g. '0.35 mg/h', '0.12 mg/kg/d', '1200 mg/m2/d')",
@@ -126,6 +126,7 @@ static const kind_def KINDS[] = {
     [HS_KIND_LENGTH] = {"a length (e.g. '175 cm')", {0, 1, 0}, 0, 0, 10.0},
     [HS_KIND_BODY_MASS] = {"a body weight (e.g. '70 kg')", {1, 0, 0}, 0, 0, 1e-6},
     [HS_KIND_AREA] = {"an area (e.g. '1.8 m2')", {0, 2, 0}, 0, 0, 0.01},
+    [HS_KIND_AUC] = {"an exposure (e.g. '20 mg*h/L', '20 ug*h/mL')", {1, -3, 1}, 0, 0, 1.0},
 };
 
 const char *hs_units_kind_name(hs_kind kind) { return KINDS[kind].name; }
@@ -134,9 +135,10 @@ static int dim_eq(const int a[3], const int b[3], int dmass, int dlen) {
   return a[0] == b[0] + dmass && a[1] == b[1] + dlen && a[2] == b[2];
 }
 
-int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *norm,
-                     hs_error *err) {
+static int convert(const char *text, hs_kind kind, double *value, hs_norm *norm, int scaled,
+                   hs_error *err) {
   const kind_def *k = &KINDS[kind];
+  int normalisable = k->normalisable == 1 || (k->normalisable == 2 && scaled);
   hs_quantity q;
   int rc = hs_units_parse(text, &q, err);
   if (rc) return rc;
@@ -149,11 +151,11 @@ int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *nor
     return hs_error_set(err, HS_EINPUT, "missing unit: expected %s, got '%s'", k->name, text);
   if ((kind == HS_KIND_NUMBER && !bare) || (kind == HS_KIND_FRACTION && letters))
     return hs_error_set(err, HS_EINPUT, "expected %s without a unit, got '%s'", k->name, text);
-  if (dim_eq(q.dim, k->dim, 0, 0) && !(k->normalisable && q.mass_denom)) {
+  if (dim_eq(q.dim, k->dim, 0, 0) && !(normalisable && q.mass_denom)) {
     *value = q.value * k->out_scale;
     return HS_OK;
   }
-  if (k->normalisable && norm) {
+  if (normalisable && norm) {
     if (dim_eq(q.dim, k->dim, 0, -2)) { /* per area: internal dm2, report per m2 */
       *value = q.value * 100.0;
       *norm = HS_NORM_BSA;
@@ -166,4 +168,14 @@ int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *nor
     }
   }
   return hs_error_set(err, HS_EINPUT, "expected %s, got '%s'", k->name, text);
+}
+
+int hs_units_convert(const char *text, hs_kind kind, double *value, hs_norm *norm,
+                     hs_error *err) {
+  return convert(text, kind, value, norm, 0, err);
+}
+
+int hs_units_convert_scaled(const char *text, hs_kind kind, double *value, hs_norm *norm,
+                            hs_error *err) {
+  return convert(text, kind, value, norm, 1, err);
 }

@@ -12,88 +12,102 @@
 
 #define V(k) (offsetof(hs__drugdef, v) + sizeof(double) * (k))
 #define Q(key, idx, kind, range) {key, HS_F_QTY, kind, V(idx), range, NULL, 0}
+#define QS(key, idx, kind, range) {key, HS_F_QTY, kind, V(idx), range | HS_R_SCALED, NULL, 0}
+#define SKIP(key) {key, HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0}
 
 static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_LIBRARY] = {"library", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, library),
                        HS_R_ANY, NULL, 64},
     [HS_DK_BP] = Q("blood_plasma_ratio", HS_DK_BP, HS_KIND_NUMBER, HS_R_POS),
+    [HS_DK_FU] = Q("fu_plasma", HS_DK_FU, HS_KIND_FRACTION, HS_R_FRAC),
+    [HS_DK_MW] = Q("molecular_weight", HS_DK_MW, HS_KIND_NUMBER, HS_R_POS),
     [HS_DK_KP_G] = Q("kp_gut", HS_DK_KP_G, HS_KIND_NUMBER, HS_R_POS),
     [HS_DK_KP_L] = Q("kp_liver", HS_DK_KP_L, HS_KIND_NUMBER, HS_R_POS),
     [HS_DK_KP_T] = Q("kp_tumor", HS_DK_KP_T, HS_KIND_NUMBER, HS_R_POS),
     [HS_DK_KP_R] = Q("kp_rest", HS_DK_KP_R, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_H_CL] = Q("hepatic_clint", HS_DK_H_CL, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_H_VMAX] = Q("hepatic_vmax", HS_DK_H_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
+    [HS_DK_H_CL] = QS("hepatic_clint", HS_DK_H_CL, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_H_CLH] = QS("hepatic_clearance", HS_DK_H_CLH, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_H_VMAX] = QS("hepatic_vmax", HS_DK_H_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
     [HS_DK_H_KM] = Q("hepatic_km", HS_DK_H_KM, HS_KIND_CONC, HS_R_POS),
-    [HS_DK_X_CL] = Q("extrahepatic_cl", HS_DK_X_CL, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_X_VMAX] = Q("extrahepatic_vmax", HS_DK_X_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
+    [HS_DK_X_CL] = QS("extrahepatic_cl", HS_DK_X_CL, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_X_VMAX] = QS("extrahepatic_vmax", HS_DK_X_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
     [HS_DK_X_KM] = Q("extrahepatic_km", HS_DK_X_KM, HS_KIND_CONC, HS_R_POS),
-    [HS_DK_CL_R] = Q("renal_clearance", HS_DK_CL_R, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_CL_T] = Q("tumor_clearance", HS_DK_CL_T, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_CL_R] = QS("renal_clearance", HS_DK_CL_R, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_CL_T] = QS("tumor_clearance", HS_DK_CL_T, HS_KIND_FLOW, HS_R_NONNEG),
     [HS_DK_K_REL] = Q("depot_release", HS_DK_K_REL, HS_KIND_PER_TIME, HS_R_NONNEG),
-    [HS_DK_REGIMEN] = {"regimen", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    [HS_DK_CL_BIND] = QS("binding_clearance", HS_DK_CL_BIND, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_Q_S] = QS("slow_tissue_clearance", HS_DK_Q_S, HS_KIND_FLOW, HS_R_NONNEG),
+    [HS_DK_V_S] = QS("slow_tissue_volume", HS_DK_V_S, HS_KIND_VOLUME, HS_R_POS),
+    [HS_DK_REGIMEN] = SKIP("regimen"),
     [HS_DK_NAME] = {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, name), HS_R_ANY,
                     NULL, 64},
-    [HS_DK_ALIASES] = {"aliases", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    [HS_DK_DESCRIPTION] = {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    [HS_DK_ALIASES] = SKIP("aliases"),
+    [HS_DK_DESCRIPTION] = SKIP("description"),
+    [HS_DK_METABOLITES] = SKIP("metabolites"),
+    [HS_DK_TARGET] = SKIP("exposure_target"),
+    [HS_DK_REF_PK] = SKIP("reference_pk"),
 };
+#undef SKIP
+#undef QS
 #undef Q
 #undef V
+
+const char *hs__drugdef_key(int k) { return DRUG_FIELDS[k].key; }
 
 int hs__drugdef_read(const hs__ydoc *d, hs__ynode map, const char *path, int library_file,
                      hs__drugdef *def, hs_error *err) {
   /* a library file may not carry a regimen or point at another entry; a scenario entry
-   * has no name/aliases/description of its own */
+   * has no name/aliases/description/metabolites/reference_pk of its own */
   hs__field fields[HS_DK_N];
-  int n = 0;
   for (int i = 0; i < HS_DK_N; i++) {
-    int lib_only = i == HS_DK_NAME || i == HS_DK_ALIASES || i == HS_DK_DESCRIPTION;
+    int lib_only = i == HS_DK_NAME || i == HS_DK_ALIASES || i == HS_DK_DESCRIPTION ||
+                   i == HS_DK_METABOLITES || i == HS_DK_REF_PK;
     int scen_only = i == HS_DK_REGIMEN || i == HS_DK_LIBRARY;
-    fields[n] = DRUG_FIELDS[i];
-    if ((library_file && scen_only) || (!library_file && lib_only)) fields[n].key = "\x01";
-    n++;
+    fields[i] = DRUG_FIELDS[i];
+    if ((library_file && scen_only) || (!library_file && lib_only)) fields[i].key = "\x01";
   }
   memset(def, 0, sizeof *def);
-  return hs__ydoc_read(d, map, path, fields, n, def, def->info, library_file, err);
+  int rc = hs__ydoc_read(d, map, path, fields, HS_DK_N, def, def->info, library_file, err);
+  hs__ynode t = hs__ydoc_get(d, map, "exposure_target");
+  if (rc || !t) return rc;
+  char sub[200];
+  snprintf(sub, sizeof sub, "%s%sexposure_target", path, *path ? "." : "");
+  return hs__target_read(d, t, sub, library_file, &def->target, err);
 }
 
-static int route_given(const hs__drugdef *x, int cl, int vmax, int km) {
-  return x->info[cl].set || x->info[vmax].set || x->info[km].set;
+/* Route groups: a route written in top replaces the whole route of base. */
+static const int HEPATIC[] = {HS_DK_H_CL, HS_DK_H_CLH, HS_DK_H_VMAX, HS_DK_H_KM, -1};
+static const int EXTRAHEPATIC[] = {HS_DK_X_CL, HS_DK_X_VMAX, HS_DK_X_KM, -1};
+
+static int route_given(const hs__drugdef *x, const int *keys) {
+  int n = 0;
+  for (; *keys >= 0; keys++) n += x->info[*keys].set;
+  return n;
 }
 
-/* A route written in top replaces the whole route of base. */
-static void overlay_route(hs__drugdef *base, const hs__drugdef *top, int cl, int vmax, int km) {
-  if (!route_given(top, cl, vmax, km)) return;
-  int keys[3] = {cl, vmax, km};
-  for (int i = 0; i < 3; i++) {
-    base->v[keys[i]] = top->v[keys[i]];
-    base->info[keys[i]] = top->info[keys[i]];
-  }
+static void copy_key(hs__drugdef *base, const hs__drugdef *top, int k) {
+  base->v[k] = top->v[k];
+  base->info[k] = top->info[k];
 }
 
-int hs__drugdef_overlay(hs__drugdef *base, const hs__drugdef *top, const hs__ydoc *d,
-                        hs__ynode where, const char *path, hs_error *err) {
-  (void)d, (void)where, (void)path, (void)err;
-  overlay_route(base, top, HS_DK_H_CL, HS_DK_H_VMAX, HS_DK_H_KM);
-  overlay_route(base, top, HS_DK_X_CL, HS_DK_X_VMAX, HS_DK_X_KM);
-  static const int plain[] = {HS_DK_BP,   HS_DK_KP_G, HS_DK_KP_L, HS_DK_KP_T,
-                              HS_DK_KP_R, HS_DK_CL_R, HS_DK_CL_T, HS_DK_K_REL};
+static void overlay_route(hs__drugdef *base, const hs__drugdef *top, const int *keys) {
+  if (!route_given(top, keys)) return;
+  for (; *keys >= 0; keys++) copy_key(base, top, *keys);
+}
+
+void hs__drugdef_overlay(hs__drugdef *base, const hs__drugdef *top) {
+  overlay_route(base, top, HEPATIC);
+  overlay_route(base, top, EXTRAHEPATIC);
+  static const int plain[] = {HS_DK_BP,   HS_DK_FU,   HS_DK_MW,    HS_DK_KP_G,
+                              HS_DK_KP_L, HS_DK_KP_T, HS_DK_KP_R,  HS_DK_CL_R,
+                              HS_DK_CL_T, HS_DK_K_REL, HS_DK_CL_BIND, HS_DK_Q_S, HS_DK_V_S};
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-    if (top->info[plain[i]].set) {
-      base->v[plain[i]] = top->v[plain[i]];
-      base->info[plain[i]] = top->info[plain[i]];
-    }
-  return HS_OK;
+    if (top->info[plain[i]].set) copy_key(base, top, plain[i]);
+  if (top->target.present) base->target = top->target;
 }
 
 static double get(const hs__drugdef *x, int k, double dflt) {
   return x->info[k].set ? x->v[k] : dflt;
-}
-
-/* Blood-basis value: plasma clearances / BP; plasma Km * BP (C_B = BP C_P). */
-static double blood(const hs__drugdef *x, int k, double bp, int is_km) {
-  double v = x->v[k];
-  if (!x->info[k].plasma) return v;
-  return is_km ? v * bp : v / bp;
 }
 
 /* The node of `key` in mapping `where` when written there, else `where`. */
@@ -102,53 +116,225 @@ static hs__ynode at_key(const hs__ydoc *d, hs__ynode where, int key) {
   return n ? n : where;
 }
 
-static int finish_route(const hs__drugdef *x, int cl, int vmax, int km, double bp,
-                        hs_elimination *e, const hs__ydoc *d, hs__ynode where,
-                        const char *path, hs_error *err) {
+/* Which elimination of a route was written; refuses mixtures. */
+static int route_kind(const hs__drugdef *x, int cl, int clh, int vmax, int km,
+                      hs_elimination *e, const hs__ydoc *d, hs__ynode where, const char *path,
+                      hs_error *err) {
   const char *name = DRUG_FIELDS[cl].key;
+  int lin = x->info[cl].set, org = clh >= 0 && x->info[clh].set;
   memset(e, 0, sizeof *e);
-  if (x->info[cl].set && (x->info[vmax].set || x->info[km].set))
+  if (lin && org)
+    return hs__ydoc_error(d, at_key(d, where, clh), path, err, "give either %s or %s, not both",
+                          name, DRUG_FIELDS[clh].key);
+  if ((lin || org) && (x->info[vmax].set || x->info[km].set))
     return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
-                          "give either %s or %s with %s, not both", name,
-                          DRUG_FIELDS[vmax].key, DRUG_FIELDS[km].key);
+                          "give either %s or %s with %s, not both",
+                          DRUG_FIELDS[lin ? cl : clh].key, DRUG_FIELDS[vmax].key,
+                          DRUG_FIELDS[km].key);
   if (x->info[vmax].set != x->info[km].set)
     return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
                           "%s and %s must be given together", DRUG_FIELDS[vmax].key,
                           DRUG_FIELDS[km].key);
-  if (x->info[vmax].set) {
-    e->kind = HS_ELIM_MM;
-    e->vmax = x->v[vmax];
-    e->km = blood(x, km, bp, 1);
-  } else {
-    e->kind = HS_ELIM_LINEAR;
-    e->cl = x->info[cl].set ? blood(x, cl, bp, 0) : 0.0;
-  }
+  e->kind = x->info[vmax].set ? HS_ELIM_MM : HS_ELIM_LINEAR;
   return HS_OK;
 }
 
-int hs__drugdef_finish(const hs__drugdef *x, hs_drug *out, const hs__ydoc *d, hs__ynode where,
-                       const char *path, hs_error *err) {
-  if (!route_given(x, HS_DK_H_CL, HS_DK_H_VMAX, HS_DK_H_KM))
+/* Parameters that land in hs_drug: how the basis converts them (clearances and volumes
+ * scale with the unbound fraction and 1/BP, Km inversely; amounts per time not at all). */
+enum { C_NONE, C_CLEARANCE, C_KM };
+static const struct param {
+  int key;
+  size_t offset;
+  int conv;
+} PARAMS[] = {
+    {HS_DK_H_CL, offsetof(hs_drug, hepatic.cl), C_CLEARANCE},
+    {HS_DK_H_CLH, offsetof(hs_drug, hepatic.cl), C_CLEARANCE},
+    {HS_DK_H_VMAX, offsetof(hs_drug, hepatic.vmax), C_NONE},
+    {HS_DK_H_KM, offsetof(hs_drug, hepatic.km), C_KM},
+    {HS_DK_X_CL, offsetof(hs_drug, extrahepatic.cl), C_CLEARANCE},
+    {HS_DK_X_VMAX, offsetof(hs_drug, extrahepatic.vmax), C_NONE},
+    {HS_DK_X_KM, offsetof(hs_drug, extrahepatic.km), C_KM},
+    {HS_DK_CL_R, offsetof(hs_drug, cl_r), C_CLEARANCE},
+    {HS_DK_CL_T, offsetof(hs_drug, cl_t), C_CLEARANCE},
+    {HS_DK_CL_BIND, offsetof(hs_drug, cl_bind), C_CLEARANCE},
+    {HS_DK_Q_S, offsetof(hs_drug, q_s), C_CLEARANCE},
+    {HS_DK_V_S, offsetof(hs_drug, v_s), C_CLEARANCE},
+};
+
+/* Blood-basis value of parameter p: unbound -> plasma (CL x fu, Km / fu), then plasma ->
+ * blood (CL / BP, Km x BP; C_B = BP C_P). */
+static int to_blood(const hs__drugdef *x, const struct param *p, double bp, double *v,
+                    const hs__ydoc *d, hs__ynode where, const char *path, hs_error *err) {
+  hs__basis b = x->info[p->key].basis;
+  *v = x->v[p->key];
+  if (p->conv == C_NONE || b == HS_BASIS_BLOOD) return HS_OK;
+  if (b == HS_BASIS_UNBOUND) {
+    if (!x->info[HS_DK_FU].set)
+      return hs__ydoc_error(d, at_key(d, where, p->key), path, err,
+                            "%s is given with 'basis: unbound': fu_plasma (the fraction "
+                            "unbound in plasma) is required to convert it",
+                            DRUG_FIELDS[p->key].key);
+    double fu = x->v[HS_DK_FU];
+    if (!(fu > 0))
+      return hs__ydoc_error(d, at_key(d, where, HS_DK_FU), path, err,
+                            "fu_plasma must be > 0 to convert unbound values");
+    *v = p->conv == C_KM ? *v / fu : *v * fu;
+  }
+  *v = p->conv == C_KM ? *v * bp : *v / bp;
+  return HS_OK;
+}
+
+double hs__scaled_value(const hs_scaled *s, const hs_patient *pt) {
+  double v = s->per_unit * (s->norm == HS_NORM_BSA ? pt->bsa_m2 : pt->weight_kg);
+  return s->q_l_eff > 0 ? s->q_l_eff * v / (s->q_l_eff - v) : v;
+}
+
+/* Per m2 / per kg: the patient's size; hepatic_clearance: CL_int = Q CL_H / (Q - CL_H). */
+static int place(const hs__drugdef *x, const struct param *p, double v, const hs__resolve *rs,
+                 hs_scenario_drug *out, const hs__ydoc *d, hs__ynode where, const char *path,
+                 hs_error *err) {
+  hs_scaled s = {p->offset, x->info[p->key].norm, v, p->key == HS_DK_H_CLH ? rs->q_l_eff : 0};
+  const char *key = DRUG_FIELDS[p->key].key;
+  if (s.norm != HS_NORM_NONE) {
+    double size = s.norm == HS_NORM_BSA ? rs->pt.bsa_m2 : rs->pt.weight_kg;
+    if (!(size > 0))
+      return hs__ydoc_error(d, at_key(d, where, p->key), path, err, "%s is given per %s: the "
+                            "patient's %s is required", key, s.norm == HS_NORM_BSA ? "m2" : "kg",
+                            s.norm == HS_NORM_BSA ? "bsa, or weight and height" : "weight");
+    v *= size;
+    out->scaled[out->n_scaled++] = s;
+  }
+  if (p->key == HS_DK_H_CLH) {
+    if (!(v < rs->q_l_eff))
+      return hs__ydoc_error(d, at_key(d, where, p->key), path, err,
+                            "hepatic_clearance %.4g L/h (blood) must be below the reference "
+                            "adult's effective liver blood flow Q_L' = %.4g L/h", v,
+                            rs->q_l_eff);
+    v = rs->q_l_eff * v / (rs->q_l_eff - v);
+  }
+  *(double *)((char *)&out->drug + p->offset) = v;
+  return HS_OK;
+}
+
+static int check_required(const hs__drugdef *x, const hs__ydoc *d, hs__ynode where,
+                          const char *path, hs_error *err) {
+  if (!route_given(x, HEPATIC))
     return hs__ydoc_error(d, where, path, err,
-                          "hepatic elimination is required: give hepatic_clint, or "
-                          "hepatic_vmax with hepatic_km");
+                          "hepatic elimination is required: give hepatic_clint, "
+                          "hepatic_clearance, or hepatic_vmax with hepatic_km");
   if (!x->info[HS_DK_CL_R].set)
     return hs__ydoc_error(d, where, path, err, "renal_clearance is required (write '0 L/h' "
                                               "for none)");
-  /* model.md defaults: BP 1, Kp 1, no extrahepatic, tumour or depot terms */
-  out->bp = get(x, HS_DK_BP, 1.0);
-  out->kp_g = get(x, HS_DK_KP_G, 1.0);
-  out->kp_l = get(x, HS_DK_KP_L, 1.0);
-  out->kp_t = get(x, HS_DK_KP_T, 1.0);
-  out->kp_r = get(x, HS_DK_KP_R, 1.0);
-  out->cl_r = x->info[HS_DK_CL_R].set ? blood(x, HS_DK_CL_R, out->bp, 0) : 0.0;
-  out->cl_t = x->info[HS_DK_CL_T].set ? blood(x, HS_DK_CL_T, out->bp, 0) : 0.0;
-  out->k_rel = get(x, HS_DK_K_REL, 0.0);
-  int rc = finish_route(x, HS_DK_H_CL, HS_DK_H_VMAX, HS_DK_H_KM, out->bp, &out->hepatic, d,
-                        where, path, err);
+  return HS_OK;
+}
+
+int hs__drugdef_finish(const hs__drugdef *x, const hs__resolve *rs, hs_scenario_drug *out,
+                       const hs__ydoc *d, hs__ynode where, const char *path, hs_error *err) {
+  int rc = check_required(x, d, where, path, err);
   if (rc) return rc;
-  return finish_route(x, HS_DK_X_CL, HS_DK_X_VMAX, HS_DK_X_KM, out->bp, &out->extrahepatic, d,
-                      where, path, err);
+  hs_drug *dr = &out->drug;
+  memset(dr, 0, sizeof *dr);
+  out->n_scaled = 0;
+  /* model.md defaults: BP 1, Kp 1, no extrahepatic, tumour, depot, binding or slow terms */
+  dr->bp = get(x, HS_DK_BP, 1.0);
+  dr->kp_g = get(x, HS_DK_KP_G, 1.0);
+  dr->kp_l = get(x, HS_DK_KP_L, 1.0);
+  dr->kp_t = get(x, HS_DK_KP_T, 1.0);
+  dr->kp_r = get(x, HS_DK_KP_R, 1.0);
+  dr->k_rel = get(x, HS_DK_K_REL, 0.0);
+  out->mw = get(x, HS_DK_MW, 0.0);
+  out->target = x->target;
+  if ((rc = route_kind(x, HS_DK_H_CL, HS_DK_H_CLH, HS_DK_H_VMAX, HS_DK_H_KM, &dr->hepatic, d,
+                       where, path, err)) ||
+      (rc = route_kind(x, HS_DK_X_CL, -1, HS_DK_X_VMAX, HS_DK_X_KM, &dr->extrahepatic, d, where,
+                       path, err)))
+    return rc;
+  for (size_t i = 0; i < sizeof PARAMS / sizeof PARAMS[0]; i++) {
+    double v;
+    if (!x->info[PARAMS[i].key].set) continue;
+    if ((rc = to_blood(x, &PARAMS[i], dr->bp, &v, d, where, path, err)) ||
+        (rc = place(x, &PARAMS[i], v, rs, out, d, where, path, err)))
+      return rc;
+  }
+  if (dr->q_s > 0 && !x->info[HS_DK_V_S].set)
+    return hs__ydoc_error(d, at_key(d, where, HS_DK_Q_S), path, err,
+                          "slow_tissue_clearance needs slow_tissue_volume (V_S*Kp_S)");
+  return HS_OK;
+}
+
+int hs__q_l_eff(const hs_physiology *ph, double *q, hs_error *err) {
+  hs_drug unit = {.bp = 1, .kp_g = 1, .kp_l = 1, .kp_t = 1, .kp_r = 1};
+  hs_params p;
+  hs_analytic a;
+  int rc = hs_params_init(&p, ph, &unit, NULL, 0, err);
+  if (rc) return rc;
+  hs_model_analytic(&p, &a);
+  *q = a.q_l_eff;
+  return HS_OK;
+}
+
+/* ---- exposure targets ------------------------------------------------------------------ */
+
+static const char *const MEASURES[] = {"auc_plasma", "cmax_plasma", NULL};
+static const char *const PERS[] = {"cycle", "run", NULL};
+
+typedef struct target_in {
+  int measure, per;
+  double cycle;
+  char source[256];
+} target_in;
+
+enum { G_MEASURE, G_LOW, G_HIGH, G_PER, G_CYCLE, G_SOURCE, G_CONF, G_N };
+static const hs__field TARGET_FIELDS[G_N] = {
+    {"measure", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, measure), HS_R_ANY, MEASURES, 0},
+    {"low", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"high", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"per", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, per), HS_R_ANY, PERS, 0},
+    {"cycle", HS_F_QTY, HS_KIND_TIME, offsetof(target_in, cycle), HS_R_POS, NULL, 0},
+    {"source", HS_F_TEXT, HS_KIND_NUMBER, offsetof(target_in, source), HS_R_ANY, NULL, 256},
+    {"confidence", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+};
+
+static int target_bound(const hs__ydoc *d, hs__ynode n, const char *path, const char *key,
+                        hs_kind kind, double *v, hs_error *err) {
+  hs__ynode b = hs__ydoc_get(d, n, key);
+  const char *t = hs__ydoc_scalar(d, b);
+  char sub[220];
+  hs_error e;
+  snprintf(sub, sizeof sub, "%s.%s", path, key);
+  if (!t) return hs__ydoc_error(d, b ? b : n, sub, err, "expected %s", hs_units_kind_name(kind));
+  if (hs_units_convert(t, kind, v, NULL, &e)) return hs__ydoc_error(d, b, sub, err, "%s", e.msg);
+  if (!(*v >= 0)) return hs__ydoc_error(d, b, sub, err, "must be >= 0, got '%s'", t);
+  return HS_OK;
+}
+
+int hs__target_read(const hs__ydoc *d, hs__ynode n, const char *path, int need_source,
+                    hs_exposure_target *t, hs_error *err) {
+  target_in in = {0};
+  hs__fieldinfo info[G_N] = {{0}};
+  int rc = hs__ydoc_read(d, n, path, TARGET_FIELDS, G_N, &in, info, 0, err);
+  if (rc) return rc;
+  static const int required[] = {G_MEASURE, G_LOW, G_PER};
+  for (int i = 0; i < 3; i++)
+    if (!hs__ydoc_get(d, n, TARGET_FIELDS[required[i]].key))
+      return hs__ydoc_error(d, n, path, err, "'%s' is required",
+                            TARGET_FIELDS[required[i]].key);
+  if (need_source && (rc = hs__ydoc_check_sourced(d, n, path, err))) return rc;
+  hs_kind kind = in.measure == 0 ? HS_KIND_AUC : HS_KIND_CONC;
+  memset(t, 0, sizeof *t);
+  t->high = INFINITY;
+  if ((rc = target_bound(d, n, path, "low", kind, &t->low, err)) ||
+      (hs__ydoc_get(d, n, "high") && (rc = target_bound(d, n, path, "high", kind, &t->high, err))))
+    return rc;
+  if (!(t->high > t->low))
+    return hs__ydoc_error(d, hs__ydoc_get(d, n, "high"), path, err,
+                          "high must be above low");
+  t->present = 1;
+  snprintf(t->measure, sizeof t->measure, "%s", MEASURES[in.measure]);
+  snprintf(t->per, sizeof t->per, "%s", PERS[in.per]);
+  t->cycle_h = info[G_CYCLE].set ? in.cycle : 0;
+  snprintf(t->source, sizeof t->source, "%s", in.source);
+  return HS_OK;
 }
 
 /* ---- the library on disk ------------------------------------------------------------ */
@@ -181,58 +367,3 @@ fail:
   return NULL;
 }
 
-/* Does library document `ld` answer to `name` (its name or one of its aliases)? */
-static int entry_matches(const hs__ydoc *ld, const char *name, const char **names, int *n,
-                         int cap) {
-  hs__ynode root = hs__ydoc_root(ld);
-  const char *own = hs__ydoc_scalar(ld, hs__ydoc_get(ld, root, "name"));
-  int hit = own && !strcasecmp(own, name);
-  if (own && *n < cap) names[(*n)++] = own;
-  hs__ynode al = hs__ydoc_get(ld, root, "aliases");
-  for (int i = 0; hs__ydoc_type(ld, al) == HS_Y_SEQ && i < hs__ydoc_len(ld, al); i++) {
-    const char *a = hs__ydoc_scalar(ld, hs__ydoc_item(ld, al, i));
-    if (a && !strcasecmp(a, name)) hit = 1;
-    if (a && *n < cap) names[(*n)++] = a; /* aliases are suggested too */
-  }
-  return hit;
-}
-
-static int load_entry(const hs__ydoc *ld, hs__drugdef *def, hs_error *err) {
-  return hs__drugdef_read(ld, hs__ydoc_root(ld), "", 1, def, err);
-}
-
-int hs__library_load(const char *data_dir, const char *name, hs__drugdef *def,
-                     const hs__ydoc *d, hs__ynode where, const char *path, hs_error *err) {
-  char dir[1024], file[1400];
-  snprintf(dir, sizeof dir, "%s/drugs", data_dir);
-  DIR *dp = opendir(dir);
-  if (!dp) return hs_error_set(err, HS_EINPUT, "drug library not found: cannot open %s", dir);
-  hs__ydoc *docs[128];
-  const char *names[512];
-  int nd = 0, nn = 0, rc = HS_EINPUT, found = 0;
-  struct dirent *e;
-  while (!found && nd < 128 && (e = readdir(dp))) {
-    size_t len = strlen(e->d_name);
-    if (len < 6 || strcmp(e->d_name + len - 5, ".yaml")) continue;
-    snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-    char *text = hs__read_file(file, err);
-    if (!text) goto done;
-    docs[nd] = hs__ydoc_parse(file, text, err);
-    free(text);
-    if (!docs[nd]) goto done;
-    found = entry_matches(docs[nd], name, names, &nn, 512);
-    if (found) rc = load_entry(docs[nd], def, err);
-    nd++;
-  }
-  if (!found) {
-    const char *best = hs__did_you_mean(name, names, nn);
-    rc = hs__ydoc_error(d, where, path, err,
-                        "unknown drug '%s'%s%s%s; to define a drug in the scenario, add "
-                        "'library: none' and its parameters",
-                        name, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
-  }
-done:
-  for (int i = 0; i < nd; i++) hs__ydoc_free(docs[i]);
-  closedir(dp);
-  return rc;
-}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "drugdef.h"
 #include "sweepspec.h"
@@ -163,26 +164,61 @@ typedef struct loader {
   tumor_in tum;
   hs__fieldinfo pinfo[P_N], tinfo[T_N], sinfo[S_N];
   hs__ynode root;
-  double clock0; /* time of day at t = 0, h */
+  double clock0;   /* time of day at t = 0, h */
+  hs__resolve ref; /* the reference adult: hepatic_clearance converts at its Q_L' */
+  hs__resolve rs;  /* this scenario's patient, for per-m2 / per-kg drug values */
+  hs__catalog *cat; /* the drug library, opened when a drug needs it */
 } loader;
 
 /* Reference-adult physiology and tumour defaults, every value sourced (model/data). */
-static int load_defaults(loader *L) {
+static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, hs_error *err) {
   char file[1100];
-  snprintf(file, sizeof file, "%s/physiology.yaml", L->data_dir);
-  char *text = hs__read_file(file, L->err);
+  snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
+  char *text = hs__read_file(file, err);
   if (!text) return HS_EINPUT;
-  hs__ydoc *d = hs__ydoc_parse(file, text, L->err);
+  hs__ydoc *d = hs__ydoc_parse(file, text, err);
   free(text);
   if (!d) return HS_EINPUT;
   hs__ynode root = hs__ydoc_root(d);
   int rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "patient"), "patient", PATIENT_FIELDS, P_N,
-                         &L->pat, NULL, 1, L->err);
+                         pat, NULL, 1, err);
   if (!rc)
-    rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "tumor"), "tumor", TUMOR_FIELDS, T_N, &L->tum,
-                       NULL, 1, L->err);
+    rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "tumor"), "tumor", TUMOR_FIELDS, T_N, tum,
+                       NULL, 1, err);
   hs__ydoc_free(d);
   return rc;
+}
+
+/* Model physiology and patient size from the sections as read (bsa_given: bsa was written). */
+static void to_model(const patient_in *pat, const tumor_in *tum, int bsa_given, hs_patient *pt,
+                     hs_physiology *ph) {
+  *ph = (hs_physiology){.q_co = pat->q_co, .q_h = pat->q_h, .f_ha = pat->f_ha, .v_b = pat->v_b,
+                        .v_g = pat->v_g, .v_l = pat->v_l, .v_r = pat->v_r, .v_t = tum->v_t,
+                        .p_t = tum->p_t, .f_ta = tum->f_ta, .f_td = tum->f_td,
+                        .f_nec = tum->f_nec};
+  pt->weight_kg = pat->weight;
+  pt->height_cm = pat->height;
+  pt->bsa_formula = (hs_bsa_formula)pat->bsa_formula;
+  pt->bsa_given = bsa_given;
+  pt->bsa_m2 = bsa_given ? pat->bsa : hs_patient_bsa(pt->bsa_formula, pat->weight, pat->height);
+}
+
+int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph,
+                        hs_error *err) {
+  patient_in pat = {0};
+  tumor_in tum = {0};
+  int rc = read_defaults(data_dir, &pat, &tum, err);
+  if (rc) return rc;
+  to_model(&pat, &tum, pat.bsa > 0, &rs->pt, ph);
+  return hs__q_l_eff(ph, &rs->q_l_eff, err);
+}
+
+static int load_defaults(loader *L) {
+  int rc = read_defaults(L->data_dir, &L->pat, &L->tum, L->err);
+  hs_physiology ph;
+  if (rc) return rc;
+  to_model(&L->pat, &L->tum, L->pat.bsa > 0, &L->ref.pt, &ph);
+  return hs__q_l_eff(&ph, &L->ref.q_l_eff, L->err);
 }
 
 static int load_patient(loader *L) {
@@ -194,18 +230,8 @@ static int load_patient(loader *L) {
     return rc;
   if (t && (rc = hs__ydoc_read(L->d, t, "tumor", TUMOR_FIELDS, T_N, &L->tum, L->tinfo, 0, L->err)))
     return rc;
-  hs_scenario *sc = L->sc;
-  sc->phys = (hs_physiology){.q_co = L->pat.q_co, .q_h = L->pat.q_h, .f_ha = L->pat.f_ha,
-                             .v_b = L->pat.v_b, .v_g = L->pat.v_g, .v_l = L->pat.v_l,
-                             .v_r = L->pat.v_r, .v_t = L->tum.v_t, .p_t = L->tum.p_t,
-                             .f_ta = L->tum.f_ta, .f_td = L->tum.f_td, .f_nec = L->tum.f_nec};
-  sc->patient.weight_kg = L->pat.weight;
-  sc->patient.height_cm = L->pat.height;
-  sc->patient.bsa_formula = (hs_bsa_formula)L->pat.bsa_formula;
-  sc->patient.bsa_given = L->pinfo[P_BSA].set;
-  sc->patient.bsa_m2 = L->pinfo[P_BSA].set ? L->pat.bsa
-                                            : hs_patient_bsa(sc->patient.bsa_formula,
-                                                             L->pat.weight, L->pat.height);
+  to_model(&L->pat, &L->tum, L->pinfo[P_BSA].set, &L->sc->patient, &L->sc->phys);
+  L->rs = (hs__resolve){L->sc->patient, L->ref.q_l_eff};
   return HS_OK;
 }
 
@@ -469,39 +495,171 @@ static int load_regimen(loader *L, hs__ynode reg, hs__ynode drug, const char *pa
 
 /* ---- drugs ---------------------------------------------------------------------------- */
 
-static int load_drug(loader *L, hs__ynode key, hs__ynode map, hs_scenario_drug *sd) {
-  const char *name = hs__ydoc_scalar(L->d, key);
+/* Per scenario entry while loading: the metabolites its library entry forms. */
+typedef struct drug_load {
+  hs_library_metabolite met[HS_LIB_MAX_METABOLITES];
+  int n_met;
+  hs__ynode key, map, regimen;
+} drug_load;
+
+static int valid_name(const char *name) {
+  return strlen(name) > 0 && strlen(name) < HS_NAME_LEN && !strpbrk(name, "/.\"\\ ");
+}
+
+static int open_library(loader *L) {
+  return L->cat ? HS_OK : hs__catalog_open(L->data_dir, &L->cat, L->err);
+}
+
+/* The library entry `lib`, refused with a did-you-mean at node `where`. */
+static int library_entry(loader *L, const char *lib, hs__ynode where, const char *path,
+                         hs__libdrug *ld) {
+  const char *best = NULL;
+  int rc = open_library(L), i = rc ? -1 : hs__catalog_find(L->cat, lib, &best);
+  if (rc) return rc;
+  if (i < 0)
+    return hs__ydoc_error(L->d, where, path, L->err,
+                          "unknown drug '%s'%s%s%s; to define a drug in the scenario, add "
+                          "'library: none' and its parameters",
+                          lib, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+  return hs__catalog_read(L->cat, i, &L->ref, ld, L->err);
+}
+
+/* A drug's parameters: its library entry (unless 'library: none') under its own keys. */
+static int load_drug_params(loader *L, drug_load *dl, hs_scenario_drug *sd) {
+  const char *name = hs__ydoc_scalar(L->d, dl->key);
   char path[128];
   snprintf(path, sizeof path, "drugs.%s", name);
-  if (strlen(name) == 0 || strlen(name) >= HS_NAME_LEN || strpbrk(name, "/.\"\\ "))
-    return hs__ydoc_error(L->d, key, path, L->err, "drug names must be 1-%d characters "
+  if (!valid_name(name))
+    return hs__ydoc_error(L->d, dl->key, path, L->err, "drug names must be 1-%d characters "
                           "without '/', '.', spaces or quotes", HS_NAME_LEN - 1);
   snprintf(sd->name, sizeof sd->name, "%s", name);
-  sd->line = hs__ydoc_line(L->d, key);
+  sd->line = hs__ydoc_line(L->d, dl->key);
   sd->parent = -1;
-  hs__drugdef top, base;
-  int rc = hs__drugdef_read(L->d, map, path, 0, &top, L->err);
+  hs__drugdef top;
+  hs__libdrug ld;
+  int rc = hs__drugdef_read(L->d, dl->map, path, 0, &top, L->err);
   if (rc) return rc;
   const char *lib = top.info[HS_DK_LIBRARY].set ? top.library : name;
-  memset(&base, 0, sizeof base);
+  memset(&ld, 0, sizeof ld);
   if (strcmp(lib, "none") != 0) {
-    hs__ynode where = top.info[HS_DK_LIBRARY].set ? hs__ydoc_get(L->d, map, "library") : key;
-    if ((rc = hs__library_load(L->data_dir, lib, &base, L->d, where, path, L->err))) return rc;
-    snprintf(sd->source, sizeof sd->source, "%s", base.name);
+    hs__ynode where = top.info[HS_DK_LIBRARY].set ? hs__ydoc_get(L->d, dl->map, "library")
+                                                  : dl->key;
+    if ((rc = library_entry(L, lib, where, path, &ld))) return rc;
+    snprintf(sd->source, sizeof sd->source, "%s", ld.def.name);
+    memcpy(dl->met, ld.met, sizeof ld.met);
+    dl->n_met = ld.n_met;
   }
-  hs__drugdef_overlay(&base, &top, L->d, map, path, L->err);
-  if ((rc = hs__drugdef_finish(&base, &sd->drug, L->d, map, path, L->err))) return rc;
-  char rpath[160];
-  snprintf(rpath, sizeof rpath, "%s.regimen", path);
-  hs__ynode reg = hs__ydoc_get(L->d, map, "regimen");
-  if ((rc = load_regimen(L, reg, key, rpath, sd))) return rc;
+  hs__drugdef_overlay(&ld.def, &top);
+  return hs__drugdef_finish(&ld.def, &L->rs, sd, L->d, dl->map, path, L->err);
+}
+
+static int load_drug_regimen(loader *L, const drug_load *dl, hs_scenario_drug *sd) {
+  char path[160];
+  snprintf(path, sizeof path, "drugs.%s.regimen", sd->name);
+  int rc = load_regimen(L, dl->regimen, dl->key, path, sd);
+  if (rc) return rc;
   for (int i = 0; i < sd->n_regimen; i++)
     if (sd->regimen[i].route == HS_ROUTE_TACE && !(sd->drug.k_rel > 0)) {
-      snprintf(rpath, sizeof rpath, "%s.regimen[%d]", path, i);
-      return hs__ydoc_error(L->d, hs__ydoc_item(L->d, reg, i), rpath, L->err,
+      snprintf(path, sizeof path, "drugs.%s.regimen[%d]", sd->name, i);
+      return hs__ydoc_error(L->d, hs__ydoc_item(L->d, dl->regimen, i), path, L->err,
                             "a 'tace' dose loads the tumour depot, which this drug never "
                             "releases: give the drug a 'depot_release' (e.g. '0.1 /h')");
     }
+  return HS_OK;
+}
+
+/* Is scenario drug sd the metabolite m (by its key or the library entry it came from)? */
+static int is_metabolite(const hs_scenario_drug *sd, const hs_library_metabolite *m) {
+  return !strcasecmp(sd->name, m->name) || !strcmp(sd->source, m->name);
+}
+
+/* The dosed entry (one with a regimen) whose library entry forms drug i, or -1. */
+static int parent_of(loader *L, const drug_load *dl, int n, int i) {
+  for (int j = 0; j < n; j++)
+    for (int k = 0; j != i && dl[j].regimen && k < dl[j].n_met; k++)
+      if (is_metabolite(&L->sc->drugs[i], &dl[j].met[k])) return j;
+  return -1;
+}
+
+/* A metabolite the scenario does not list: appended with its library parameters. */
+static int append_metabolite(loader *L, const hs_library_metabolite *m, int parent) {
+  hs__libdrug ld;
+  hs_scenario_drug *sd = &L->sc->drugs[L->sc->n_drugs];
+  char path[160];
+  snprintf(path, sizeof path, "drugs.%s", L->sc->drugs[parent].name);
+  if (!valid_name(m->name))
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, hs__ydoc_get(L->d, L->root, "drugs"),
+                          L->sc->drugs[parent].name), path, L->err, "metabolite name '%s' "
+                          "cannot name a drug (no '/', '.', spaces or quotes)", m->name);
+  int rc = library_entry(L, m->name, L->root, path, &ld);
+  if (rc) return rc;
+  memset(sd, 0, sizeof *sd);
+  L->sc->n_drugs++;
+  snprintf(sd->name, sizeof sd->name, "%s", m->name);
+  snprintf(sd->source, sizeof sd->source, "%s", ld.def.name);
+  sd->line = L->sc->drugs[parent].line;
+  return hs__drugdef_finish(&ld.def, &L->rs, sd, ld.doc, hs__ydoc_root(ld.doc), "", L->err);
+}
+
+/* Link metabolite m of dosed drug j (appending it unless the scenario lists it). */
+static int link_metabolite(loader *L, const drug_load *dl, int j, const hs_library_metabolite *m) {
+  hs_scenario *sc = L->sc;
+  int k = 0, rc;
+  while (k < sc->n_drugs && !is_metabolite(&sc->drugs[k], m)) k++;
+  if (k == sc->n_drugs && (rc = append_metabolite(L, m, j))) return rc;
+  hs_scenario_drug *met = &sc->drugs[k], *par = &sc->drugs[j];
+  char path[160];
+  snprintf(path, sizeof path, "drugs.%s", par->name);
+  if (met->parent >= 0 && met->parent != j)
+    return hs__ydoc_error(L->d, dl[j].key, path, L->err, "'%s' is already formed from '%s'; "
+                          "a metabolite has one parent", met->name, sc->drugs[met->parent].name);
+  if (!(met->mw > 0 && par->mw > 0))
+    return hs__ydoc_error(L->d, dl[j].key, path, L->err, "the yield of metabolite '%s' needs "
+                          "the molecular weights of both '%s' and '%s'", met->name, par->name,
+                          met->name);
+  met->parent = j;
+  met->route = m->route;
+  met->yield = m->fraction * met->mw / par->mw;
+  return HS_OK;
+}
+
+/* Regimens: dosed entries need one; metabolites of a dosed entry may not have one. */
+static int load_regimens(loader *L, const drug_load *dl, int n) {
+  for (int i = 0; i < n; i++) {
+    int p = parent_of(L, dl, n, i), rc;
+    hs_scenario_drug *sd = &L->sc->drugs[i];
+    char path[160];
+    snprintf(path, sizeof path, "drugs.%s.regimen", sd->name);
+    if (p >= 0 && dl[i].regimen)
+      return hs__ydoc_error(L->d, dl[i].regimen, path, L->err, "'%s' is formed from '%s' (a "
+                            "metabolite in its library entry): give it no regimen", sd->name,
+                            L->sc->drugs[p].name);
+    if (p < 0 && (rc = load_drug_regimen(L, &dl[i], sd))) return rc;
+  }
+  return HS_OK;
+}
+
+static int load_drug_list(loader *L, hs__ynode s, drug_load *dl, int n) {
+  int rc;
+  for (int i = 0; i < n; i++) {
+    hs__ynode k = hs__ydoc_key(L->d, s, i);
+    if (!hs__ydoc_scalar(L->d, k))
+      return hs__ydoc_error(L->d, k, "drugs", L->err, "drug names must be plain text");
+    for (int j = 0; j < i; j++)
+      if (!strcmp(L->sc->drugs[j].name, hs__ydoc_scalar(L->d, k)))
+        return hs__ydoc_error(L->d, k, "drugs", L->err, "duplicate drug '%s'",
+                              hs__ydoc_scalar(L->d, k));
+    dl[i].key = k;
+    dl[i].map = hs__ydoc_value(L->d, s, i);
+    dl[i].regimen = hs__ydoc_get(L->d, dl[i].map, "regimen");
+    rc = load_drug_params(L, &dl[i], &L->sc->drugs[i]);
+    L->sc->n_drugs++;
+    if (rc) return rc;
+  }
+  if ((rc = load_regimens(L, dl, n))) return rc;
+  for (int j = 0; j < n; j++)
+    for (int m = 0; dl[j].regimen && m < dl[j].n_met; m++)
+      if ((rc = link_metabolite(L, dl, j, &dl[j].met[m]))) return rc;
   return HS_OK;
 }
 
@@ -511,21 +669,12 @@ static int load_drugs(loader *L) {
     return hs__ydoc_error(L->d, s ? s : L->root, "drugs", L->err,
                           "at least one drug is required (drugs: {<name>: {regimen: ...}})");
   int n = hs__ydoc_len(L->d, s);
-  L->sc->drugs = calloc((size_t)n, sizeof *L->sc->drugs);
-  if (!L->sc->drugs) return hs_error_set(L->err, HS_ENOMEM, "out of memory");
-  for (int i = 0; i < n; i++) {
-    hs__ynode k = hs__ydoc_key(L->d, s, i);
-    if (!hs__ydoc_scalar(L->d, k))
-      return hs__ydoc_error(L->d, k, "drugs", L->err, "drug names must be plain text");
-    for (int j = 0; j < i; j++)
-      if (!strcmp(L->sc->drugs[j].name, hs__ydoc_scalar(L->d, k)))
-        return hs__ydoc_error(L->d, k, "drugs", L->err, "duplicate drug '%s'",
-                              hs__ydoc_scalar(L->d, k));
-    int rc = load_drug(L, k, hs__ydoc_value(L->d, s, i), &L->sc->drugs[i]);
-    L->sc->n_drugs++;
-    if (rc) return rc;
-  }
-  return HS_OK;
+  L->sc->drugs = calloc((size_t)n * (1 + HS_LIB_MAX_METABOLITES), sizeof *L->sc->drugs);
+  drug_load *dl = calloc((size_t)n, sizeof *dl);
+  int rc = L->sc->drugs && dl ? load_drug_list(L, s, dl, n)
+                              : hs_error_set(L->err, HS_ENOMEM, "out of memory");
+  free(dl);
+  return rc;
 }
 
 /* Flows that break model.md's constraints: point at the key most likely responsible. */
@@ -580,6 +729,7 @@ int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
   loader L = {.d = d, .data_dir = data_dir ? data_dir : hs_scenario_data_dir(), .err = err,
               .sc = sc, .root = hs__ydoc_root(d)};
   int rc = load_all(&L);
+  hs__catalog_free(L.cat);
   hs__ydoc_free(d);
   if (!rc) {
     sc->path = strdup(name);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drugdef.h"
 #include "hs_scenario.h"
 #include "yamldoc.h"
 
@@ -53,6 +54,9 @@ static const path_field DRUG[] = {
     PF("renal_clearance", hs_drug, cl_r, HS_KIND_FLOW, "L/h", 0),
     PF("tumor_clearance", hs_drug, cl_t, HS_KIND_FLOW, "L/h", 0),
     PF("depot_release", hs_drug, k_rel, HS_KIND_PER_TIME, "1/h", 0),
+    PF("binding_clearance", hs_drug, cl_bind, HS_KIND_FLOW, "L/h", 0),
+    PF("slow_tissue_clearance", hs_drug, q_s, HS_KIND_FLOW, "L/h", 0),
+    PF("slow_tissue_volume", hs_drug, v_s, HS_KIND_VOLUME, "L", 0),
 };
 static const path_field DOSE[] = {
     PF("dose", hs_dose_spec, amount, HS_KIND_DOSE, "mg", F_BOLUS),
@@ -193,11 +197,26 @@ double hs_scenario_slot_get(const hs_scenario_slot *slot) {
   return slot->one_minus ? 1 - *slot->value : *slot->value;
 }
 
+/* A drug parameter written by a sweep is no longer resolved from its per-m2 / per-kg value. */
+static void unscale(hs_scenario_drug *d, const double *value) {
+  for (int k = 0; k < d->n_scaled; k++)
+    if ((const char *)value == (const char *)&d->drug + d->scaled[k].offset)
+      d->scaled[k--] = d->scaled[--d->n_scaled];
+}
+
+static void rescale(hs_scenario_drug *d, const hs_patient *pt) {
+  for (int k = 0; k < d->n_scaled; k++)
+    *(double *)((char *)&d->drug + d->scaled[k].offset) = hs__scaled_value(&d->scaled[k], pt);
+}
+
 void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v) {
   *slot->value = slot->one_minus ? 1 - v : v;
+  for (int i = 0; i < sc->n_drugs; i++) unscale(&sc->drugs[i], slot->value);
   if (slot->affects_bsa && !sc->patient.bsa_given)
     sc->patient.bsa_m2 = hs_patient_bsa(sc->patient.bsa_formula, sc->patient.weight_kg,
                                         sc->patient.height_cm);
+  if (slot->affects_bsa || slot->value == &sc->patient.bsa_m2)
+    for (int i = 0; i < sc->n_drugs; i++) rescale(&sc->drugs[i], &sc->patient);
 }
 
 int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {

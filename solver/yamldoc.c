@@ -207,13 +207,14 @@ static int check_range(const hs__ydoc *d, hs__ynode v, const char *path, double 
 }
 
 static int read_qty(const hs__ydoc *d, hs__ynode v, const char *path, const hs__field *f,
-                    double *out, hs_error *err) {
+                    double *out, hs_norm *norm, hs_error *err) {
   const char *text = hs__ydoc_scalar(d, v);
   if (!text) return hs__ydoc_error(d, v, path, err, "expected %s", hs_units_kind_name(f->kind));
   hs_error e;
-  if (hs_units_convert(text, f->kind, out, NULL, &e))
-    return hs__ydoc_error(d, v, path, err, "%s", e.msg);
-  return check_range(d, v, path, *out, text, f->range, err);
+  int rc = (f->range & HS_R_SCALED) ? hs_units_convert_scaled(text, f->kind, out, norm, &e)
+                     : hs_units_convert(text, f->kind, out, NULL, &e);
+  if (rc) return hs__ydoc_error(d, v, path, err, "%s", e.msg);
+  return check_range(d, v, path, *out, text, (hs__range)(f->range & ~HS_R_SCALED), err);
 }
 
 static int read_int(const hs__ydoc *d, hs__ynode v, const char *path, int *out, hs_error *err) {
@@ -250,9 +251,52 @@ static int read_bool(const hs__ydoc *d, hs__ynode v, const char *path, int *out,
   return hs__ydoc_error(d, v, path, err, "expected true or false, got '%s'", t ? t : "");
 }
 
-/* {value: ..., source: ..., confidence: ..., basis: plasma|blood, note: ...} */
+int hs__ydoc_check_sourced(const hs__ydoc *d, hs__ynode map, const char *path, hs_error *err) {
+  static const char *const levels[] = {"high", "medium", "low", "derived"};
+  static const char tail[] = "every library value needs a source and a confidence (high, "
+                             "medium, low or derived)";
+  if (!hs__ydoc_scalar(d, hs__ydoc_get(d, map, "source")))
+    return hs__ydoc_error(d, map, path, err, "missing 'source': %s", tail);
+  hs__ynode cn = hs__ydoc_get(d, map, "confidence");
+  const char *c = hs__ydoc_scalar(d, cn);
+  if (!c) return hs__ydoc_error(d, map, path, err, "missing 'confidence': %s", tail);
+  for (int i = 0; i < 4; i++)
+    if (!strcmp(c, levels[i])) return HS_OK;
+  return hs__ydoc_error(d, cn, path, err, "confidence must be high, medium, low or derived, "
+                        "got '%s'", c);
+}
+
+static int check_keys(const hs__ydoc *d, hs__ynode map, const char *path,
+                      const char *const *keys, int n, hs_error *err) {
+  for (int i = 0; i < hs__ydoc_len(d, map); i++) {
+    const char *k = hs__ydoc_scalar(d, hs__ydoc_key(d, map, i));
+    int ok = 0;
+    for (int j = 0; j < n; j++) ok |= k && !strcmp(k, keys[j]);
+    if (ok) continue;
+    const char *best = k ? hs__did_you_mean(k, keys, n) : NULL;
+    return hs__ydoc_error(d, hs__ydoc_key(d, map, i), path, err, "unknown key '%s'%s%s%s",
+                          k ? k : "", best ? " (did you mean '" : "", best ? best : "",
+                          best ? "'?)" : "");
+  }
+  return HS_OK;
+}
+
+static int read_basis(const hs__ydoc *d, hs__ynode v, const char *path, hs__basis *out,
+                      hs_error *err) {
+  static const char *const names[] = {"blood", "plasma", "unbound"};
+  hs__ynode basis = hs__ydoc_get(d, v, "basis");
+  const char *b = hs__ydoc_scalar(d, basis);
+  *out = HS_BASIS_BLOOD;
+  if (!basis) return HS_OK;
+  for (int i = 0; b && i < 3; i++)
+    if (!strcmp(b, names[i])) return *out = (hs__basis)i, HS_OK;
+  return hs__ydoc_error(d, basis, path, err, "basis must be 'plasma', 'blood' or 'unbound', "
+                        "got '%s'", b ? b : "");
+}
+
+/* {value: ..., source: ..., confidence: ..., basis: plasma|blood|unbound, note: ...} */
 static int unwrap_sourced(const hs__ydoc *d, hs__ynode *v, const char *path, int need_source,
-                          int *plasma, hs_error *err) {
+                          hs__basis *basis, hs_error *err) {
   static const char *const keys[] = {"value", "source", "confidence", "basis", "note"};
   if (hs__ydoc_type(d, *v) != HS_Y_MAP) {
     if (need_source)
@@ -261,40 +305,26 @@ static int unwrap_sourced(const hs__ydoc *d, hs__ynode *v, const char *path, int
                             "confidence: ...}");
     return HS_OK;
   }
-  for (int i = 0; i < hs__ydoc_len(d, *v); i++) {
-    const char *k = hs__ydoc_scalar(d, hs__ydoc_key(d, *v, i));
-    int ok = 0;
-    for (int j = 0; j < 5; j++) ok |= k && !strcmp(k, keys[j]);
-    if (!ok) {
-      const char *best = k ? hs__did_you_mean(k, keys, 5) : NULL;
-      return hs__ydoc_error(d, hs__ydoc_key(d, *v, i), path, err, "unknown key '%s'%s%s%s",
-                            k ? k : "", best ? " (did you mean '" : "", best ? best : "",
-                            best ? "'?)" : "");
-    }
-  }
-  hs__ynode basis = hs__ydoc_get(d, *v, "basis");
-  const char *b = hs__ydoc_scalar(d, basis);
-  if (basis && (!b || (strcmp(b, "plasma") && strcmp(b, "blood"))))
-    return hs__ydoc_error(d, basis, path, err, "basis must be 'plasma' or 'blood', got '%s'",
-                          b ? b : "");
-  *plasma = b && !strcmp(b, "plasma");
+  int rc = check_keys(d, *v, path, keys, 5, err);
+  if (!rc) rc = read_basis(d, *v, path, basis, err);
+  if (rc) return rc;
   hs__ynode val = hs__ydoc_get(d, *v, "value");
   if (!val) return hs__ydoc_error(d, *v, path, err, "missing 'value'");
-  if (need_source && (!hs__ydoc_scalar(d, hs__ydoc_get(d, *v, "source")) ||
-                      !hs__ydoc_scalar(d, hs__ydoc_get(d, *v, "confidence"))))
-    return hs__ydoc_error(d, *v, path, err, "every library value needs 'source' and 'confidence'");
+  if (need_source && (rc = hs__ydoc_check_sourced(d, *v, path, err))) return rc;
   *v = val;
   return HS_OK;
 }
 
 static int read_one(const hs__ydoc *d, hs__ynode v, const char *path, const hs__field *f,
                     char *base, int need_source, hs__fieldinfo *info, hs_error *err) {
-  int plasma = 0, rc = HS_OK;
-  if (f->type == HS_F_QTY && (rc = unwrap_sourced(d, &v, path, need_source, &plasma, err)))
+  hs__basis basis = HS_BASIS_BLOOD;
+  hs_norm norm = HS_NORM_NONE;
+  int rc = HS_OK;
+  if (f->type == HS_F_QTY && (rc = unwrap_sourced(d, &v, path, need_source, &basis, err)))
     return rc;
   void *dst = base + f->offset;
   switch (f->type) {
-  case HS_F_QTY: rc = read_qty(d, v, path, f, dst, err); break;
+  case HS_F_QTY: rc = read_qty(d, v, path, f, dst, &norm, err); break;
   case HS_F_INT: rc = read_int(d, v, path, dst, err); break;
   case HS_F_BOOL: rc = read_bool(d, v, path, dst, err); break;
   case HS_F_ENUM: rc = read_enum(d, v, path, f, dst, err); break;
@@ -308,7 +338,8 @@ static int read_one(const hs__ydoc *d, hs__ynode v, const char *path, const hs__
   }
   case HS_F_SKIP: break;
   }
-  if (!rc && info) info->set = 1, info->line = hs__ydoc_line(d, v), info->plasma = plasma;
+  if (!rc && info)
+    *info = (hs__fieldinfo){.set = 1, .line = hs__ydoc_line(d, v), .basis = basis, .norm = norm};
   return rc;
 }
 

@@ -41,7 +41,11 @@ typedef enum hs__ftype {
   HS_F_SKIP  /* read by the caller */
 } hs__ftype;
 
-typedef enum hs__range { HS_R_ANY, HS_R_POS, HS_R_NONNEG, HS_R_FRAC } hs__range;
+/* Range of a HS_F_QTY, optionally or'ed with HS_R_SCALED: per m2 / per kg forms are
+ * accepted (hs_units_convert_scaled) and reported in hs__fieldinfo.norm. */
+typedef enum hs__range {
+  HS_R_ANY, HS_R_POS, HS_R_NONNEG, HS_R_FRAC, HS_R_SCALED = 16
+} hs__range;
 
 typedef struct hs__field {
   const char *key;
@@ -53,12 +57,20 @@ typedef struct hs__field {
   size_t size;                /* HS_F_TEXT */
 } hs__field;
 
-/* How a value was written: its basis and whether it carried a source (library files). */
+/* The basis a concentration-dependent value was written on. */
+typedef enum hs__basis { HS_BASIS_BLOOD = 0, HS_BASIS_PLASMA, HS_BASIS_UNBOUND } hs__basis;
+
+/* How a value was written: its basis and normalisation. */
 typedef struct hs__fieldinfo {
   int set;       /* the key was present */
   int line;      /* its line */
-  int plasma;    /* value: {..., basis: plasma} */
+  hs__basis basis; /* value: {..., basis: plasma|blood|unbound} */
+  hs_norm norm;  /* per m2 / per kg (fields with `scaled` only) */
 } hs__fieldinfo;
+
+/* Check the source and confidence of a sourced mapping {value..., source, confidence}:
+ * both present, confidence one of high, medium, low, derived. */
+int hs__ydoc_check_sourced(const hs__ydoc *d, hs__ynode map, const char *path, hs_error *err);
 
 /* Read mapping `map` at `path` into base using fields[0..n). Unknown keys are refused
  * with a did-you-mean. info (may be NULL) receives per-field presence. With
