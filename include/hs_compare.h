@@ -77,7 +77,8 @@ void hs_compare_target_text(const hs_compare_row *r, char *out, size_t cap);
 /* ---- writers (solver/compare_out.c) ------------------------------------------------- */
 
 /* The table: two header lines (names, units), one line per row, then footnotes (the
- * abbreviations, "n/a" when a row has no IV comparator, the exposure rule). */
+ * abbreviations, "n/a" when a row has no IV comparator, the exposure rule). The
+ * "exposure vs target" column only when some row has a target. */
 void hs_compare_table(FILE *f, const hs_compare_row *rows, int n);
 
 /* {"rows": [{"scenario": ..., "drug": ..., "auc_tumor": ..., ...}, ...]}; non-finite

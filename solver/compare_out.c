@@ -94,7 +94,7 @@ static const char T_NOTE_TARGET[] =
     "  cycles, where cycles is the largest 'cycles' of the drug's regimen entries (of its\n"
     "  parent's for a metabolite), or t_end / cycle_h when the target gives a cycle length;\n"
     "  per run: the whole AUC. A Cmax target (mg/L) is met by the run's peak. '-': no known\n"
-    "  target.\n";
+    "  target. (The column is left out when no drug has a known target.)\n";
 
 static void num_cell(char *cell, double v) { snprintf(cell, CELL, "%.4g", v); }
 
@@ -115,12 +115,12 @@ static void row_cells(const hs_compare_row *r, char cells[T_COLS][CELL]) {
   hs_compare_target_text(r, cells[10], CELL);
 }
 
-/* Text columns (scenario, drug, target) left-aligned, numbers right-aligned; no trailing
- * blanks. */
-static void put_line(FILE *f, const char *const *cells, const int *w) {
+/* The first ncols cells: text (scenario, drug, target) left-aligned, numbers
+ * right-aligned; no trailing blanks. */
+static void put_line(FILE *f, const char *const *cells, const int *w, int ncols) {
   char line[T_COLS * (CELL + 2) + 1];
   size_t at = 0;
-  for (int k = 0; k < T_COLS; k++) {
+  for (int k = 0; k < ncols; k++) {
     int left = k < 2 || k == T_COLS - 1;
     at += (size_t)snprintf(line + at, sizeof line - at, "%s%*s", k ? "  " : "",
                            left ? -w[k] : w[k], cells[k]);
@@ -130,7 +130,7 @@ static void put_line(FILE *f, const char *const *cells, const int *w) {
 }
 
 void hs_compare_table(FILE *f, const hs_compare_row *rows, int n) {
-  int w[T_COLS], any_na = 0;
+  int w[T_COLS], any_na = 0, any_target = 0;
   char(*cells)[T_COLS][CELL] = calloc((size_t)(n > 0 ? n : 1), sizeof *cells);
   if (!cells) {
     fputs("(out of memory for the table)\n", f);
@@ -141,17 +141,19 @@ void hs_compare_table(FILE *f, const hs_compare_row *rows, int n) {
   for (int i = 0; i < n; i++) {
     row_cells(&rows[i], cells[i]);
     any_na |= !rows[i].has_iv;
+    any_target |= rows[i].target.present;
     for (int k = 0; k < T_COLS; k++)
       if ((int)strlen(cells[i][k]) > w[k]) w[k] = (int)strlen(cells[i][k]);
   }
-  put_line(f, T_HEAD, w);
-  put_line(f, T_UNIT, w);
+  int ncols = any_target ? T_COLS : T_COLS - 1; /* no target known: no target column */
+  put_line(f, T_HEAD, w, ncols);
+  put_line(f, T_UNIT, w, ncols);
   for (int i = 0; i < n; i++) {
     const char *line[T_COLS];
     for (int k = 0; k < T_COLS; k++) line[k] = cells[i][k];
-    put_line(f, line, w);
+    put_line(f, line, w, ncols);
   }
-  fprintf(f, "\n%s%s%s", T_NOTES, any_na ? T_NOTE_NA : "", T_NOTE_TARGET);
+  fprintf(f, "\n%s%s%s", T_NOTES, any_na ? T_NOTE_NA : "", any_target ? T_NOTE_TARGET : "");
   free(cells);
 }
 

@@ -15,6 +15,7 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_sweep());
   srunner_add_suite(sr, hs_suite_shard());
   srunner_add_suite(sr, hs_suite_mpi());
+  srunner_add_suite(sr, hs_suite_compare());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

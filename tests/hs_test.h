@@ -15,6 +15,7 @@ Suite *hs_suite_sweepfile(void);
 Suite *hs_suite_sweep(void);
 Suite *hs_suite_shard(void);
 Suite *hs_suite_mpi(void);
+Suite *hs_suite_compare(void);
 
 /* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
  * test naming the first that differs (tests/test_util.c). */
