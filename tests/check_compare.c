@@ -12,9 +12,8 @@
 #define S2 "../scenarios/reference/s2.yaml"
 #define CYCLES "fixtures/compare/cycles.yaml"
 
-/* Load path, simulate it (metrics only) and build its rows into rows (cap 4). */
-static int load_run_build(const char *path, hs_scenario *sc, hs_results *res,
-                          hs_compare_row *rows) {
+/* Load path and simulate it (metrics only). */
+static void load_run(const char *path, hs_scenario *sc, hs_results *res) {
   hs_error err;
   hs_solver *s = hs_solver_create(&err);
   ck_assert_msg(s != NULL, "%s", err.msg);
@@ -22,9 +21,6 @@ static int load_run_build(const char *path, hs_scenario *sc, hs_results *res,
   ck_assert_msg(hs_simulate(s, sc, 0, res, &err) == HS_OK, "%s", err.msg);
   hs_solver_free(s);
   ck_assert_int_le(res->n, 4);
-  int rc = hs_compare_build(sc, res, rows, &err);
-  ck_assert_msg(rc == HS_OK, "%s", err.msg);
-  return rc;
 }
 
 /* ---- rows from results ---------------------------------------------------------------- */
@@ -33,7 +29,9 @@ START_TEST(test_build_s2) {
   hs_scenario sc;
   hs_results res;
   hs_compare_row rows[4];
-  load_run_build(S2, &sc, &res, rows);
+  hs_error err;
+  load_run(S2, &sc, &res);
+  ck_assert_msg(hs_compare_build(&sc, &res, rows, &err) == HS_OK, "%s", err.msg);
   const hs_metrics *m = &res.drugs[0].metrics;
   const hs_compare_row *r = &rows[0];
   ck_assert_str_eq(r->scenario, "s2");
@@ -67,10 +65,7 @@ START_TEST(test_build_cycles_target) {
   hs_results res;
   hs_compare_row rows[4];
   hs_error err;
-  hs_solver *s = hs_solver_create(&err);
-  ck_assert_int_eq(hs_scenario_load(&sc, CYCLES, NULL, &err), HS_OK);
-  ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
-  hs_solver_free(s);
+  load_run(CYCLES, &sc, &res);
   double auc = res.drugs[0].metrics.auc_plasma;
   sc.drugs[0].target = (hs_exposure_target){
       .present = 1, .measure = "auc_plasma", .low = auc / 3 * 0.5, .high = auc / 3 * 0.9,
@@ -190,10 +185,7 @@ START_TEST(test_build_error) {
   hs_results res;
   hs_compare_row rows[4];
   hs_error err;
-  hs_solver *s = hs_solver_create(&err);
-  ck_assert_int_eq(hs_scenario_load(&sc, S2, NULL, &err), HS_OK);
-  ck_assert_int_eq(hs_simulate(s, &sc, 0, &res, &err), HS_OK);
-  hs_solver_free(s);
+  load_run(S2, &sc, &res);
   sc.drugs[0].target = (hs_exposure_target){.present = 1, .measure = "auc_plasma", .per = "day"};
   ck_assert_int_eq(hs_compare_build(&sc, &res, rows, &err), HS_EINPUT);
   ck_assert_str_eq(err.msg, "s2: drug 's2_saturable': target per 'day': expected 'cycle' or 'run'");
