@@ -10,4 +10,8 @@ int hs__cmd_info(int argc, char **argv);
 /* `hepatosim merge OUT.h5 SHARD.h5... [--force]` (solver/cli_merge.c). */
 int hs__cmd_merge(int argc, char **argv);
 
+/* `hepatosim compare SCENARIO.yaml... [-o FILE.csv|FILE.h5] [--force] [--json]`
+ * (solver/cli_compare.c). */
+int hs__cmd_compare(int argc, char **argv);
+
 #endif

@@ -18,6 +18,7 @@
 #include <hdf5_hl.h>
 
 #include "h5util.h"
+#include "output_int.h"
 
 #ifndef HS_VERSION
 #define HS_VERSION "unknown"
@@ -294,21 +295,16 @@ done:
 
 int hs_output_h5(const char *path, int force, const hs_scenario *sc, const hs_results *res,
                  hs_error *err) {
-  int rc;
-  hs__h5_quiet q;
   hs__h5ctx c = {path, err};
-  char *tmp = NULL;
-  if (!force && path_exists(path))
-    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
-  if ((rc = check_names(res, err))) return rc;
-  if (!(tmp = tmp_name(path))) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-  q = hs__h5_quiet_begin();
-  rc = write_h5(&c, tmp, sc, res);
-  hs__h5_quiet_end(q);
-  if (!rc) rc = commit_tmp(tmp, path, force, err);
-  if (rc) unlink(tmp);
-  free(tmp);
-  return rc;
+  char *tmp;
+  int rc = hs__output_begin(path, force, &tmp, err);
+  if (rc) return rc;
+  if (!(rc = check_names(res, err))) {
+    hs__h5_quiet q = hs__h5_quiet_begin();
+    rc = write_h5(&c, tmp, sc, res);
+    hs__h5_quiet_end(q);
+  }
+  return hs__output_end(tmp, path, force, rc, err);
 }
 
 /* ---- CSV ---------------------------------------------------------------------------- */
@@ -441,6 +437,13 @@ static void put_json_string(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+void hs__output_json_num(FILE *f, double v) {
+  if (isfinite(v))
+    fprintf(f, "%.10g", v);
+  else
+    fputs("null", f);
+}
+
 static void json_drug(FILE *f, const hs_drug_result *d) {
   int nf, first = 1;
   const hs_metric_field *fl = hs_metric_fields(&nf);
@@ -449,12 +452,8 @@ static void json_drug(FILE *f, const hs_drug_result *d) {
   fputs(": {", f);
   for (int k = 0; k < nf; k++) {
     if (is_iv_metric(k) && !d->has_iv) continue;
-    double v = hs_metric_value(&d->metrics, &fl[k]);
     fprintf(f, "%s\n      \"%s\": ", first ? "" : ",", fl[k].name);
-    if (isfinite(v))
-      fprintf(f, "%.10g", v);
-    else
-      fputs("null", f);
+    hs__output_json_num(f, hs_metric_value(&d->metrics, &fl[k]));
     first = 0;
   }
   fputs(first ? "}" : "\n    }", f);
@@ -511,4 +510,36 @@ void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
   fputc('\n', f);
   for (int k = 0; k < nf; k++)
     if (!is_iv_metric(k) || any_iv) table_row(f, res, fl, k, w);
+}
+
+/* ---- shared with the other writers (output_int.h) ------------------------------------ */
+
+int hs__output_begin(const char *path, int force, char **tmp, hs_error *err) {
+  *tmp = NULL;
+  if (!force && path_exists(path))
+    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
+  if (!(*tmp = tmp_name(path))) return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+  return HS_OK;
+}
+
+int hs__output_end(char *tmp, const char *path, int force, int rc, hs_error *err) {
+  if (!rc) rc = commit_tmp(tmp, path, force, err);
+  if (rc) unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+void hs__output_num(FILE *f, double v) { put_num(f, v); }
+void hs__output_csv_field(FILE *f, const char *s) { put_csv_field(f, s); }
+void hs__output_json_string(FILE *f, const char *s) { put_json_string(f, s); }
+
+int hs__output_h5_dset(const hs__h5ctx *c, hid_t loc, const char *name, hid_t type,
+                       const void *data, hsize_t n, hid_t *out) {
+  return dset_1d(c, loc, name, type, data, n, 0, out);
+}
+
+int hs__output_h5_var(const hs__h5ctx *c, hid_t loc, const char *name, const double *data,
+                      hsize_t n, const char *units, const char *long_name, hid_t dim,
+                      const char *dim_name) {
+  return write_var(c, loc, name, data, n, 0, units, long_name, (h5dim){dim, dim_name});
 }

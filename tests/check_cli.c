@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
 #include "hs_scenario.h"
 #include "hs_simulate.h"
 #include "hs_test.h"
@@ -18,6 +21,10 @@
 #define BAD_DIR "fixtures/bad"
 #define S2 "../scenarios/reference/s2.yaml"
 #define S4 "../scenarios/reference/s4.yaml"
+#define S1 "../scenarios/reference/s1.yaml"
+#define CMP_CYCLES "fixtures/compare/cycles.yaml"
+#define CMP_BAD "fixtures/compare/bad_unit.yaml"
+#define CMP_FAIL "fixtures/compare/fail_steps.yaml"
 
 /* A temporary directory: cap/ holds the child's stdout and stderr, out/ its outputs. */
 typedef struct cli {
@@ -146,7 +153,8 @@ START_TEST(test_version) {
 }
 END_TEST
 
-static const char *const HELP[][2] = {{"--help", NULL}, {"run", "--help"}, {"run", "-h"}};
+static const char *const HELP[][2] = {
+    {"--help", NULL}, {"run", "--help"}, {"run", "-h"}, {"compare", "--help"}};
 
 START_TEST(test_help) {
   cli c;
@@ -165,6 +173,9 @@ static const char *const USAGE_ERR[][4] = {
     {"run", S2, "--fast", "unknown or incomplete option --fast"},
     {"run", S2, "-o", "unknown or incomplete option -o"},
     {"run", NULL, NULL, "no scenario file given"},
+    {"compare", NULL, NULL, "no scenario files given"},
+    {"compare", S2, "--fast", "unknown or incomplete option --fast"},
+    {"compare", S2, "-o", "unknown or incomplete option -o"},
 };
 
 START_TEST(test_usage_error) {
@@ -350,6 +361,199 @@ START_TEST(test_solver_failure) {
 }
 END_TEST
 
+/* ---- compare ------------------------------------------------------------------------- */
+
+START_TEST(test_compare_help) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "--help"), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "  compare SCENARIO.yaml... [-o FILE.csv|FILE.h5]"));
+  ck_assert_int_eq(RUN(&c, "compare", "--help"), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "usage: hepatosim compare SCENARIO.yaml..."));
+  ck_assert_int_eq(RUN(&c, "compare", S2, "-o", "out.txt"), 2);
+  ck_assert_ptr_nonnull(strstr(c.stderr_text, "hepatosim: output must end in .csv or .h5: out.txt"));
+  cli_close(&c);
+}
+END_TEST
+
+/* The whitespace-separated field k (0-based) of the line of text starting with prefix. */
+static void table_field(const char *text, const char *prefix, int k, char *out, size_t cap) {
+  const char *line = text;
+  while (line && strncmp(line, prefix, strlen(prefix)))
+    line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+  ck_assert_msg(line != NULL, "no line '%s' in\n%s", prefix, text);
+  for (int i = 0; i < k; i++) {
+    line += strcspn(line, " \n");
+    line += strspn(line, " ");
+  }
+  snprintf(out, cap, "%.*s", (int)strcspn(line, " \n"), line);
+}
+
+/* s1 and s2: one table, s2's regional advantage as `run --json` reports it (4 digits). */
+START_TEST(test_compare_table) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "run", S2, "--json"), 0);
+  char want[32], got[32];
+  snprintf(want, sizeof want, "%.4g", json_number(c.stdout_text, "regional_advantage"));
+  ck_assert_int_eq(RUN(&c, "compare", S1, S2), 0);
+  const char *t = c.stdout_text;
+  ck_assert_msg(strncmp(t, "scenario  drug", 14) == 0, "header: %.120s", t);
+  ck_assert_ptr_nonnull(strstr(t, "T AUC"));
+  ck_assert_ptr_nonnull(strstr(t, "mg*h/L"));
+  ck_assert_ptr_null(strstr(t, "n/a")); /* both have an IV comparator */
+  table_field(t, "s1 ", 1, got, sizeof got);
+  ck_assert_str_eq(got, "s1_linear");
+  table_field(t, "s2 ", 8, got, sizeof got); /* scenario, drug, 6 numbers, RA */
+  ck_assert_str_eq(got, want);
+  cli_close(&c);
+}
+END_TEST
+
+/* Field k of a CSV line without quoted fields. */
+static void csv_field(const char *line, int k, char *out, size_t cap) {
+  for (int i = 0; i < k; i++) line = strchr(line, ',') + 1;
+  snprintf(out, cap, "%.*s", (int)strcspn(line, ",\n"), line);
+}
+
+START_TEST(test_compare_csv) {
+  cli c;
+  cli_open(&c);
+  char csv[160], f[64];
+  snprintf(csv, sizeof csv, "%s/cmp.csv", c.out);
+  ck_assert_int_eq(RUN(&c, "compare", CMP_CYCLES, S2, "-o", csv), 0);
+  char *text = slurp(csv, NULL);
+  ck_assert_ptr_nonnull(text);
+  ck_assert_msg(strncmp(text, "scenario,drug,parent,auc_tumor_mg_h_per_L,cmax_tumor_mg_per_L,", 62)
+                    == 0, "header: %.100s", text);
+  int lines = 0;
+  for (const char *p = text; *p; p++) lines += *p == '\n';
+  ck_assert_int_eq(lines, 1 + 3); /* cycles: 2 drugs, s2: 1 */
+  const char *row = strchr(text, '\n') + 1;
+  csv_field(row, 1, f, sizeof f);
+  ck_assert_str_eq(f, "daily_hai");
+  csv_field(row, 9, f, sizeof f); /* regional_advantage: no IV comparator */
+  ck_assert_str_eq(f, "nan");
+  row = strstr(text, "\ns2,") + 1;
+  csv_field(row, 9, f, sizeof f);
+  ck_assert(strtod(f, NULL) > 1);
+  free(text);
+  ck_assert_int_eq(n_entries(c.out), 1); /* no temporary file */
+  cli_close(&c);
+}
+END_TEST
+
+/* A string attribute of loc as a malloc'ed copy. */
+static char *h5_str_attr(hid_t loc, const char *name) {
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Aget_type(a);
+  char *v = NULL, *copy;
+  ck_assert_int_ge(a, 0);
+  ck_assert_int_ge(H5Aread(a, t, &v), 0);
+  copy = strdup(v);
+  H5free_memory(v);
+  H5Tclose(t);
+  H5Aclose(a);
+  return copy;
+}
+
+START_TEST(test_compare_h5) {
+  cli c;
+  cli_open(&c);
+  char h5[160];
+  snprintf(h5, sizeof h5, "%s/cmp.h5", c.out);
+  ck_assert_int_eq(RUN(&c, "compare", CMP_CYCLES, S2, "-o", h5), 0);
+  hid_t file = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_int_ge(file, 0);
+  hid_t row = H5Dopen2(file, "row", H5P_DEFAULT), ds = H5Dopen2(file, "auc_tumor", H5P_DEFAULT);
+  ck_assert_int_gt(H5DSis_scale(row), 0);
+  ck_assert_int_gt(H5DSis_attached(ds, row, 0), 0);
+  hid_t space = H5Dget_space(ds);
+  hsize_t n = 0;
+  ck_assert_int_eq(H5Sget_simple_extent_ndims(space), 1);
+  H5Sget_simple_extent_dims(space, &n, NULL);
+  ck_assert_int_eq((int)n, 3);
+  char *units = h5_str_attr(ds, "units");
+  ck_assert_str_eq(units, "mg*h/L");
+  free(units);
+  double ra[3];
+  hid_t rad = H5Dopen2(file, "regional_advantage", H5P_DEFAULT);
+  ck_assert_int_ge(H5Dread(rad, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ra), 0);
+  ck_assert(isnan(ra[0]) && isnan(ra[1]) && ra[2] > 1);
+  hid_t fa = H5Aopen(file, "scenario_files", H5P_DEFAULT), fs = H5Aget_space(fa);
+  ck_assert_int_eq((int)H5Sget_simple_extent_npoints(fs), 2);
+  H5Sclose(fs);
+  H5Aclose(fa);
+  H5Dclose(rad);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Dclose(row);
+  H5Fclose(file);
+  cli_close(&c);
+}
+END_TEST
+
+/* Write text to path. */
+static void put_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_ge(fputs(text, f), 0);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_compare_force) {
+  cli c;
+  cli_open(&c);
+  char csv[128];
+  snprintf(csv, sizeof csv, "%s/cmp.csv", c.out);
+  put_file(csv, SENTINEL);
+  ck_assert_int_eq(RUN(&c, "compare", S2, "-o", csv), 2);
+  char want[200];
+  snprintf(want, sizeof want, "hepatosim: error: %s exists; use --force to overwrite\n", csv);
+  ck_assert_str_eq(c.stderr_text, want);
+  char *kept = slurp(csv, NULL);
+  ck_assert_str_eq(kept, SENTINEL);
+  free(kept);
+  ck_assert_int_eq(RUN(&c, "compare", S2, "-o", csv, "--force"), 0);
+  kept = slurp(csv, NULL);
+  ck_assert_msg(strncmp(kept, "scenario,drug,", 14) == 0, "got %.40s", kept);
+  free(kept);
+  ck_assert_int_eq(n_entries(c.out), 1);
+  cli_close(&c);
+}
+END_TEST
+
+/* A scenario that does not load: exit 2, its file:line message, nothing written. */
+START_TEST(test_compare_bad_scenario) {
+  cli c;
+  cli_open(&c);
+  char h5[128];
+  snprintf(h5, sizeof h5, "%s/cmp.h5", c.out);
+  ck_assert_int_eq(RUN(&c, "compare", S2, CMP_BAD, "-o", h5), 2);
+  ck_assert_msg(strstr(c.stderr_text, "hepatosim: error: " CMP_BAD ":25:22: "
+                                      "'drugs.daily_hai.renal_clearance': missing unit"),
+                "got '%s'", c.stderr_text);
+  ck_assert_str_eq(c.stdout_text, "");
+  ck_assert_int_eq(n_entries(c.out), 0);
+  cli_close(&c);
+}
+END_TEST
+
+/* A solver failure in the second scenario: exit 3, scenario and drug named, no file. */
+START_TEST(test_compare_solver_failure) {
+  cli c;
+  cli_open(&c);
+  char csv[160];
+  snprintf(csv, sizeof csv, "%s/cmp.csv", c.out);
+  ck_assert_int_eq(RUN(&c, "compare", S1, CMP_FAIL, "-o", csv), 3);
+  const char *want = "hepatosim: error: " CMP_FAIL ": drug 's2_saturable': ";
+  ck_assert_msg(strncmp(c.stderr_text, want, strlen(want)) == 0, "got '%s'", c.stderr_text);
+  ck_assert_ptr_nonnull(strstr(c.stderr_text, "CVODE failed"));
+  ck_assert_str_eq(c.stdout_text, "");
+  ck_assert_int_eq(n_entries(c.out), 0);
+  cli_close(&c);
+}
+END_TEST
+
 Suite *hs_suite_cli(void) {
   Suite *s = suite_create("cli");
   TCase *u = tcase_create("usage");
@@ -373,5 +577,16 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(out, test_csv);
   tcase_add_test(out, test_solver_failure);
   suite_add_tcase(s, out);
+  TCase *cmp = tcase_create("compare");
+  tcase_add_unchecked_fixture(cmp, root_create, root_remove);
+  tcase_set_timeout(cmp, 60);
+  tcase_add_test(cmp, test_compare_help);
+  tcase_add_test(cmp, test_compare_table);
+  tcase_add_test(cmp, test_compare_csv);
+  tcase_add_test(cmp, test_compare_h5);
+  tcase_add_test(cmp, test_compare_force);
+  tcase_add_test(cmp, test_compare_bad_scenario);
+  tcase_add_test(cmp, test_compare_solver_failure);
+  suite_add_tcase(s, cmp);
   return s;
 }

@@ -3,8 +3,6 @@
 
 #include "hs_test.h"
 
-Suite *hs_suite_nca(void);   /* tests/check_nca.c */
-Suite *hs_suite_drugs(void); /* tests/check_drugs.c */
 
 int main(void) {
   SRunner *sr = srunner_create(hs_suite_units());
@@ -21,6 +19,8 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_mpi());
   srunner_add_suite(sr, hs_suite_nca());
   srunner_add_suite(sr, hs_suite_drugs());
+  srunner_add_suite(sr, hs_suite_compare());
+  srunner_add_suite(sr, hs_suite_regimens());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

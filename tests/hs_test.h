@@ -16,6 +16,10 @@ Suite *hs_suite_sweep(void);
 Suite *hs_suite_shard(void);
 Suite *hs_suite_mpi(void);
 Suite *hs_suite_library(void);
+Suite *hs_suite_compare(void);
+Suite *hs_suite_nca(void);
+Suite *hs_suite_drugs(void);
+Suite *hs_suite_regimens(void);
 
 /* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
  * test naming the first that differs (tests/test_util.c). */
