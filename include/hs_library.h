@@ -86,7 +86,8 @@ int hs_library_get(const char *data_dir, const char *name_or_alias, hs_library_e
 void hs_library_entry_release(hs_library_entry *e);
 
 /* The entry's model parameters (internal units, blood basis) for patient pt (its BSA and
- * weight resolve per-m2 and per-kg values). pt NULL: the reference adult. */
+ * weight resolve per-m2 and per-kg values). pt NULL: the reference adult. data_dir NULL (in
+ * every function here): hs_scenario_data_dir(). */
 int hs_library_drug(const char *data_dir, const char *name_or_alias, const hs_patient *pt,
                     hs_drug *out, hs_error *err);
 

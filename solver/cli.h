@@ -14,4 +14,7 @@ int hs__cmd_merge(int argc, char **argv);
  * (solver/cli_compare.c). */
 int hs__cmd_compare(int argc, char **argv);
 
+/* `hepatosim drugs [show NAME]` (solver/cli_drugs.c). */
+int hs__cmd_drugs(int argc, char **argv);
+
 #endif

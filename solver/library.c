@@ -382,6 +382,7 @@ static int walk_values(value_list *l, const hs__ydoc *d, hs__ynode map, const ch
 /* Open the catalog and the reference adult; find name_or_alias (index in *i, -1 if no name). */
 static int lib_open(const char *data_dir, const char *name, hs__catalog **c, hs__resolve *rs,
                     int *i, hs_error *err) {
+  if (!data_dir) data_dir = hs_scenario_data_dir(); /* NULL: the default library */
   hs_physiology ph;
   const char *best = NULL;
   int rc = hs__reference_adult(data_dir, rs, &ph, err);

@@ -594,6 +594,7 @@ static int append_metabolite(loader *L, const hs_library_metabolite *m, int pare
   int rc = library_entry(L, m->name, L->root, path, &ld);
   if (rc) return rc;
   memset(sd, 0, sizeof *sd);
+  sd->parent = -1; /* linked by the caller */
   L->sc->n_drugs++;
   snprintf(sd->name, sizeof sd->name, "%s", m->name);
   snprintf(sd->source, sizeof sd->source, "%s", ld.def.name);

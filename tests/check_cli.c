@@ -14,6 +14,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "hs_library.h"
 #include "hs_scenario.h"
 #include "hs_simulate.h"
 #include "hs_test.h"
@@ -554,6 +555,63 @@ START_TEST(test_compare_solver_failure) {
 }
 END_TEST
 
+/* ---- hepatosim drugs -------------------------------------------------------------------- */
+
+/* The number printed after `label` on its line (e.g. "normal-liver extraction E_L  0.97"). */
+static double labelled_number(const char *text, const char *label) {
+  const char *p = strstr(text, label);
+  ck_assert_msg(p != NULL, "no '%s' in\n%s", label, text);
+  return strtod(p + strlen(label), NULL);
+}
+
+/* `drugs` lists every library file; `drugs show` finds an alias, prints sources and the
+ * identities' predictions, which equal hs_model_analytic for the same drug. */
+START_TEST(test_drugs_list_and_show) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "drugs"), 0);
+  static char names[HS_LIB_MAX_DRUGS][64];
+  hs_error err;
+  int n = hs_library_names(NULL, names, HS_LIB_MAX_DRUGS, &err);
+  ck_assert_int_ge(n, 16);
+  for (int i = 0; i < n; i++) {
+    char line[80];
+    snprintf(line, sizeof line, "\n%s ", names[i]);
+    ck_assert_msg(strstr(c.stdout_text, line) != NULL, "'%s' not listed", names[i]);
+  }
+  char count[64];
+  snprintf(count, sizeof count, "%d entries in ", n);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, count));
+
+  ck_assert_int_eq(RUN(&c, "drugs", "show", "fudr"), 0);
+  const char *t = c.stdout_text;
+  ck_assert_msg(!strncmp(t, "floxuridine (aliases: FUDR", 26), "%.80s", t);
+  ck_assert_ptr_nonnull(strstr(t, "hepatic_clint"));
+  ck_assert_ptr_nonnull(strstr(t, "Kanat"));   /* the source of its hepatic extraction */
+  hs_drug d;
+  ck_assert_int_eq(hs_library_drug(NULL, "floxuridine", NULL, &d, &err), HS_OK);
+  hs_scenario sc;
+  ck_assert_int_eq(hs_scenario_load(&sc, "../scenarios/default.yaml", NULL, &err), HS_OK);
+  hs_params p;
+  ck_assert_int_eq(hs_params_init(&p, &sc.phys, &d, NULL, 0, &err), HS_OK);
+  hs_analytic an;
+  hs_model_analytic(&p, &an);
+  HS_ASSERT_REL(labelled_number(t, "normal-liver extraction E_L"), an.e_l, 1e-3);
+  HS_ASSERT_REL(labelled_number(t, "HA bioavailability F_HA"), an.f_ha_bioavail, 1e-3);
+  HS_ASSERT_REL(labelled_number(t, "blood clearance CL_TB"), an.cl_tb, 1e-3);
+  HS_ASSERT_REL(labelled_number(t, "regional advantage R_d"),
+                1 + sc.phys.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail), 1e-3);
+  hs_scenario_release(&sc);
+
+  ck_assert_int_eq(RUN(&c, "drugs", "show", "oxaliplatn"), 2);
+  ck_assert_ptr_nonnull(strstr(c.stderr_text, "unknown drug 'oxaliplatn' (did you mean "
+                                              "'oxaliplatin'?)"));
+  ck_assert_int_eq(RUN(&c, "drugs", "show"), 2);
+  ck_assert_ptr_nonnull(strstr(c.stderr_text, "hepatosim: 'drugs show' needs a drug name"));
+  cli_close(&c);
+}
+END_TEST
+
 Suite *hs_suite_cli(void) {
   Suite *s = suite_create("cli");
   TCase *u = tcase_create("usage");
@@ -587,6 +645,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(cmp, test_compare_force);
   tcase_add_test(cmp, test_compare_bad_scenario);
   tcase_add_test(cmp, test_compare_solver_failure);
+  tcase_add_test(cmp, test_drugs_list_and_show);
   suite_add_tcase(s, cmp);
   return s;
 }

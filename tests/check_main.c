@@ -3,7 +3,6 @@
 
 #include "hs_test.h"
 
-
 int main(void) {
   SRunner *sr = srunner_create(hs_suite_units());
   srunner_add_suite(sr, hs_suite_model());
