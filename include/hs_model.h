@@ -34,6 +34,21 @@ enum hs_state {
 #define HS_N_AMOUNTS 7 /* HS_A_B .. HS_A_S */
 
 /* Patient physiology (model.md "Flows" and "Compartments"). */
+/* Liver disease and vascular events (model.md extension "Liver disease and vascular
+ * events"). Every field 0 is the healthy reference: nothing changes. */
+typedef struct hs_vascular {
+  double f_sh;        /* portosystemic shunt: share of the portal venous outflow Q_PV that
+                         bypasses the liver into systemic blood, [0, 1) */
+  double pvt_obstruction; /* portal vein thrombosis: share of the (unshunted) portal inflow
+                             to the liver blocked, reaching blood by collaterals, [0, 1) */
+  double habr;        /* hepatic arterial buffer response k: Q_HA rises by k times the portal
+                         inflow lost to the thrombosis, [0, 1] */
+  double cl_int_loss; /* fractional loss of hepatic intrinsic clearance (CL_int or Vmax_H),
+                         [0, 1) */
+  int ha_occluded;    /* 1: the hepatic artery is occluded from t_occl on */
+  double t_occl;      /* h */
+} hs_vascular;
+
 typedef struct hs_physiology {
   double q_co; /* cardiac output, L/h */
   double q_h;  /* total hepatic inflow (liver + tumour), L/h */
@@ -44,6 +59,7 @@ typedef struct hs_physiology {
   double f_td; /* share of tumour outflow draining into the normal-liver sinusoids */
   double f_nec; /* necrotic, non-perfused share of V_T (default 0): the tumour compartment
                    is the viable part, perfused at p_T */
+  hs_vascular vasc; /* liver disease and vascular events (default all 0: none) */
 } hs_physiology;
 
 /* Linear (CL) or saturable (Vmax, Km) elimination; all blood quantities. */
@@ -80,6 +96,8 @@ typedef enum hs_form_route {
 typedef struct hs_flows {
   double q_ha, q_pv, q_t, q_ta, q_tp, q_la, q_lp, q_l, q_r;
   double v_tv; /* viable tumour volume (1 - f_nec) V_T, L */
+  double q_sh; /* portal venous blood reaching systemic blood past the liver (shunt and
+                  thrombosis collaterals), L/h; Q_LP and Q_TP carry the rest */
 } hs_flows;
 
 /* Embolisation: multiplier m(t) = 1 - (1 - m_min) exp(-ln2 (t - t_e) / t_half) for
@@ -90,6 +108,8 @@ typedef struct hs_embolization {
   double t_e;            /* onset, h */
   double m_min;          /* multiplier reached at onset, (0, 1] */
   double t_half;         /* recovery half-life, h (INFINITY: permanent) */
+  double t_hold;         /* recanalisation: m stays m_min until t_e + t_hold, then recovers
+                            with t_half (model.md extension; default 0) */
 } hs_embolization;
 
 /* Percutaneous hepatic perfusion (chemosaturation): during [t_on, t_off) the hepatic
@@ -159,6 +179,9 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx);
  * share going to the normal liver (m_L Q_LA : m_T Q_TA). Same for portal (Q_LP : Q_TP). */
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
 double hs_model_pv_liver_share(const hs_params *p);
+/* Share of an instantaneous portal dose that the shunt carries straight to A_B (Q_SH/Q_PV);
+ * the tumour receives 1 - liver share - shunt share. */
+double hs_model_pv_shunt_share(const hs_params *p);
 
 /* Concentrations reported at a state (mg/L). */
 typedef struct hs_conc {

@@ -84,6 +84,12 @@ int hs_regimen_check(const hs_dose_spec *spec, int n_spec, double t_end, hs_erro
  * with r0 chosen so that the infusion delivers exactly d->amount_mg; returns r0 (mg/h). */
 double hs_dose_base_rate(const hs_dose *d);
 
+/* Hepatic artery occlusion from t_occl (model.md extension "Liver disease and vascular
+ * events"): hepatic-arterial doses that start at or after t_occl are removed, infusions
+ * running at t_occl are cut off there (keeping their rate). Compacts d in place, returns
+ * the new count and the amount not delivered (mg). */
+int hs_regimen_withhold_ha(hs_dose *d, int n, double t_occl, double *undelivered_mg);
+
 /* Total amount of the expanded doses, mg. */
 double hs_regimen_total_mg(const hs_dose *doses, int n);
 

@@ -29,13 +29,16 @@ typedef struct hs_metrics {
   double mass_balance_error; /* max over output times of |dosed - present - eliminated|,
                               divided by the amount dosed by the end */
   double dosed_mg;
+  double dose_undelivered_mg; /* hepatic-arterial doses not given: the artery was occluded
+                                 (model.md extension); 0 otherwise. Set by the driver. */
   double regional_advantage, auc_plasma_iv, auc_tumor_iv;
 } hs_metrics;
 
 /* The metrics by name, in reporting order: name as in the CLI/JSON/HDF5 output, unit,
  * offset in hs_metrics. The first 12 are always reported; regional_advantage,
  * auc_plasma_iv and auc_tumor_iv only with an IV comparator; the rest are extra
- * diagnostics (fraction_eliminated_tumor, fraction_eliminated_filter, auc_blood, dosed_mg). */
+ * diagnostics (fraction_eliminated_tumor, fraction_eliminated_filter, auc_blood, dosed_mg,
+ * dose_undelivered_mg). */
 typedef struct hs_metric_field {
   const char *name;
   const char *unit;

@@ -2,6 +2,8 @@
  * liver model. Each equation is written as in docs/model.md. */
 #include "hs_model.h"
 
+#include "vascular.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +91,9 @@ static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
                         i, e->t_half);
   if (!(e->t_e >= 0) || !isfinite(e->t_e))
     return hs_error_set(err, HS_EINPUT, "embolization[%d]: onset = %g h must be >= 0", i, e->t_e);
+  if (!(e->t_hold >= 0) || !isfinite(e->t_hold))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: recanalisation start = %g h after "
+                        "onset must be >= 0", i, e->t_hold);
   return HS_OK;
 }
 
@@ -132,10 +137,14 @@ int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
   p->drug = *drug;
   p->embo = embo;
   p->n_embo = n_embo;
-  if ((rc = check_physiology(phys, err)) || (rc = check_drug(drug, err))) return rc;
+  if ((rc = check_physiology(phys, err)) || (rc = check_drug(drug, err)) ||
+      (rc = hs__vascular_check(&phys->vasc, err)))
+    return rc;
   for (int i = 0; i < n_embo; i++)
     if ((rc = check_embolization(&embo[i], i, err))) return rc;
-  return derive_flows(phys, &p->fl, err);
+  hs__vascular_clearance(&phys->vasc, &p->drug.hepatic);
+  if ((rc = derive_flows(phys, &p->fl, err))) return rc;
+  return hs__vascular_flows(phys, &p->fl, err);
 }
 
 int hs_params_set_filter(hs_params *p, const hs_filter *f, int n, hs_error *err) {
@@ -161,8 +170,10 @@ double hs_model_filter(const hs_params *p, double t0) {
 
 /* ---- time-dependent multipliers and inputs ------------------------------------- */
 
+/* m(t) of one event: m_min until t_e + t_hold, then recovery with t_half (model.md). */
 static double embo_m(const hs_embolization *e, double t) {
-  double dt = t > e->t_e ? t - e->t_e : 0.0;
+  double t_r = e->t_e + e->t_hold;
+  double dt = t > t_r ? t - t_r : 0.0;
   return 1.0 - (1.0 - e->m_min) * exp(-M_LN2 * dt / e->t_half);
 }
 
@@ -176,15 +187,21 @@ void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, 
     *m_t *= m;
     if (e->target == HS_EMBO_WHOLE_LIVER) *m_l *= m;
   }
+  double occ = hs__vascular_arterial(&p->phys.vasc, t0); /* hepatic artery occlusion */
+  *m_l *= occ;
+  *m_t *= occ;
 }
 
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
   double m_l, m_t;
   hs_model_multipliers(p, t, t0, &m_l, &m_t);
-  return m_l * p->fl.q_la / (m_l * p->fl.q_la + m_t * p->fl.q_ta);
+  double q = m_l * p->fl.q_la + m_t * p->fl.q_ta;
+  return q > 0 ? m_l * p->fl.q_la / q : 1.0; /* occluded: no arterial dose is given */
 }
 
 double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
+
+double hs_model_pv_shunt_share(const hs_params *p) { return p->fl.q_sh / p->fl.q_pv; }
 
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
   double w = 2 * M_PI * t / HS_DAY_H, c = cos(w), s = sin(w);
@@ -233,7 +250,8 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
   w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
-  w->c_ha = w->c_b + w->r_ha / w->q_ha_t;        /* C_HA = C_B + R_HA / Q_HA(t) */
+  /* C_HA = C_B + R_HA / Q_HA(t); an occluded artery (Q_HA(t) = 0) is given no dose */
+  w->c_ha = w->c_b + (w->q_ha_t > 0 ? w->r_ha / w->q_ha_t : 0.0);
   w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
   w->e_h = elim_rate(&d->hepatic, w->c_lv, &w->de_h);
   w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
@@ -262,6 +280,7 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   double hv = q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv;
   dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - p->phys.q_co * w.c_b -
                d->cl_r * w.c_b - w.e_x - d->cl_bind * w.c_b - dy[HS_A_S];
+  dy[HS_A_B] += f->q_sh * w.c_pv; /* portal blood past the liver: shunt, collaterals */
 
   dy[HS_AUC_P] = w.c_b / d->bp;
   dy[HS_AUC_T] = y[HS_A_T] / f->v_tv;
@@ -319,6 +338,7 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   J(HS_A_B, HS_A_L) = (1 - w.e_f) * q_lout * cl;
   J(HS_A_B, HS_A_T) = (1 - w.e_f) * (1 - f_td) * w.q_t_t * ct;
   J(HS_A_B, HS_A_R) = w.q_r_t * cr;
+  J(HS_A_B, HS_A_G) = f->q_sh * cg;
   J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r + d->cl_bind + d->q_s) * cb - w.de_x * cb;
 
   J(HS_AUC_P, HS_A_B) = cb / d->bp;

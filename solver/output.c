@@ -210,6 +210,7 @@ static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug
   hsize_t n = tr->n > 0 ? (hsize_t)tr->n : 0;
   HS_H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs/%s'", d->name);
+  if (d->warning[0] && (rc = hs__h5_attr_str(c, g, "warning", d->warning))) goto done;
   if (!tr->t) goto done; /* no time courses recorded (metrics only) */
   rc = dset_1d(c, g, "time", H5T_NATIVE_DOUBLE, tr->t, n, 1, &time);
   if (!rc) rc = hs__h5_attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
@@ -456,6 +457,11 @@ static void json_drug(FILE *f, const hs_drug_result *d) {
     hs__output_json_num(f, hs_metric_value(&d->metrics, &fl[k]));
     first = 0;
   }
+  if (d->warning[0]) { /* what the run could not do (hepatic artery occlusion) */
+    fprintf(f, "%s\n      \"warning\": ", first ? "" : ",");
+    put_json_string(f, d->warning);
+    first = 0;
+  }
   fputs(first ? "}" : "\n    }", f);
 }
 
@@ -510,6 +516,8 @@ void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
   fputc('\n', f);
   for (int k = 0; k < nf; k++)
     if (!is_iv_metric(k) || any_iv) table_row(f, res, fl, k, w);
+  for (int i = 0; i < res->n; i++) /* footer: what a run could not do */
+    if (res->drugs[i].warning[0]) fprintf(f, "\nwarning: %s\n", res->drugs[i].warning);
 }
 
 /* ---- shared with the other writers (output_int.h) ------------------------------------ */

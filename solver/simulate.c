@@ -2,6 +2,7 @@
 #include "hs_simulate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +68,9 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
   if (rc) return rc;
   int n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, cap, err);
   if (n < 0) return n;
+  double undelivered = 0; /* hepatic artery occlusion: arterial doses are not given */
+  if (sc->phys.vasc.ha_occluded)
+    n = hs_regimen_withhold_ha(doses, n, sc->phys.vasc.t_occl, &undelivered);
   hs_metrics ms[HS_MAX_SPECIES], iv[HS_MAX_SPECIES];
   hs_trace *tr[HS_MAX_SPECIES];
   for (int k = 0; k < sys.ns; k++) tr[k] = traces ? &traces[sys.idx[k]] : NULL;
@@ -84,6 +88,7 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
           (ms[k].auc_tumor / iv[k].auc_tumor) / (ms[k].auc_blood / iv[k].auc_blood);
     }
   }
+  ms[0].dose_undelivered_mg = undelivered;
   for (int k = 0; !rc && k < sys.ns; k++) m[sys.idx[k]] = ms[k];
   return rc;
 }
@@ -133,6 +138,10 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
     r->metrics = m[i];
     r->has_iv = sc->iv_comparator;
     if (tr) r->trace = tr[i];
+    if (!rc && m[i].dose_undelivered_mg > 0)
+      snprintf(r->warning, sizeof r->warning, "hepatic artery occluded from t = %g h: %g mg of "
+               "hepatic arterial doses of '%s' not delivered", sc->phys.vasc.t_occl,
+               m[i].dose_undelivered_mg, r->name);
   }
   for (int i = 0; rc && !res->drugs && tr && i < sc->n_drugs; i++) free(tr[i].t);
   free(m);

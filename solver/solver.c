@@ -276,6 +276,7 @@ static const hs_metric_field METRIC_FIELDS[] = {
     METRIC(fraction_eliminated_binding, "1"),
     METRIC(auc_blood, "mg*h/L"),
     METRIC(dosed_mg, "mg"),
+    METRIC(dose_undelivered_mg, "mg"),
 };
 #undef METRIC
 
@@ -311,11 +312,21 @@ static void sort_times(double *t, int n) {
   }
 }
 
+/* Recanalisation starts and the hepatic artery occlusion onset (model.md extensions);
+ * writes at most n_embo + 1 times to bp, returns how many. */
+static int vascular_breakpoints(const hs_params *p, double *bp) {
+  int m = 0;
+  for (int i = 0; i < p->n_embo; i++)
+    if (p->embo[i].t_hold > 0) bp[m++] = p->embo[i].t_e + p->embo[i].t_hold;
+  if (p->phys.vasc.ha_occluded) bp[m++] = p->phys.vasc.t_occl;
+  return m;
+}
+
 /* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends, embolisation
  * onsets, filter windows. */
 static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d, int n,
                              double t_end, hs_error *err) {
-  int need = 2 + 2 * n + p->n_embo + 2 * p->n_filter;
+  int need = 2 + 2 * n + 2 * p->n_embo + 2 * p->n_filter + 1;
   if (need > s->bp_cap) {
     double *nb = realloc(s->bp, sizeof(double) * (size_t)need);
     if (!nb) return hs_error_set(err, HS_ENOMEM, "out of memory for %d breakpoints", need);
@@ -334,6 +345,7 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d,
     s->bp[m++] = p->filter[i].t_on;
     s->bp[m++] = p->filter[i].t_off;
   }
+  m += vascular_breakpoints(p, s->bp + m);
   sort_times(s->bp, m);
   int k = 0;
   for (int i = 0; i < m; i++) {
@@ -358,11 +370,14 @@ static void apply_boluses(const hs_params *p, const hs_dose *d, int n, double a,
       y[HS_A_L] += share * amt;
       y[HS_A_T] += (1 - share) * amt;
       break;
-    case HS_ROUTE_PV:
+    case HS_ROUTE_PV: {
+      double sh = hs_model_pv_shunt_share(p); /* past the liver (model.md extension) */
       share = hs_model_pv_liver_share(p);
       y[HS_A_L] += share * amt;
-      y[HS_A_T] += (1 - share) * amt;
+      y[HS_A_T] += (1 - share - sh) * amt;
+      y[HS_A_B] += sh * amt;
       break;
+    }
     case HS_ROUTE_TACE: y[HS_A_D] += amt; break;
     }
     y[HS_DOSED] += amt;
@@ -584,6 +599,7 @@ static void finish_metrics(const double *y, const run_acc *acc, int sp, double b
   m->fraction_eliminated_binding = dosed > 0 ? y[HS_EL_B] / dosed : 0;
   m->mass_balance_error = dosed > 0 ? acc->mb_max[sp] / dosed : acc->mb_max[sp];
   m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
+  m->dose_undelivered_mg = 0; /* the driver knows what it withheld */
 }
 
 /* Select (creating on first use) the engine for ns species and set up the system. */

@@ -49,7 +49,7 @@ static hs_physiology full_phys(void) {
   return ph;
 }
 
-static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5};
+static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0};
 
 static void init_ok(hs_params *p, const hs_physiology *ph, const hs_drug *d,
                     const hs_embolization *e, int n) {
@@ -148,11 +148,11 @@ typedef struct bad_embo {
 } bad_embo;
 
 static const bad_embo BAD_EMBO[] = {
-    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0}, "embolization[1]: recovery half-life = 0 h must be > 0"},
-    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5}, "embolization[1]: onset = -2.5 h must be >= 0"},
+    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5, 0}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5, 0}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5, 0}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0, 0}, "embolization[1]: recovery half-life = 0 h must be > 0"},
+    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5, 0}, "embolization[1]: onset = -2.5 h must be >= 0"},
 };
 
 START_TEST(test_embo_reject) {
@@ -346,20 +346,20 @@ typedef struct embo_case {
 #define TU HS_EMBO_TUMOR
 static const embo_case EMBO_CASES[] = {
     /* whole liver: at onset m = m_min, one half-life later halfway back */
-    {{{WL, 1.5, 0.2, 0.75}}, 1, 1.5, 1.5, 0.2, 0.2},
-    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.25, 1.5, 0.6, 0.6},
+    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 1.5, 1.5, 0.2, 0.2},
+    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.25, 1.5, 0.6, 0.6},
     /* 1 - 0.8 * 2^(-0.885 / 0.75), segment started after onset */
-    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
+    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
     /* not active before onset: the segment starts before t_e */
-    {{{WL, 1.5, 0.2, 0.75}}, 1, 2.385, 1.0, 1, 1},
+    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.385, 1.0, 1, 1},
     /* permanent occlusion stays at m_min */
-    {{{WL, 0.5, 0.137, INFINITY}}, 1, 238.5, 0.5, 0.137, 0.137},
+    {{{WL, 0.5, 0.137, INFINITY, 0}}, 1, 238.5, 0.5, 0.137, 0.137},
     /* tumour-selective moves m_T only */
-    {{{TU, 0.0, 0.3, 2.0}}, 1, 2.0, 0.0, 1, 0.65},
+    {{{TU, 0.0, 0.3, 2.0, 0}}, 1, 2.0, 0.0, 1, 0.65},
     /* two events multiply; the second only once its segment has begun */
-    {{{WL, 0.0, 0.1, 0.5}, {TU, 1.0, 0.3, INFINITY}}, 2, 0.5, 0.0, 0.55, 0.55},
-    {{{WL, 0.0, 0.1, 0.5}, {TU, 1.0, 0.3, INFINITY}}, 2, 1.5, 1.0, 0.8875, 0.8875 * 0.3},
-    {{{WL, 0.0, 0.1, 0.5}, {WL, 1.0, 0.5, 1.0}}, 2, 2.0, 1.0, 0.94375 * 0.75, 0.94375 * 0.75},
+    {{{WL, 0.0, 0.1, 0.5, 0}, {TU, 1.0, 0.3, INFINITY, 0}}, 2, 0.5, 0.0, 0.55, 0.55},
+    {{{WL, 0.0, 0.1, 0.5, 0}, {TU, 1.0, 0.3, INFINITY, 0}}, 2, 1.5, 1.0, 0.8875, 0.8875 * 0.3},
+    {{{WL, 0.0, 0.1, 0.5, 0}, {WL, 1.0, 0.5, 1.0, 0}}, 2, 2.0, 1.0, 0.94375 * 0.75, 0.94375 * 0.75},
 };
 
 START_TEST(test_multipliers) {
@@ -391,7 +391,7 @@ END_TEST
 /* With blood only, embolised arterial flow is returned to the rest of body and the
  * organs together still receive Q_CO C_B. */
 START_TEST(test_cardiac_output_conserved) {
-  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5}, {TU, 0.2, 0.35, INFINITY}};
+  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5, 0}, {TU, 0.2, 0.35, INFINITY, 0}};
   hs_physiology ph = ref_phys();
   hs_drug d = ref_drug();
   d.hepatic.cl = 0;
