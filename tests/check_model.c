@@ -178,17 +178,22 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
                          double e_f, const double *y, double *dy) {
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
+  const hs_vascular *v = &ph->vasc; /* liver disease extension: shunt, thrombosis, HABR */
+  const double s_pv = (1 - v->f_sh) * (1 - v->pvt_obstruction);
   const double v_tv = (1 - ph->f_nec) * ph->v_t; /* the viable, perfused tumour */
-  const double q_la = ph->f_ha * ph->q_h - ph->f_ta * ph->p_t * v_tv;
-  const double q_ta = ph->f_ta * ph->p_t * v_tv, q_tp = (1 - ph->f_ta) * ph->p_t * v_tv;
-  const double q_pv = (1 - ph->f_ha) * ph->q_h, q_lp = q_pv - q_tp, f_td = ph->f_td;
+  const double q_pv = (1 - ph->f_ha) * ph->q_h, f_td = ph->f_td, q_sh = (1 - s_pv) * q_pv;
+  const double q_la = ph->f_ha * ph->q_h - ph->f_ta * ph->p_t * v_tv +
+                      v->habr * (1 - v->f_sh) * v->pvt_obstruction * q_pv;
+  const double q_ta = ph->f_ta * ph->p_t * v_tv, q_tp = s_pv * (1 - ph->f_ta) * ph->p_t * v_tv;
+  const double q_lp = s_pv * (q_pv - (1 - ph->f_ta) * ph->p_t * v_tv);
   const double q_ha_t = m_l * q_la + m_t * q_ta, q_t_t = m_t * q_ta + q_tp;
   const double q_r_t = ph->q_co - q_ha_t - q_pv;
   const double c_b = y[HS_A_B] / ph->v_b, c_gv = y[HS_A_G] / ph->v_g / d->kp_g;
   const double c_lv = y[HS_A_L] / ph->v_l / d->kp_l, c_tv = y[HS_A_T] / v_tv / d->kp_t;
   const double c_rv = y[HS_A_R] / ph->v_r / d->kp_r;
   const double c_ha = c_b + s->r_ha / q_ha_t, c_pv = c_gv + s->r_pv / q_pv;
-  const double e_h = elim(&d->hepatic, c_lv), e_x = elim(&d->extrahepatic, c_b);
+  const double e_h = elim(&d->hepatic, c_lv); /* p->drug: CL_int (1 - loss), checked below */
+  const double e_x = elim(&d->extrahepatic, c_b);
   const double c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0; /* slow tissue (option) */
   dy[HS_A_G] = q_pv * (c_b - c_gv);
   dy[HS_A_L] = m_l * q_la * c_ha + q_lp * c_pv + f_td * q_t_t * c_tv -
@@ -200,7 +205,7 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   dy[HS_A_S] = d->q_s * (c_b - c_s);
   const double hv = (m_l * q_la + q_lp + f_td * q_t_t) * c_lv + (1 - f_td) * q_t_t * c_tv;
   dy[HS_A_B] = s->r_iv + (1 - e_f) * hv + q_r_t * c_rv - ph->q_co * c_b - d->cl_r * c_b - e_x -
-               d->cl_bind * c_b - d->q_s * (c_b - c_s);
+               d->cl_bind * c_b - d->q_s * (c_b - c_s) + q_sh * c_pv;
   dy[HS_AUC_P] = c_b / d->bp;
   dy[HS_AUC_T] = y[HS_A_T] / v_tv;
   dy[HS_AUC_L] = y[HS_A_L] / ph->v_l;
@@ -243,9 +248,14 @@ static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
     d.cl_bind = 3.7;
     d.q_s = 9.4;
     d.v_s = 310.0;
+    /* cirrhosis with a shunt and a portal thrombosis buffered by the artery */
+    ph.vasc = (hs_vascular){.f_sh = 0.27, .pvt_obstruction = 0.37, .habr = 0.255,
+                            .cl_int_loss = 0.3};
   }
   init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
   if (c->filtered) ck_assert_int_eq(hs_params_set_filter(p, &FILTER, 1, &err), HS_OK);
+  HS_ASSERT_REL(p->drug.hepatic.cl + p->drug.hepatic.vmax,
+                (1 - ph.vasc.cl_int_loss) * (d.hepatic.cl + d.hepatic.vmax), 1e-15);
   ctx->p = p;
   ctx->seg = (hs_segment){.r_iv = 11.3, .r_ha = 47.9, .r_pv = 23.1, .t0 = 0.0};
 }
