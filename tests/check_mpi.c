@@ -106,10 +106,11 @@ START_TEST(test_mpi_rank_death) {
   const char *out = hs_test_path("out.h5"), *log = hs_test_path("log.txt");
   pid_t pid = mpirun(3, LONG, out, NULL, log);
   sleep_ms(1500);
-  char cmd[256];
-  /* the newest matching process is a rank; "[h]" keeps this shell's own command line
-   * from matching the pattern */
-  snprintf(cmd, sizeof cmd, "pkill -KILL -n -f '[h]epatosim-mpi sweep %s'", LONG);
+  char cmd[512];
+  /* the newest matching process is a rank of this job (its output path is unique to this
+   * test's directory, so other jobs on the machine are never hit); "[h]" keeps this
+   * shell's own command line from matching the pattern */
+  snprintf(cmd, sizeof cmd, "pkill -KILL -n -f '[h]epatosim-mpi sweep %s -o %s'", LONG, out);
   ck_assert_int_eq(system(cmd), 0);
   int st = wait_for(pid, 60);
   ck_assert_msg(st != -1, "the job hung after a rank died");
