@@ -29,9 +29,41 @@ enum hs_state {
   HS_EL_F,   /* removed by an extracorporeal hepatic-venous filter (PHP), mg */
   HS_EL_B,   /* irreversibly bound in blood (platinum to plasma proteins and red cells), mg */
   HS_DOSED,  /* total amount dosed, mg */
+  /* extension states (model.md "Catheter territory, gastric misperfusion, permeability-
+   * limited tumour"): integrated only when one of those options is on (hs_params.ext) or
+   * the system has several species; otherwise a run integrates HS_NSTATE_BASE states */
+  HS_NSTATE_BASE,
+  HS_A_L2 = HS_NSTATE_BASE, /* normal liver outside the catheter territory, mg */
+  HS_A_T2,   /* tumour outside the catheter territory (its vascular space when
+                permeability-limited), mg */
+  HS_A_TE,   /* extravascular space of the covered tumour (permeability-limited), mg */
+  HS_A_TE2,  /* extravascular space of the uncovered tumour, mg */
+  HS_A_GS,   /* gastric compartment (stomach and duodenum) of the splanchnic bed, mg */
+  HS_AUC_L2, /* integral of the uncovered liver's C_L2 = A_L2 / ((1 - c_L) V_L), mg*h/L */
+  HS_AUC_T2, /* integral of the uncovered tumour's concentration, mg*h/L */
+  HS_AUC_GS, /* integral of the gastric tissue concentration A_GS / V_GS, mg*h/L */
   HS_NSTATE
 };
-#define HS_N_AMOUNTS 7 /* HS_A_B .. HS_A_S */
+#define HS_N_AMOUNTS 7     /* HS_A_B .. HS_A_S */
+#define HS_N_EXT_AMOUNTS 5 /* HS_A_L2 .. HS_A_GS */
+
+/* Catheter territory, extrahepatic (gastric) misperfusion and a permeability-limited
+ * tumour (issue 4, items 1, 2 and 7). A zeroed struct is "all off": the reference model. */
+typedef enum hs_catheter_pos {
+  HS_CATH_PROPER = 0, /* proper hepatic artery: the whole liver */
+  HS_CATH_LOBAR,      /* a lobar branch */
+  HS_CATH_SEGMENTAL   /* a segmental branch */
+} hs_catheter_pos;
+typedef struct hs_territory {
+  int catheter;              /* 1: a catheter position and coverage were given */
+  hs_catheter_pos position;  /* descriptive; the shares below are the model inputs */
+  double liver_cov, tumor_cov; /* shares c_L of V_L and c_T of V_Tv the catheter perfuses */
+  int gastric;               /* 1: a gastric compartment is carved out of the splanchnic bed */
+  double mis_share;          /* share of the hepatic-arterial infusate reaching it, [0, 1] */
+  double phi_gs;             /* its share of V_G and of Q_PV, (0, 1) */
+  double ps;                 /* tumour permeability-surface product, L/h (0: flow-limited) */
+  double f_vas;              /* vascular fraction of the viable tumour (with ps > 0) */
+} hs_territory;
 
 /* Patient physiology (model.md "Flows" and "Compartments"). */
 /* Liver disease and vascular events (model.md extension "Liver disease and vascular
@@ -60,6 +92,7 @@ typedef struct hs_physiology {
   double f_nec; /* necrotic, non-perfused share of V_T (default 0): the tumour compartment
                    is the viable part, perfused at p_T */
   hs_vascular vasc; /* liver disease and vascular events (default all 0: none) */
+  hs_territory terr; /* catheter territory, misperfusion, permeability (default: off) */
 } hs_physiology;
 
 /* Linear (CL) or saturable (Vmax, Km) elimination; all blood quantities. */
@@ -130,6 +163,9 @@ typedef struct hs_params {
   int n_embo;
   const hs_filter *filter; /* not owned; NULL/0 by default, see hs_params_set_filter */
   int n_filter;
+  int ext;        /* an hs_territory option is on: the extension states are used */
+  double c_l, c_t; /* catheter coverage of the normal liver and the viable tumour (1: all) */
+  double kp_ev;   /* permeability-limited tumour: extravascular partition coefficient */
 } hs_params;
 
 /* Constant inputs over one integration segment (the solver restarts at each change). */
@@ -176,16 +212,27 @@ int hs_model_rhs(double t, const double *y, double *dydt, const hs_rhs_ctx *ctx)
 int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx);
 
 /* Split of an instantaneous hepatic-arterial dose between liver and tumour at time t:
- * share going to the normal liver (m_L Q_LA : m_T Q_TA). Same for portal (Q_LP : Q_TP). */
+ * share going to the normal liver (m_L Q_LA : m_T Q_TA). Same for portal (Q_LP : Q_TP).
+ * With a catheter territory, the HA share is that of the covered territory. */
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
 double hs_model_pv_liver_share(const hs_params *p);
 /* Share of an instantaneous portal dose that the shunt carries straight to A_B (Q_SH/Q_PV);
  * the tumour receives 1 - liver share - shunt share. */
 double hs_model_pv_shunt_share(const hs_params *p);
 
+/* Add an instantaneous hepatic-arterial (or portal) dose of amt mg at time t to the states
+ * y (the amounts only; the caller counts it in HS_DOSED): model.md "Inputs", and with the
+ * extensions the gastric share and the catheter territory. */
+void hs_model_ha_bolus(const hs_params *p, double t, double amt, double *y);
+void hs_model_pv_bolus(const hs_params *p, double amt, double *y);
+
+/* Whole-tumour amount (every part and space of it), mg. */
+double hs_model_tumor_amount(const hs_params *p, const double *y);
+
 /* Concentrations reported at a state (mg/L). */
 typedef struct hs_conc {
   double plasma, blood, liver, tumor, tumor_venous, hepatic_artery, portal_vein, depot_mg;
+  double gastric; /* gastric tissue concentration (0 without the gastric compartment) */
 } hs_conc;
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c);
 
@@ -212,15 +259,17 @@ typedef struct hs_species_link {
 
 typedef struct hs_system_ctx {
   int ns;
+  int stride; /* states per species: HS_NSTATE_BASE (one species, no extension) or
+                 HS_NSTATE; 0 means HS_NSTATE */
   hs_rhs_ctx sp[HS_MAX_SPECIES];        /* species k: its parameters and inputs (doses go
                                            to species 0 only) */
   hs_species_link link[HS_MAX_SPECIES]; /* link[0] unused */
 } hs_system_ctx;
 
-/* dy/dt of the whole system (ns * HS_NSTATE states). */
+/* dy/dt of the whole system (ns * stride states). */
 int hs_system_rhs(double t, const double *y, double *dydt, const hs_system_ctx *ctx);
 
-/* Dense Jacobian of the system, row-major, (ns * HS_NSTATE)^2. */
+/* Dense Jacobian of the system, row-major, (ns * stride)^2. */
 int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *ctx);
 
 /* Integration settings of one run. */

@@ -32,13 +32,18 @@ typedef struct hs_metrics {
   double dose_undelivered_mg; /* hepatic-arterial doses not given: the artery was occluded
                                  (model.md extension); 0 otherwise. Set by the driver. */
   double regional_advantage, auc_plasma_iv, auc_tumor_iv;
+  /* catheter territory and gastric misperfusion (model.md extension): AUCs of the covered
+   * and uncovered liver and tumour (NaN when that territory is empty), gastric tissue AUC
+   * and Cmax (NaN without a gastric compartment) */
+  double auc_liver_covered, auc_liver_uncovered, auc_tumor_covered, auc_tumor_uncovered;
+  double auc_gastric, cmax_gastric;
 } hs_metrics;
 
 /* The metrics by name, in reporting order: name as in the CLI/JSON/HDF5 output, unit,
  * offset in hs_metrics. The first 12 are always reported; regional_advantage,
  * auc_plasma_iv and auc_tumor_iv only with an IV comparator; the rest are extra
  * diagnostics (fraction_eliminated_tumor, fraction_eliminated_filter, auc_blood, dosed_mg,
- * dose_undelivered_mg). */
+ * dose_undelivered_mg, the covered/uncovered territory AUCs, auc_gastric, cmax_gastric). */
 typedef struct hs_metric_field {
   const char *name;
   const char *unit;
@@ -56,7 +61,8 @@ typedef struct hs_trace {
   double *t;
   double *plasma, *blood, *liver, *tumor, *tumor_venous, *hepatic_artery, *portal_vein;
   double *depot;  /* mg */
-  double *y;      /* full state, n x HS_NSTATE row-major, may be NULL */
+  double *y;      /* full state, n x HS_NSTATE row-major, may be NULL (extension states
+                     that a run does not integrate are 0) */
 } hs_trace;
 
 /* Number of output points of a run: 0, dt, 2 dt, ... and t_end. */

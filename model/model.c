@@ -1,6 +1,7 @@
 /* model.c - right-hand side, analytic Jacobian and derived flows of the dual-supply
  * liver model. Each equation is written as in docs/model.md. */
 #include "hs_model.h"
+#include "territory.h"
 
 #include "vascular.h"
 
@@ -143,8 +144,9 @@ int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
   for (int i = 0; i < n_embo; i++)
     if ((rc = check_embolization(&embo[i], i, err))) return rc;
   hs__vascular_clearance(&phys->vasc, &p->drug.hepatic);
-  if ((rc = derive_flows(phys, &p->fl, err))) return rc;
-  return hs__vascular_flows(phys, &p->fl, err);
+  if ((rc = derive_flows(phys, &p->fl, err)) || (rc = hs__vascular_flows(phys, &p->fl, err)))
+    return rc;
+  return hs__territory_init(p, err);
 }
 
 int hs_params_set_filter(hs_params *p, const hs_filter *f, int n, hs_error *err) {
@@ -195,13 +197,42 @@ void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, 
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
   double m_l, m_t;
   hs_model_multipliers(p, t, t0, &m_l, &m_t);
-  double q = m_l * p->fl.q_la + m_t * p->fl.q_ta;
-  return q > 0 ? m_l * p->fl.q_la / q : 1.0; /* occluded: no arterial dose is given */
+  /* the covered territory's arterial flows (c_L = c_T = 1 without a catheter territory) */
+  double q_l = m_l * p->c_l * p->fl.q_la, q_t = m_t * p->c_t * p->fl.q_ta;
+  return q_l + q_t > 0 ? q_l / (q_l + q_t) : 1.0; /* occluded: no arterial dose is given */
 }
 
 double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
 
 double hs_model_pv_shunt_share(const hs_params *p) { return p->fl.q_sh / p->fl.q_pv; }
+void hs_model_ha_bolus(const hs_params *p, double t, double amt, double *y) {
+  if (p->ext && p->phys.terr.gastric) { /* the misperfused share reaches the stomach */
+    y[HS_A_GS] += p->phys.terr.mis_share * amt;
+    amt *= 1 - p->phys.terr.mis_share;
+  }
+  double share = hs_model_ha_liver_share(p, t, t);
+  y[HS_A_L] += share * amt;
+  y[HS_A_T] += (1 - share) * amt; /* covered tumour (its vascular space) */
+}
+
+void hs_model_pv_bolus(const hs_params *p, double amt, double *y) {
+  const hs_flows *f = &p->fl;
+  y[HS_A_B] += f->q_sh / f->q_pv * amt; /* past the liver: shunt, thrombosis collaterals */
+  if (!p->ext) {
+    y[HS_A_L] += f->q_lp / f->q_pv * amt;
+    y[HS_A_T] += f->q_tp / f->q_pv * amt;
+    return;
+  }
+  /* portal flow reaches both territories, Q_LP : Q_TP each */
+  y[HS_A_L] += p->c_l * f->q_lp / f->q_pv * amt;
+  y[HS_A_L2] += (1 - p->c_l) * f->q_lp / f->q_pv * amt;
+  y[HS_A_T] += p->c_t * f->q_tp / f->q_pv * amt;
+  y[HS_A_T2] += (1 - p->c_t) * f->q_tp / f->q_pv * amt;
+}
+
+double hs_model_tumor_amount(const hs_params *p, const double *y) {
+  return p->ext ? y[HS_A_T] + y[HS_A_T2] + y[HS_A_TE] + y[HS_A_TE2] : y[HS_A_T];
+}
 
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
   double w = 2 * M_PI * t / HS_DAY_H, c = cos(w), s = sin(w);
@@ -211,7 +242,7 @@ void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha,
 }
 
 /* Saturable or linear elimination rate and its derivative with respect to C. */
-static double elim_rate(const hs_elimination *e, double c, double *dr_dc) {
+double hs__elim_rate(const hs_elimination *e, double c, double *dr_dc) {
   if (e->kind == HS_ELIM_LINEAR) {
     *dr_dc = e->cl;
     return e->cl * c;
@@ -253,12 +284,13 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   /* C_HA = C_B + R_HA / Q_HA(t); an occluded artery (Q_HA(t) = 0) is given no dose */
   w->c_ha = w->c_b + (w->q_ha_t > 0 ? w->r_ha / w->q_ha_t : 0.0);
   w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
-  w->e_h = elim_rate(&d->hepatic, w->c_lv, &w->de_h);
-  w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
+  w->e_h = hs__elim_rate(&d->hepatic, w->c_lv, &w->de_h);
+  w->e_x = hs__elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
   w->e_f = p->n_filter ? hs_model_filter(p, ctx->seg.t0) : 0.0;
 }
 
-int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
+/* model.md "Equations": the HS_NSTATE_BASE states of the reference model. */
+static void base_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   const hs_params *p = ctx->p;
   const hs_drug *d = &p->drug;
   const hs_flows *f = &p->fl;
@@ -293,12 +325,28 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
   dy[HS_EL_F] = w.e_f * hv;
   dy[HS_EL_B] = d->cl_bind * w.c_b;
   dy[HS_DOSED] = w.r_iv + w.r_ha + w.r_pv;
+}
+
+/* dy/dt of one species; full: write all HS_NSTATE states (the extension ones are 0 when
+ * no extension is on), else only the HS_NSTATE_BASE states of the reference model. */
+static void species_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx, int full) {
+  if (ctx->p->ext) {
+    hs__ext_rhs(t, y, dy, ctx);
+    return;
+  }
+  base_rhs(t, y, dy, ctx);
+  if (full) memset(dy + HS_NSTATE_BASE, 0, sizeof(double) * (HS_NSTATE - HS_NSTATE_BASE));
+}
+
+int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
+  species_rhs(t, y, dy, ctx, 1);
   return 0;
 }
 
-#define J(i, j) jac[(i) * HS_NSTATE + (j)]
+#define J(i, j) jac[(i) * ld + (j)]
 
-int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) {
+/* The reference model's Jacobian entries, added to a zeroed matrix of leading dimension ld. */
+static void base_jac(double t, const double *y, double *jac, int ld, const hs_rhs_ctx *ctx) {
   const hs_params *p = ctx->p;
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
@@ -310,7 +358,6 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   const double cb = 1 / ph->v_b, cg = 1 / (ph->v_g * d->kp_g), cl = 1 / (ph->v_l * d->kp_l),
                ct = 1 / (f->v_tv * d->kp_t), cr = 1 / (ph->v_r * d->kp_r);
   double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t;
-  memset(jac, 0, sizeof(double) * HS_NSTATE * HS_NSTATE);
 
   J(HS_A_G, HS_A_B) = f->q_pv * cb;
   J(HS_A_G, HS_A_G) = -f->q_pv * cg;
@@ -352,10 +399,20 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
   J(HS_EL_F, HS_A_L) = w.e_f * q_lout * cl;
   J(HS_EL_F, HS_A_T) = w.e_f * (1 - f_td) * w.q_t_t * ct;
   J(HS_EL_B, HS_A_B) = d->cl_bind * cb;
-  return 0;
 }
 
 #undef J
+
+static void species_jac(double t, const double *y, double *jac, int ld, const hs_rhs_ctx *ctx) {
+  if (ctx->p->ext) hs__ext_jac(t, y, jac, ld, ctx);
+  else base_jac(t, y, jac, ld, ctx);
+}
+
+int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) {
+  memset(jac, 0, sizeof(double) * HS_NSTATE * HS_NSTATE);
+  species_jac(t, y, jac, HS_NSTATE, ctx);
+  return 0;
+}
 
 /* ---- coupled species ----------------------------------------------------------------- */
 
@@ -366,44 +423,61 @@ static void formation_states(hs_form_route r, int *el, int *into) {
   *into = r == HS_FORM_HEPATIC ? HS_A_L : HS_A_B;
 }
 
+static int stride_of(const hs_system_ctx *ctx) { return ctx->stride ? ctx->stride : HS_NSTATE; }
+
+/* A hepatically formed species forms in the liver of the territory its parent eliminated
+ * it in: the parent's uncovered-territory elimination goes to the species' A_L2. */
+static int split_formation(const hs_system_ctx *ctx, const hs_species_link *l) {
+  return l->route == HS_FORM_HEPATIC && ctx->sp[l->parent].p->c_l < 1;
+}
+
 int hs_system_rhs(double t, const double *y, double *dy, const hs_system_ctx *ctx) {
+  const int st = stride_of(ctx);
   for (int k = 0; k < ctx->ns; k++) {
-    hs_model_rhs(t, y + k * HS_NSTATE, dy + k * HS_NSTATE, &ctx->sp[k]);
+    species_rhs(t, y + k * st, dy + k * st, &ctx->sp[k], st == HS_NSTATE);
     if (k == 0) continue;
     const hs_species_link *l = &ctx->link[k];
     int el, into;
     formation_states(l->route, &el, &into);
     /* formation = yield * the parent's elimination rate by the route */
-    double form = l->yield * dy[l->parent * HS_NSTATE + el];
-    dy[k * HS_NSTATE + into] += form;
-    dy[k * HS_NSTATE + HS_DOSED] += form;
+    double form = l->yield * dy[l->parent * st + el], unc = 0.0, d;
+    if (split_formation(ctx, l)) {
+      unc = l->yield * hs__ext_hepatic_uncovered(y + l->parent * st, ctx->sp[l->parent].p, &d);
+      dy[k * st + HS_A_L2] += unc;
+    }
+    dy[k * st + into] += form - unc;
+    dy[k * st + HS_DOSED] += form;
   }
   return 0;
 }
 
 int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *ctx) {
-  const int n = ctx->ns * HS_NSTATE;
-  double blk[HS_NSTATE * HS_NSTATE];
+  const int st = stride_of(ctx), n = ctx->ns * st;
   memset(jac, 0, sizeof(double) * (size_t)n * (size_t)n);
-  for (int k = 0; k < ctx->ns; k++) {
-    hs_model_jac(t, y + k * HS_NSTATE, blk, &ctx->sp[k]);
-    for (int i = 0; i < HS_NSTATE; i++)
-      memcpy(jac + (size_t)(k * HS_NSTATE + i) * n + k * HS_NSTATE, blk + i * HS_NSTATE,
-             sizeof(double) * HS_NSTATE);
-  }
+  for (int k = 0; k < ctx->ns; k++)
+    species_jac(t, y + k * st, jac + (size_t)(k * st) * n + k * st, n, &ctx->sp[k]);
   for (int k = 1; k < ctx->ns; k++) { /* formation rows copy the parent's elimination row */
     const hs_species_link *l = &ctx->link[k];
     int el, into;
     formation_states(l->route, &el, &into);
-    const double *src = jac + (size_t)(l->parent * HS_NSTATE + el) * n;
-    double *r1 = jac + (size_t)(k * HS_NSTATE + into) * n;
-    double *r2 = jac + (size_t)(k * HS_NSTATE + HS_DOSED) * n;
-    for (int j = 0; j < n; j++) r1[j] += l->yield * src[j], r2[j] += l->yield * src[j];
+    const double *src = jac + (size_t)(l->parent * st + el) * n;
+    double *r1 = jac + (size_t)(k * st + into) * n;
+    double *r2 = jac + (size_t)(k * st + HS_DOSED) * n;
+    int unc = split_formation(ctx, l) ? l->parent * st + HS_A_L2 : -1; /* its column */
+    for (int j = 0; j < n; j++) {
+      if (j != unc) r1[j] += l->yield * src[j];
+      r2[j] += l->yield * src[j];
+    }
+    if (unc >= 0) jac[(size_t)(k * st + HS_A_L2) * n + unc] += l->yield * src[unc];
   }
   return 0;
 }
 
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
+  if (ctx->p->ext) {
+    hs__ext_concentrations(t, y, ctx, c);
+    return;
+  }
   terms w;
   eval_terms(t, y, ctx, &w);
   c->blood = w.c_b;
@@ -414,6 +488,7 @@ void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, h
   c->hepatic_artery = w.c_ha;
   c->portal_vein = w.c_pv;
   c->depot_mg = y[HS_A_D];
+  c->gastric = 0.0;
 }
 
 void hs_model_analytic(const hs_params *p, hs_analytic *a) {

@@ -32,6 +32,7 @@ typedef struct patient_in {
 
 typedef struct tumor_in {
   double v_t, p_t, f_ta, f_td, f_nec;
+  double ps, f_vas; /* permeability-limited tumour (model.md extension; ps 0: off) */
 } tumor_in;
 
 static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
@@ -57,13 +58,37 @@ static const hs__field PATIENT_FIELDS[P_N] = {
     QTY("rest_volume", patient_in, v_r, HS_KIND_VOLUME, HS_R_POS),
 };
 
-enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_N };
+enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_PS, T_FVAS, T_N };
 static const hs__field TUMOR_FIELDS[T_N] = {
     QTY("volume", tumor_in, v_t, HS_KIND_VOLUME, HS_R_POS),
     QTY("perfusion", tumor_in, p_t, HS_KIND_PER_TIME, HS_R_NONNEG),
     QTY("arterial_fraction", tumor_in, f_ta, HS_KIND_FRACTION, HS_R_FRAC),
     QTY("drainage_to_liver", tumor_in, f_td, HS_KIND_FRACTION, HS_R_FRAC),
     QTY("necrotic_fraction", tumor_in, f_nec, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("permeability_surface", tumor_in, ps, HS_KIND_FLOW, HS_R_POS),
+    QTY("vascular_fraction", tumor_in, f_vas, HS_KIND_FRACTION, HS_R_FRAC),
+};
+
+/* `catheter:` and `misperfusion:` (model.md extension "Catheter territory, gastric
+ * misperfusion and permeability-limited tumour"). */
+static const char *const CATHETER_POSITIONS[] = {"proper_hepatic", "lobar", "segmental", NULL};
+typedef struct catheter_in {
+  int position;
+  double liver_cov, tumor_cov;
+} catheter_in;
+enum { C_POSITION, C_LIVER, C_TUMOR, C_N };
+static const hs__field CATHETER_FIELDS[C_N] = {
+    ENUM("position", catheter_in, position, CATHETER_POSITIONS),
+    QTY("liver_coverage", catheter_in, liver_cov, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("tumor_coverage", catheter_in, tumor_cov, HS_KIND_FRACTION, HS_R_FRAC),
+};
+typedef struct misperfusion_in {
+  double share, phi;
+} misperfusion_in;
+enum { M_SHARE, M_PHI, M_N };
+static const hs__field MISPERFUSION_FIELDS[M_N] = {
+    QTY("share", misperfusion_in, share, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("gastric_flow_share", misperfusion_in, phi, HS_KIND_FRACTION, HS_R_FRAC),
 };
 
 typedef struct dose_in {
@@ -138,7 +163,7 @@ static const hs__field SIM_FIELDS[S_N] = {
 };
 
 enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_FILTER, K_LIVER, K_PVT,
-       K_HAO, K_N };
+       K_HAO, K_CATHETER, K_MISPERFUSION, K_N };
 static const hs__field TOP_FIELDS[K_N] = {
     {"description", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs_scenario, description), HS_R_ANY,
      NULL, sizeof(((hs_scenario *)0)->description)},
@@ -152,6 +177,8 @@ static const hs__field TOP_FIELDS[K_N] = {
     {"liver_disease", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"portal_vein_thrombosis", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
     {"hepatic_artery_occlusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"catheter", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"misperfusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
 };
 
 typedef struct filter_in {
@@ -205,6 +232,26 @@ static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, h
   return rc;
 }
 
+/* The sourced default gastric share of the splanchnic bed (physiology.yaml). */
+static int read_gastric_default(const char *data_dir, double *phi, hs_error *err) {
+  char file[1100];
+  snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
+  char *text = hs__read_file(file, err);
+  if (!text) return HS_EINPUT;
+  hs__ydoc *d = hs__ydoc_parse(file, text, err);
+  free(text);
+  if (!d) return HS_EINPUT;
+  misperfusion_in in = {0};
+  hs__fieldinfo info[M_N] = {{0}};
+  int rc = hs__ydoc_read(d, hs__ydoc_get(d, hs__ydoc_root(d), "misperfusion"), "misperfusion",
+                         MISPERFUSION_FIELDS, M_N, &in, info, 1, err);
+  if (!rc && !info[M_PHI].set)
+    rc = hs_error_set(err, HS_EINPUT, "%s: misperfusion.gastric_flow_share is missing", file);
+  hs__ydoc_free(d);
+  *phi = in.phi;
+  return rc;
+}
+
 /* Model physiology and patient size from the sections as read (bsa_given: bsa was written). */
 static void to_model(const patient_in *pat, const tumor_in *tum, int bsa_given, hs_patient *pt,
                      hs_physiology *ph) {
@@ -212,6 +259,8 @@ static void to_model(const patient_in *pat, const tumor_in *tum, int bsa_given, 
                         .v_g = pat->v_g, .v_l = pat->v_l, .v_r = pat->v_r, .v_t = tum->v_t,
                         .p_t = tum->p_t, .f_ta = tum->f_ta, .f_td = tum->f_td,
                         .f_nec = tum->f_nec};
+  ph->terr.ps = tum->ps; /* 0 unless `tumor.permeability_surface` is given */
+  ph->terr.f_vas = tum->f_vas;
   pt->weight_kg = pat->weight;
   pt->height_cm = pat->height;
   pt->bsa_formula = (hs_bsa_formula)pat->bsa_formula;
@@ -421,6 +470,68 @@ static int load_filtration(loader *L) {
     if (rc) return rc;
     L->sc->n_filter++;
   }
+  return HS_OK;
+}
+
+/* ---- catheter territory and gastric misperfusion -------------------------------------- */
+
+/* `catheter: {position, liver_coverage, tumor_coverage}`: the shares are the model inputs,
+ * the position says where the catheter sits and is checked against them. */
+static int load_catheter(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "catheter");
+  if (!s) return HS_OK;
+  catheter_in in = {.liver_cov = 1, .tumor_cov = 1};
+  hs__fieldinfo info[C_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, s, "catheter", CATHETER_FIELDS, C_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  if (!info[C_POSITION].set)
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "'position' is required "
+                          "(proper_hepatic, lobar or segmental)");
+  if (in.position == HS_CATH_PROPER && (in.liver_cov < 1 || in.tumor_cov < 1))
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "a catheter at the proper hepatic artery "
+                          "perfuses the whole liver: coverage must be 100 %% (got liver %g %%, "
+                          "tumour %g %%)", 100 * in.liver_cov, 100 * in.tumor_cov);
+  if (in.position != HS_CATH_PROPER && !info[C_LIVER].set)
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "a %s catheter needs 'liver_coverage', "
+                          "the share of the liver volume its branch perfuses",
+                          CATHETER_POSITIONS[in.position]);
+  const char *zero = !(in.liver_cov > 0) ? "liver_coverage" : !(in.tumor_cov > 0) ? "tumor_coverage" : NULL;
+  if (zero)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, zero), "catheter", L->err, "%s must be "
+                          "above 0 %% (a territory the catheter perfuses)", zero);
+  if (in.tumor_cov < 1 && in.liver_cov == 1)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "tumor_coverage"), "catheter", L->err,
+                          "tumor_coverage below 100 %% needs liver_coverage below 100 %%: the "
+                          "tumour outside the territory drains into the liver outside it");
+  hs_territory *t = &L->sc->phys.terr;
+  t->catheter = 1;
+  t->position = (hs_catheter_pos)in.position;
+  t->liver_cov = in.liver_cov;
+  t->tumor_cov = in.tumor_cov;
+  return HS_OK;
+}
+
+/* `misperfusion: {share, gastric_flow_share}`; the gastric share of the splanchnic bed
+ * defaults to the sourced value in physiology.yaml (`misperfusion.gastric_flow_share`). */
+static int load_misperfusion(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "misperfusion");
+  if (!s) return HS_OK;
+  misperfusion_in in = {0};
+  hs__fieldinfo info[M_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, s, "misperfusion", MISPERFUSION_FIELDS, M_N, &in, info, 0,
+                         L->err);
+  if (rc) return rc;
+  if (!info[M_SHARE].set)
+    return hs__ydoc_error(L->d, s, "misperfusion", L->err, "'share' is required (the share of "
+                          "the hepatic-arterial infusate reaching the stomach, e.g. 5 %%)");
+  if (!info[M_PHI].set && (rc = read_gastric_default(L->data_dir, &in.phi, L->err))) return rc;
+  if (!(in.phi > 0 && in.phi < 1))
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "gastric_flow_share"), "misperfusion",
+                          L->err, "gastric_flow_share must lie strictly between 0 and 100 %%");
+  hs_territory *t = &L->sc->phys.terr;
+  t->gastric = 1;
+  t->mis_share = in.share;
+  t->phi_gs = in.phi;
   return HS_OK;
 }
 
@@ -766,6 +877,10 @@ static int check_flows(loader *L) {
     hs_error e;
     if (!hs_params_init(&p, &L->sc->phys, &L->sc->drugs[i].drug, L->sc->embo, L->sc->n_embo, &e))
       continue;
+    if (strstr(e.msg, "permeability-limited")) /* Kp_T against the vascular fraction */
+      return hs__ydoc_error(L->d, hs__ydoc_get(L->d, hs__ydoc_get(L->d, L->root, "tumor"),
+                            "permeability_surface"), "tumor.permeability_surface", L->err,
+                            "drug '%s': %s", L->sc->drugs[i].name, e.msg);
     int want_co = strstr(e.msg, "Q_CO") != NULL;
     for (size_t b = 0; b < sizeof blame / sizeof blame[0]; b++) {
       const hs__fieldinfo *fi = blame[b].tumor ? &L->tinfo[blame[b].idx] : &L->pinfo[blame[b].idx];
@@ -921,7 +1036,8 @@ static int load_all(loader *L) {
   if ((rc = hs__ydoc_read(L->d, L->root, "", TOP_FIELDS, K_N, L->sc, NULL, 0, L->err)) ||
       (rc = load_defaults(L)) || (rc = load_patient(L)) || (rc = load_simulation(L)) ||
       (rc = load_liver_disease(L)) || (rc = load_pvt(L)) || (rc = load_ha_occlusion(L)) ||
-      (rc = load_embolization(L)) || (rc = load_filtration(L)) || (rc = load_drugs(L)) ||
+      (rc = load_embolization(L)) || (rc = load_filtration(L)) || (rc = load_catheter(L)) ||
+      (rc = load_misperfusion(L)) || (rc = load_drugs(L)) ||
       (rc = check_flows(L)))
     return rc;
   hs__ynode sweep = hs__ydoc_get(L->d, L->root, "sweep");

@@ -22,10 +22,12 @@
 #endif
 
 #define HS_MAX_N (HS_MAX_SPECIES * HS_NSTATE)
-#define HS_MAX_NA (HS_MAX_SPECIES * HS_N_AMOUNTS)
+#define HS_MAX_NA (HS_MAX_SPECIES * (HS_N_AMOUNTS + HS_N_EXT_AMOUNTS))
+#define HS_N_ENGINES (HS_MAX_SPECIES + 1) /* HS_NSTATE_BASE, then ns * HS_NSTATE, ns = 1.. */
 
-/* CVODE objects for systems of one size (ns species); created when first needed. */
+/* CVODE objects for systems of one size (n states); created when first needed. */
 typedef struct cv_engine {
+  int n;
   void *cvode;
   N_Vector y;
   N_Vector ydky; /* interpolated state at output times */
@@ -35,15 +37,17 @@ typedef struct cv_engine {
 
 struct hs_solver {
   SUNContext sunctx;
-  cv_engine eng[HS_MAX_SPECIES]; /* eng[ns - 1] integrates systems of ns species */
+  cv_engine eng[HS_N_ENGINES];   /* one per system size, keyed by state count */
   cv_engine *cur;                /* the engine of the current run */
   int ns, n, na;                 /* species, states and amount states of the current run */
+  int stride;                    /* states per species: HS_NSTATE_BASE or HS_NSTATE */
   hs_system_ctx sctx;
   double jac[HS_MAX_N * HS_MAX_N];
   double f[HS_MAX_N]; /* dy/dt at the last step, for locating maxima */
   double lu[HS_MAX_NA * HS_MAX_NA]; /* LU of the amounts block of I - gamma J */
   int piv[HS_MAX_NA];
   int amt[HS_MAX_NA]; /* state index of each amount */
+  int acc[HS_MAX_N];  /* state index of each accounting state (every other state) */
   double *bp; /* breakpoints, grown as needed, reused between runs */
   int bp_cap;
   char cv_msg[512]; /* last message from CVODE's error handler */
@@ -138,9 +142,8 @@ static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, s
     x1[i] /= lu[i * n + i];
   }
   for (int i = 0; i < n; i++) x[amt[i]] = x1[i];
-  for (int k = 0; k < s->ns; k++) /* x2 = b2 - M21 x1, the accounting states */
-    for (int i = k * HS_NSTATE + HS_N_AMOUNTS; i < (k + 1) * HS_NSTATE; i++)
-      for (int j = 0; j < n; j++) x[i] -= SM_ELEMENT_D(A, i, amt[j]) * x1[j];
+  for (int r = 0; r < s->n - n; r++) /* x2 = b2 - M21 x1, the accounting states */
+    for (int i = s->acc[r], j = 0; j < n; j++) x[i] -= SM_ELEMENT_D(A, i, amt[j]) * x1[j];
   return SUNLS_SUCCESS;
 }
 
@@ -209,6 +212,7 @@ static int engine_create(hs_solver *s, cv_engine *e, int n, hs_error *err) {
     goto fail;
   }
   N_VConst(0.0, e->y);
+  e->n = n;
 #if SUNDIALS_VERSION_MAJOR < 7
   CV_CHECK(CVodeSetErrHandlerFn(e->cvode, cv_err_handler, s));
 #endif
@@ -237,7 +241,7 @@ hs_solver *hs_solver_create(hs_error *err) {
   SUNContext_ClearErrHandlers(s->sunctx);
   SUNContext_PushErrHandler(s->sunctx, cv_err_handler, s);
 #endif
-  if (engine_create(s, &s->eng[0], HS_NSTATE, err)) { /* single drugs: always needed */
+  if (engine_create(s, &s->eng[0], HS_NSTATE_BASE, err)) { /* single drugs: always needed */
     hs_solver_free(s);
     return NULL;
   }
@@ -246,7 +250,7 @@ hs_solver *hs_solver_create(hs_error *err) {
 
 void hs_solver_free(hs_solver *s) {
   if (!s) return;
-  for (int k = 0; k < HS_MAX_SPECIES; k++) engine_free(&s->eng[k]);
+  for (int k = 0; k < HS_N_ENGINES; k++) engine_free(&s->eng[k]);
   if (s->sunctx) SUNContext_Free(&s->sunctx);
   free(s->bp);
   free(s);
@@ -277,6 +281,12 @@ static const hs_metric_field METRIC_FIELDS[] = {
     METRIC(auc_blood, "mg*h/L"),
     METRIC(dosed_mg, "mg"),
     METRIC(dose_undelivered_mg, "mg"),
+    METRIC(auc_liver_covered, "mg*h/L"),
+    METRIC(auc_liver_uncovered, "mg*h/L"),
+    METRIC(auc_tumor_covered, "mg*h/L"),
+    METRIC(auc_tumor_uncovered, "mg*h/L"),
+    METRIC(auc_gastric, "mg*h/L"),
+    METRIC(cmax_gastric, "mg/L"),
 };
 #undef METRIC
 
@@ -362,22 +372,11 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d,
 static void apply_boluses(const hs_params *p, const hs_dose *d, int n, double a, double *y) {
   for (int i = 0; i < n; i++) {
     if (d[i].t_end != d[i].t_start || !same_time(d[i].t_start, a)) continue;
-    double amt = d[i].amount_mg, share;
+    double amt = d[i].amount_mg;
     switch (d[i].route) {
     case HS_ROUTE_IV: y[HS_A_B] += amt; break;
-    case HS_ROUTE_HA:
-      share = hs_model_ha_liver_share(p, a, a);
-      y[HS_A_L] += share * amt;
-      y[HS_A_T] += (1 - share) * amt;
-      break;
-    case HS_ROUTE_PV: {
-      double sh = hs_model_pv_shunt_share(p); /* past the liver (model.md extension) */
-      share = hs_model_pv_liver_share(p);
-      y[HS_A_L] += share * amt;
-      y[HS_A_T] += (1 - share - sh) * amt;
-      y[HS_A_B] += sh * amt;
-      break;
-    }
+    case HS_ROUTE_HA: hs_model_ha_bolus(p, a, amt, y); break;
+    case HS_ROUTE_PV: hs_model_pv_bolus(p, amt, y); break;
     case HS_ROUTE_TACE: y[HS_A_D] += amt; break;
     }
     y[HS_DOSED] += amt;
@@ -403,13 +402,17 @@ static void segment_rates(const hs_dose *d, int n, double a, double b, hs_segmen
   }
 }
 
+/* Concentrations whose maximum a run tracks, per species: plasma, tumour, gastric. */
+#define HS_NC 3
+
 /* Per-species accumulators of a run. */
 typedef struct run_acc {
   double mb_max[HS_MAX_SPECIES];
   double cmax_p[HS_MAX_SPECIES], tmax_p[HS_MAX_SPECIES];
   double cmax_t[HS_MAX_SPECIES], tmax_t[HS_MAX_SPECIES];
-  double c_prev[2 * HS_MAX_SPECIES], d_prev[2 * HS_MAX_SPECIES]; /* plasma and tumour
-                                 concentration and rate of each species at the last step */
+  double cmax_g[HS_MAX_SPECIES], tmax_g[HS_MAX_SPECIES];
+  double c_prev[HS_NC * HS_MAX_SPECIES], d_prev[HS_NC * HS_MAX_SPECIES]; /* the tracked
+                                 concentrations and rates of each species at the last step */
 } run_acc;
 
 static void set_trace(double *arr, int k, double v) {
@@ -429,6 +432,7 @@ static void record_species(hs_solver *s, int sp, double t, const double *y, hs_t
   hs_model_concentrations(t, y, &s->sctx.sp[sp], &c);
   track_max(c.plasma, t, &acc->cmax_p[sp], &acc->tmax_p[sp]);
   track_max(c.tumor, t, &acc->cmax_t[sp], &acc->tmax_t[sp]);
+  track_max(c.gastric, t, &acc->cmax_g[sp], &acc->tmax_g[sp]);
   if (!tr) return;
   set_trace(tr->t, k, t);
   set_trace(tr->plasma, k, c.plasma);
@@ -439,7 +443,11 @@ static void record_species(hs_solver *s, int sp, double t, const double *y, hs_t
   set_trace(tr->hepatic_artery, k, c.hepatic_artery);
   set_trace(tr->portal_vein, k, c.portal_vein);
   set_trace(tr->depot, k, c.depot_mg);
-  if (tr->y) memcpy(tr->y + (size_t)k * HS_NSTATE, y, sizeof(double) * HS_NSTATE);
+  if (tr->y) { /* HS_NSTATE per row; extension states not integrated are 0 */
+    double *row = tr->y + (size_t)k * HS_NSTATE;
+    memcpy(row, y, sizeof(double) * (size_t)s->stride);
+    memset(row + s->stride, 0, sizeof(double) * (size_t)(HS_NSTATE - s->stride));
+  }
   tr->n = k + 1;
 }
 
@@ -447,7 +455,7 @@ static void record(hs_solver *s, double t, const double *y, hs_trace *const *tr,
                    run_acc *acc) {
   if (tr) mass_balance(s, y, acc);
   for (int sp = 0; sp < s->ns; sp++)
-    record_species(s, sp, t, y + sp * HS_NSTATE, tr ? tr[sp] : NULL, k, acc);
+    record_species(s, sp, t, y + sp * s->stride, tr ? tr[sp] : NULL, k, acc);
 }
 
 static int check_opts(const hs_sim_opts *o, const hs_dose *d, int n, hs_trace *const *tr,
@@ -485,26 +493,34 @@ static void add_stats(hs_solver *s) {
 
 static void mass_balance(hs_solver *s, const double *y, run_acc *acc) {
   for (int sp = 0; sp < s->ns; sp++) {
-    const double *x = y + sp * HS_NSTATE;
+    const double *x = y + sp * s->stride;
     double present = 0, gone = x[HS_EL_H] + x[HS_EL_R] + x[HS_EL_X] + x[HS_EL_T] +
                                x[HS_EL_F] + x[HS_EL_B];
     for (int i = 0; i < HS_N_AMOUNTS; i++) present += x[i];
+    for (int i = HS_A_L2; s->stride == HS_NSTATE && i <= HS_A_GS; i++) present += x[i];
     double mb = fabs(x[HS_DOSED] - present - gone);
     if (mb > acc->mb_max[sp]) acc->mb_max[sp] = mb;
   }
 }
 
-/* Plasma and tumour concentrations of each species (as hs_model_concentrations computes
- * them) and their rates: c[2 sp], c[2 sp + 1]. */
+/* Plasma, tumour and gastric concentrations of each species (as hs_model_concentrations
+ * computes them) and their rates: c[HS_NC sp + 0, 1, 2]. */
 static void conc_rates(hs_solver *s, double t, const double *y, double *c, double *d) {
   hs_system_rhs(t, y, s->f, &s->sctx);
   for (int sp = 0; sp < s->ns; sp++) {
     const hs_params *p = s->sctx.sp[sp].p;
-    const double *x = y + sp * HS_NSTATE, *f = s->f + sp * HS_NSTATE;
-    c[2 * sp] = x[HS_A_B] / p->phys.v_b / p->drug.bp;
-    c[2 * sp + 1] = x[HS_A_T] / p->fl.v_tv;
-    d[2 * sp] = f[HS_A_B] / p->phys.v_b / p->drug.bp;
-    d[2 * sp + 1] = f[HS_A_T] / p->fl.v_tv;
+    const double *x = y + sp * s->stride, *f = s->f + sp * s->stride;
+    double *ci = c + HS_NC * sp, *di = d + HS_NC * sp;
+    ci[0] = x[HS_A_B] / p->phys.v_b / p->drug.bp;
+    di[0] = f[HS_A_B] / p->phys.v_b / p->drug.bp;
+    ci[1] = hs_model_tumor_amount(p, x) / p->fl.v_tv;
+    di[1] = hs_model_tumor_amount(p, f) / p->fl.v_tv;
+    ci[2] = di[2] = 0.0;
+    if (p->ext && p->phys.terr.gastric) {
+      double v_gs = p->phys.terr.phi_gs * p->phys.v_g;
+      ci[2] = x[HS_A_GS] / v_gs;
+      di[2] = f[HS_A_GS] / v_gs;
+    }
   }
 }
 
@@ -537,12 +553,13 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
     int in_seg = last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
     if (!in_seg || (tk > tret && !same_time(tk, tret))) break;
   }
-  double c[2 * HS_MAX_SPECIES], d[2 * HS_MAX_SPECIES];
+  double c[HS_NC * HS_MAX_SPECIES], d[HS_NC * HS_MAX_SPECIES];
   const double *y = N_VGetArrayPointer(s->cur->y);
   conc_rates(s, tret, y, c, d);
   mass_balance(s, y, acc);
   int all = tr != NULL, first = 0, lastp = 0;
-  for (int j = 0; j < 2 * s->ns; j++) {
+  for (int j = 0; j < HS_NC * s->ns; j++) {
+    if (j % HS_NC == 2 && c[j] == 0 && d[j] == 0) continue; /* no gastric compartment */
     if (acc->d_prev[j] > 0 && d[j] < 0) all = 1;
     else if (c[j] > acc->c_prev[j]) lastp = 1;
     else first = 1;
@@ -551,8 +568,8 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
     if (all || (i == *k && first) || (i == kend - 1 && lastp))
       rc = record_point(s, o, i, tret, tr, acc, err);
   *k = kend;
-  memcpy(acc->c_prev, c, sizeof(double) * 2 * (size_t)s->ns);
-  memcpy(acc->d_prev, d, sizeof(double) * 2 * (size_t)s->ns);
+  memcpy(acc->c_prev, c, sizeof(double) * HS_NC * (size_t)s->ns);
+  memcpy(acc->d_prev, d, sizeof(double) * HS_NC * (size_t)s->ns);
   return rc;
 }
 
@@ -578,9 +595,32 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
-static void finish_metrics(const double *y, const run_acc *acc, int sp, double bp,
+/* Covered and uncovered territory AUCs and gastric exposure (model.md extension): the
+ * whole-organ AUC is the volume-weighted mean of its two territories. */
+static void territory_metrics(const double *y, const run_acc *acc, int sp, const hs_params *p,
+                              hs_metrics *m) {
+  m->auc_liver_covered = m->auc_liver;
+  m->auc_tumor_covered = m->auc_tumor;
+  m->auc_liver_uncovered = m->auc_tumor_uncovered = NAN;
+  m->auc_gastric = m->cmax_gastric = NAN;
+  if (!p->ext) return;
+  if (p->c_l < 1) {
+    m->auc_liver_uncovered = y[HS_AUC_L2];
+    m->auc_liver_covered = (y[HS_AUC_L] - (1 - p->c_l) * y[HS_AUC_L2]) / p->c_l;
+  }
+  if (p->c_t < 1) {
+    m->auc_tumor_uncovered = y[HS_AUC_T2];
+    m->auc_tumor_covered = (y[HS_AUC_T] - (1 - p->c_t) * y[HS_AUC_T2]) / p->c_t;
+  }
+  if (p->phys.terr.gastric) {
+    m->auc_gastric = y[HS_AUC_GS];
+    m->cmax_gastric = acc->cmax_g[sp];
+  }
+}
+
+static void finish_metrics(const double *y, const run_acc *acc, int sp, const hs_params *p,
                            hs_metrics *m) {
-  double dosed = y[HS_DOSED];
+  double dosed = y[HS_DOSED], bp = p->drug.bp;
   m->auc_plasma = y[HS_AUC_P];
   m->auc_blood = y[HS_AUC_P] * bp;
   m->auc_tumor = y[HS_AUC_T];
@@ -600,6 +640,37 @@ static void finish_metrics(const double *y, const run_acc *acc, int sp, double b
   m->mass_balance_error = dosed > 0 ? acc->mb_max[sp] / dosed : acc->mb_max[sp];
   m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
   m->dose_undelivered_mg = 0; /* the driver knows what it withheld */
+  territory_metrics(y, acc, sp, p, m);
+}
+
+/* The engine for systems of n states: the one created for n, or a new one. */
+static int select_engine(hs_solver *s, int n, hs_error *err) {
+  cv_engine *free_slot = NULL;
+  for (int i = 0; i < HS_N_ENGINES; i++) {
+    if (s->eng[i].cvode && s->eng[i].n == n) {
+      s->cur = &s->eng[i];
+      return HS_OK;
+    }
+    if (!s->eng[i].cvode && !free_slot) free_slot = &s->eng[i];
+  }
+  if (!free_slot) return hs_error_set(err, HS_EINPUT, "no CVODE engine for %d states", n);
+  int rc = engine_create(s, free_slot, n, err);
+  if (!rc) s->cur = free_slot;
+  return rc;
+}
+
+/* State indices of the amounts (the block solver's M11) and of the accounting states. */
+static void index_states(hs_solver *s) {
+  int na = 0, nacc = 0;
+  for (int k = 0; k < s->ns; k++) {
+    int ext = s->sctx.sp[k].p->ext;
+    for (int i = 0; i < s->stride; i++) {
+      int amount = i < HS_N_AMOUNTS || (ext && i >= HS_A_L2 && i <= HS_A_GS);
+      if (amount) s->amt[na++] = k * s->stride + i;
+      else s->acc[nacc++] = k * s->stride + i;
+    }
+  }
+  s->na = na;
 }
 
 /* Select (creating on first use) the engine for ns species and set up the system. */
@@ -612,21 +683,21 @@ static int setup_system(hs_solver *s, const hs_params *const *sp, const hs_speci
     if (link[k].parent < 0 || link[k].parent >= k || !(link[k].yield >= 0))
       return hs_error_set(err, HS_EINPUT, "species %d: parent %d must precede it and yield "
                           "%g must be >= 0", k, link[k].parent, link[k].yield);
-  cv_engine *e = &s->eng[ns - 1];
-  int rc;
-  if (!e->cvode && (rc = engine_create(s, e, ns * HS_NSTATE, err))) return rc;
-  s->cur = e;
+  int ext = 0, rc;
+  for (int k = 0; k < ns; k++) ext |= sp[k]->ext;
+  /* one species without extensions: only the reference model's states (speed) */
+  s->stride = ns == 1 && !ext ? HS_NSTATE_BASE : HS_NSTATE;
+  if ((rc = select_engine(s, ns * s->stride, err))) return rc;
   s->ns = ns;
-  s->n = ns * HS_NSTATE;
-  s->na = ns * HS_N_AMOUNTS;
-  for (int k = 0; k < ns; k++)
-    for (int i = 0; i < HS_N_AMOUNTS; i++) s->amt[k * HS_N_AMOUNTS + i] = k * HS_NSTATE + i;
+  s->n = ns * s->stride;
   memset(&s->sctx, 0, sizeof s->sctx);
   s->sctx.ns = ns;
+  s->sctx.stride = s->stride;
   for (int k = 0; k < ns; k++) {
     s->sctx.sp[k].p = sp[k];
     if (k > 0) s->sctx.link[k] = link[k];
   }
+  index_states(s);
   return HS_OK;
 }
 
@@ -647,7 +718,7 @@ int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_spec
   memset(y, 0, sizeof(double) * (size_t)s->n);
   run_acc acc;
   memset(&acc, 0, sizeof acc);
-  for (int k = 0; k < ns; k++) acc.cmax_p[k] = acc.cmax_t[k] = -INFINITY;
+  for (int k = 0; k < ns; k++) acc.cmax_p[k] = acc.cmax_t[k] = acc.cmax_g[k] = -INFINITY;
   int k = 0;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
@@ -657,8 +728,7 @@ int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_spec
     rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
     if (rc) return rc;
   }
-  for (int j = 0; j < ns; j++)
-    finish_metrics(y + j * HS_NSTATE, &acc, j, sp[j]->drug.bp, &m[j]);
+  for (int j = 0; j < ns; j++) finish_metrics(y + j * s->stride, &acc, j, sp[j], &m[j]);
   return HS_OK;
 }
 

@@ -422,11 +422,72 @@ START_TEST(test_rate_profiles) {
 }
 END_TEST
 
+
+/* ---- catheter territory, misperfusion, permeability (model.md extension) ------------ */
+
+#define TERR_TAIL "drugs:\n  fluorouracil:\n    regimen:\n      - {route: hai, dose: 100 mg}\n" \
+                  "simulation: {end: 24 h, output_interval: 1 h}\n"
+
+START_TEST(test_territory_keys) {
+  hs_scenario sc;
+  load_text_ok(&sc, "catheter: {position: lobar, liver_coverage: 60 %, tumor_coverage: 80 %}\n"
+                    "misperfusion: {share: 5 %}\n"
+                    "tumor: {permeability_surface: 2 L/h}\n" TERR_TAIL, NULL);
+  const hs_territory *t = &sc.phys.terr;
+  ck_assert(t->catheter == 1 && t->position == HS_CATH_LOBAR);
+  HS_ASSERT_REL(t->liver_cov, 0.6, 1e-15);
+  HS_ASSERT_REL(t->tumor_cov, 0.8, 1e-15);
+  ck_assert(t->gastric == 1);
+  HS_ASSERT_REL(t->mis_share, 0.05, 1e-15);
+  HS_ASSERT_REL(t->phi_gs, 0.0526, 1e-15); /* physiology.yaml: 1/19 */
+  HS_ASSERT_REL(t->ps, 2.0, 1e-15);
+  HS_ASSERT_REL(t->f_vas, 0.225, 1e-15);   /* physiology.yaml default */
+  hs_scenario_release(&sc);
+  load_text_ok(&sc, TERR_TAIL, NULL); /* none given: all off */
+  ck_assert(!sc.phys.terr.catheter && !sc.phys.terr.gastric && sc.phys.terr.ps == 0);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
+static const char *const TERR_BAD[][2] = {
+    {"catheter: {position: proper_hepatic, liver_coverage: 60 %}\n",
+     "inline.yaml:1:11: 'catheter': a catheter at the proper hepatic artery perfuses the whole "
+     "liver: coverage must be 100 % (got liver 60 %, tumour 100 %)"},
+    {"catheter: {position: segmental}\n",
+     "inline.yaml:1:11: 'catheter': a segmental catheter needs 'liver_coverage', the share of "
+     "the liver volume its branch perfuses"},
+    {"catheter: {position: lobar, liver_coverage: 100 %, tumor_coverage: 50 %}\n",
+     "inline.yaml:1:68: 'catheter': tumor_coverage below 100 % needs liver_coverage below "
+     "100 %: the tumour outside the territory drains into the liver outside it"},
+    {"misperfusion: {gastric_flow_share: 5 %}\n",
+     "inline.yaml:1:15: 'misperfusion': 'share' is required (the share of the hepatic-arterial "
+     "infusate reaching the stomach, e.g. 5 %)"},
+    {"tumor: {permeability_surface: 2 L/h, vascular_fraction: 99 %}\n"
+     "drugs:\n  fluorouracil:\n    kp_tumor: 0.9\n    regimen:\n      - {route: hai, dose: "
+     "100 mg}\nsimulation: {end: 24 h, output_interval: 1 h}\n",
+     "inline.yaml:1:31: 'tumor.permeability_surface': drug 'fluorouracil': permeability-limited "
+     "tumour: Kp_T = 0.9 must exceed the vascular fraction f_vas = 0.99 (Kp_ev = (Kp_T - "
+     "f_vas) / (1 - f_vas) must be > 0)"},
+};
+
+START_TEST(test_territory_reject) {
+  char text[1024];
+  int own = strstr(TERR_BAD[_i][0], "drugs:") != NULL; /* a case with its own drug */
+  snprintf(text, sizeof text, "%s%s", TERR_BAD[_i][0], own ? "" : TERR_TAIL);
+  hs_scenario sc;
+  hs_error err = {0};
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "inline.yaml", text, NULL, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, TERR_BAD[_i][1]);
+}
+END_TEST
+
 Suite *hs_suite_scenario(void) {
   Suite *s = suite_create("scenario");
   TCase *bad = tcase_create("malformed");
   tcase_add_loop_test(bad, test_bad_fixture, 0, N_BAD);
   tcase_add_test(bad, test_bad_table_complete);
+  tcase_add_loop_test(bad, test_territory_reject, 0, (int)(sizeof TERR_BAD / sizeof TERR_BAD[0]));
+  tcase_add_test(bad, test_territory_keys);
   suite_add_tcase(s, bad);
   TCase *ok = tcase_create("valid");
   tcase_add_test(ok, test_s1_physiology);
