@@ -17,7 +17,8 @@ typedef struct path_field {
   int flags;
 } path_field;
 
-enum { F_BSA = 1, F_ONE_MINUS = 2, F_LINEAR = 4, F_MM = 8, F_BOLUS = 16, F_RATE = 32 };
+enum { F_BSA = 1, F_ONE_MINUS = 2, F_LINEAR = 4, F_MM = 8, F_BOLUS = 16, F_RATE = 32,
+       F_NEED_PS = 64, F_NEED_CATHETER = 128, F_NEED_GASTRIC = 256 };
 
 #define PF(key, st, mem, kind, unit, flags) {key, offsetof(st, mem), kind, unit, flags}
 static const path_field PATIENT[] = {
@@ -38,6 +39,25 @@ static const path_field TUMOR[] = {
     PF("arterial_fraction", hs_scenario, phys.f_ta, HS_KIND_FRACTION, "1", 0),
     PF("drainage_to_liver", hs_scenario, phys.f_td, HS_KIND_FRACTION, "1", 0),
     PF("necrotic_fraction", hs_scenario, phys.f_nec, HS_KIND_FRACTION, "1", 0),
+    PF("permeability_surface", hs_scenario, phys.terr.ps, HS_KIND_FLOW, "L/h", F_NEED_PS),
+    PF("vascular_fraction", hs_scenario, phys.terr.f_vas, HS_KIND_FRACTION, "1", F_NEED_PS),
+};
+/* Options of issue 4 (docs/model.md extensions); values are checked by every run. */
+static const path_field CATHETER[] = {
+    PF("liver_coverage", hs_scenario, phys.terr.liver_cov, HS_KIND_FRACTION, "1", F_NEED_CATHETER),
+    PF("tumor_coverage", hs_scenario, phys.terr.tumor_cov, HS_KIND_FRACTION, "1", F_NEED_CATHETER),
+};
+static const path_field MISPERFUSION[] = {
+    PF("share", hs_scenario, phys.terr.mis_share, HS_KIND_FRACTION, "1", F_NEED_GASTRIC),
+    PF("gastric_flow_share", hs_scenario, phys.terr.phi_gs, HS_KIND_FRACTION, "1", F_NEED_GASTRIC),
+};
+static const path_field LIVER_DISEASE[] = {
+    PF("shunt_fraction", hs_scenario, phys.vasc.f_sh, HS_KIND_FRACTION, "1", 0),
+    PF("intrinsic_clearance_loss", hs_scenario, phys.vasc.cl_int_loss, HS_KIND_FRACTION, "1", 0),
+};
+static const path_field PVT[] = {
+    PF("obstruction", hs_scenario, phys.vasc.pvt_obstruction, HS_KIND_FRACTION, "1", 0),
+    PF("buffer_response", hs_scenario, phys.vasc.habr, HS_KIND_FRACTION, "1", 0),
 };
 static const path_field DRUG[] = {
     PF("blood_plasma_ratio", hs_drug, bp, HS_KIND_NUMBER, "1", 0),
@@ -96,6 +116,23 @@ static int split_index(const char *s, const char *prefix, const char **key) {
   if (end == s + n + 1 || *end != ']' || end[1] != '.' || i < 0 || i > 1000000) return -1;
   *key = end + 2;
   return (int)i;
+}
+
+/* An option's quantity is swept only in a scenario that switches the option on: otherwise
+ * the written value would change nothing. */
+static int option_on(const hs_scenario *sc, const path_field *f, const char *path,
+                     hs_error *err) {
+  const hs_territory *t = &sc->phys.terr;
+  if (f->flags & F_NEED_PS && !(t->ps > 0))
+    return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': the tumour is flow-limited; "
+                        "give tumor.permeability_surface in the scenario to sweep it", path);
+  if (f->flags & F_NEED_CATHETER && !t->catheter)
+    return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': the scenario has no "
+                        "'catheter:' section", path);
+  if (f->flags & F_NEED_GASTRIC && !t->gastric)
+    return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': the scenario has no "
+                        "'misperfusion:' section", path);
+  return HS_OK;
 }
 
 static int fill(hs_scenario_slot *slot, void *base, const path_field *f) {
@@ -166,15 +203,32 @@ static int find_drug(hs_scenario *sc, const char *rest, const char *path, hs_sce
 
 int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *slot,
                           hs_error *err) {
-  static const char *const sections[] = {"patient", "tumor", "drugs", "embolization"};
+  static const char *const sections[] = {"patient", "tumor", "drugs", "embolization",
+                                         "catheter", "misperfusion", "liver_disease",
+                                         "portal_vein_thrombosis"};
   hs_error_clear(err);
   const path_field *f = NULL;
   const char *key;
   int i;
-  if (!strncmp(path, "patient.", 8) && (f = lookup(PATIENT, N(PATIENT), path + 8, path, err)))
-    return fill(slot, sc, f);
-  if (!strncmp(path, "tumor.", 6) && (f = lookup(TUMOR, N(TUMOR), path + 6, path, err)))
-    return fill(slot, sc, f);
+  static const struct {
+    const char *prefix;
+    const path_field *fields;
+    int n;
+  } SECTIONS[] = {
+      {"patient.", PATIENT, N(PATIENT)},
+      {"tumor.", TUMOR, N(TUMOR)},
+      {"catheter.", CATHETER, N(CATHETER)},
+      {"misperfusion.", MISPERFUSION, N(MISPERFUSION)},
+      {"liver_disease.", LIVER_DISEASE, N(LIVER_DISEASE)},
+      {"portal_vein_thrombosis.", PVT, N(PVT)},
+  };
+  for (size_t k = 0; k < sizeof SECTIONS / sizeof SECTIONS[0]; k++) {
+    size_t n = strlen(SECTIONS[k].prefix);
+    if (strncmp(path, SECTIONS[k].prefix, n)) continue;
+    if (!(f = lookup(SECTIONS[k].fields, SECTIONS[k].n, path + n, path, err))) return HS_EINPUT;
+    int rc = option_on(sc, f, path, err);
+    return rc ? rc : fill(slot, sc, f);
+  }
   if (!strncmp(path, "drugs.", 6)) return find_drug(sc, path + 6, path, slot, err);
   if ((i = split_index(path, "embolization", &key)) >= 0) {
     if (i >= sc->n_embo)
@@ -186,9 +240,10 @@ int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *s
   if (f == NULL && err->msg[0]) return HS_EINPUT;
   char sec[32];
   snprintf(sec, sizeof sec, "%.*s", (int)strcspn(path, ".["), path);
-  const char *best = hs__did_you_mean(sec, sections, 4);
+  const char *best = hs__did_you_mean(sec, sections, 8);
   return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': unknown section '%s'%s%s%s; "
-                      "paths start with patient., tumor., drugs.<name>. or embolization[<i>].",
+                      "paths start with patient., tumor., drugs.<name>., embolization[<i>]., "
+                      "catheter., misperfusion., liver_disease. or portal_vein_thrombosis.",
                       path, sec, best ? " (did you mean '" : "", best ? best : "",
                       best ? "'?)" : "");
 }

@@ -3,6 +3,7 @@
  * analytic shunt identities, the buffer response's flow balance, hepatic artery occlusion,
  * recanalisation, repeated sessions, the presets and the example scenarios. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +362,68 @@ START_TEST(test_example_scenarios) {
 }
 END_TEST
 
+/* Issue 4's options can be swept: their paths resolve in scenarios that switch them on,
+ * a written value changes the run, and a path for an option the scenario leaves off is
+ * refused (it would change nothing). */
+static double swept_metric(const char *file, const char *path, double v, size_t off) {
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(hs_scenario_load(&sc, file, NULL, &err) == HS_OK, "%s", err.msg);
+  hs_scenario_slot slot;
+  ck_assert_msg(hs_scenario_slot_find(&sc, path, &slot, &err) == HS_OK, "%s", err.msg);
+  if (!isnan(v)) hs_scenario_slot_set(&sc, &slot, v);
+  hs_solver *s = hs_solver_create(&err);
+  hs_results res;
+  ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
+  double m = *(const double *)((const char *)&res.drugs[0].metrics + off);
+  hs_results_release(&res);
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+  return m;
+}
+
+START_TEST(test_issue4_sweep_paths) {
+  static const char *lobar = "../scenarios/lobar_infusion.yaml";
+  const size_t cov = offsetof(hs_metrics, auc_liver_covered);
+  /* covering more of the liver dilutes the infusate over more tissue */
+  ck_assert(swept_metric(lobar, "catheter.liver_coverage", 0.9, cov) <
+            swept_metric(lobar, "catheter.liver_coverage", NAN, cov));
+  const size_t gas = offsetof(hs_metrics, auc_gastric);
+  ck_assert(swept_metric("../scenarios/gastric_misperfusion.yaml", "misperfusion.share", 0.2,
+                         gas) >
+            swept_metric("../scenarios/gastric_misperfusion.yaml", "misperfusion.share", NAN, gas));
+  const size_t pl = offsetof(hs_metrics, auc_plasma);
+  static const char *s1 = "../scenarios/reference/s1.yaml"; /* an HA dose, E_L 0.95 */
+  /* recirculating drug from the gut bypasses the liver: CL_TB falls, systemic AUC rises */
+  ck_assert(swept_metric(s1, "liver_disease.shunt_fraction", 0.3, pl) >
+            swept_metric(s1, "liver_disease.shunt_fraction", NAN, pl));
+  ck_assert(swept_metric(s1, "liver_disease.intrinsic_clearance_loss", 0.5, pl) >
+            swept_metric(s1, "liver_disease.intrinsic_clearance_loss", NAN, pl));
+  ck_assert(swept_metric(s1, "portal_vein_thrombosis.obstruction", 0.6, pl) > 0);
+
+  hs_scenario sc;
+  hs_error err;
+  hs_scenario_slot slot;
+  ck_assert_int_eq(hs_scenario_load(&sc, s1, NULL, &err), HS_OK);
+  static const struct { const char *path, *msg; } BAD[] = {
+      {"catheter.liver_coverage", "sweep parameter 'catheter.liver_coverage': the scenario has "
+                                  "no 'catheter:' section"},
+      {"misperfusion.share", "sweep parameter 'misperfusion.share': the scenario has no "
+                             "'misperfusion:' section"},
+      {"tumor.permeability_surface", "sweep parameter 'tumor.permeability_surface': the tumour "
+                                     "is flow-limited; give tumor.permeability_surface in the "
+                                     "scenario to sweep it"},
+      {"catheter.liver_cover", "sweep parameter 'catheter.liver_cover': unknown quantity "
+                               "'liver_cover' (did you mean 'liver_coverage'?)"},
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    ck_assert_int_eq(hs_scenario_slot_find(&sc, BAD[i].path, &slot, &err), HS_EINPUT);
+    ck_assert_str_eq(err.msg, BAD[i].msg);
+  }
+  hs_scenario_release(&sc);
+}
+END_TEST
+
 Suite *hs_suite_liver(void) {
   Suite *s = suite_create("liver");
   TCase *tc = tcase_create("core");
@@ -376,6 +439,7 @@ Suite *hs_suite_liver(void) {
   tcase_add_test(tc, test_sessions_expand);
   tcase_add_loop_test(tc, test_liver_disease_presets, 0, 3);
   tcase_add_test(tc, test_liver_disease_errors);
+  tcase_add_test(tc, test_issue4_sweep_paths);
   tcase_add_loop_test(tc, test_example_scenarios, 0, NCASES(EXAMPLES));
   suite_add_tcase(s, tc);
   return s;
