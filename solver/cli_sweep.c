@@ -111,7 +111,8 @@ static int rank0(void) {
 #endif
 }
 
-/* The threaded engine, or with more than one MPI rank the MPI engine. */
+/* The threaded engine, or with more than one MPI rank the MPI engine (whose rank 0 writes
+ * the file through MPI-IO from its server thread). */
 static int run_sweep(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report *rep,
                      hs_error *err) {
 #ifdef HS_MPI

@@ -302,7 +302,7 @@ done:
 int hs_compare_write_h5(const char *path, int force, const hs_compare_row *rows, int n,
                         const char *const *files, int n_files, hs_error *err) {
   char *tmp;
-  hs__h5ctx c = {path, err};
+  hs__h5ctx c = {path, err, H5P_DEFAULT};
   int rc = hs__output_begin(path, force, &tmp, err);
   if (rc) return rc;
   hs__h5_quiet q = hs__h5_quiet_begin();

@@ -58,6 +58,17 @@ hid_t hs__h5_vlen_utf8(void) {
   return t;
 }
 
+hid_t hs__h5_fixed_utf8(size_t len) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) return t;
+  if (H5Tset_size(t, len) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+      H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
 const char *hs__h5_obj_name(hid_t id, char *buf, size_t n) {
   if (H5Iget_name(id, buf, n) <= 0) snprintf(buf, n, "?");
   return buf;

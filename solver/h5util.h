@@ -14,6 +14,7 @@
 typedef struct hs__h5ctx {
   const char *path; /* for messages */
   hs_error *err;
+  hid_t dxpl;       /* transfer properties of writes: H5P_DEFAULT (0), or collective MPI-IO */
 } hs__h5ctx;
 
 /* HDF5's error stack, walked downward: the API-level message and the innermost one. */
@@ -56,6 +57,10 @@ void hs__h5_quiet_end(hs__h5_quiet q);
 
 /* A new variable-length UTF-8 string type (h5py reads it as str); negative on failure. */
 hid_t hs__h5_vlen_utf8(void);
+
+/* A fixed-length UTF-8 string type of len bytes (NUL-terminated, NUL-padded): parallel
+ * HDF5 (the MPI-IO driver) cannot write variable-length strings. */
+hid_t hs__h5_fixed_utf8(size_t len);
 
 /* The name of the open object id into buf (n bytes, "?" if unknown); returns buf. */
 const char *hs__h5_obj_name(hid_t id, char *buf, size_t n);

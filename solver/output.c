@@ -296,7 +296,7 @@ done:
 
 int hs_output_h5(const char *path, int force, const hs_scenario *sc, const hs_results *res,
                  hs_error *err) {
-  hs__h5ctx c = {path, err};
+  hs__h5ctx c = {path, err, H5P_DEFAULT};
   char *tmp;
   int rc = hs__output_begin(path, force, &tmp, err);
   if (rc) return rc;

@@ -89,7 +89,9 @@ static int64_t hand_out(server *s) {
   return s->next_k++;
 }
 
-/* A compute thread of rank 0 gives its finished chunk to the pool (swapping buffers). */
+/* A compute thread of rank 0 gives its finished chunk to the pool (swapping buffers); the
+ * server thread writes it (the file is written through MPI-IO: MPI calls stay on thread 0,
+ * MPI_THREAD_FUNNELED). */
 static void deposit(server *s, hs__worker *w, int64_t k) {
   for (;;) {
     omp_set_lock(&s->lock);
@@ -98,7 +100,6 @@ static void deposit(server *s, hs__worker *w, int64_t k) {
       hs__chunk tmp = s->pl.buf[i];
       s->pl.buf[i] = w->out, w->out = tmp;
       s->pl.k[i] = k;
-      drain(s);
       omp_unset_lock(&s->lock);
       return;
     }
@@ -206,7 +207,7 @@ static void serve(server *s, volatile sig_atomic_t *stop) {
     omp_set_lock(&s->lock);
     if (stop && *stop) s->stopping = 1;
     int done = local_left == 0 && ranks_done(s);
-    if (done) drain(s);
+    drain(s); /* every chunk that is next in run order, local or remote */
     omp_unset_lock(&s->lock);
     if (done) return;
     if (!busy) nanosleep(&(struct timespec){0, 100000}, NULL);

@@ -21,6 +21,10 @@
 
 #include "h5util.h"
 
+#ifdef HS_MPI
+#include <mpi.h>
+#endif
+
 #ifndef HS_VERSION
 #define HS_VERSION "unknown"
 #endif
@@ -31,10 +35,12 @@
 #define NAME_MAX_LEN 255                      /* parameter, metric and series names */
 #define WHY_LEN 512
 #define INFO_CHUNK_MAX (1 << 20) /* bound on the read block of info for odd chunk_runs */
+#define STR_LEN 256 /* drug names and reasons: fixed-length UTF-8, longer text is cut */
 
 struct hs_sweepfile {
   char *path;
   hid_t file, status, reason, str_type;
+  hid_t dxpl; /* writes: H5P_DEFAULT, or collective MPI-IO in the MPI build */
   hid_t *params, *metrics, *series; /* one dataset per parameter / metric / series */
   int n_params, n_metrics, n_series, n_drugs, n_time, chunk_runs, ts_float32;
   int64_t n_runs, run_first, run_end; /* the file holds runs [run_first, run_end) */
@@ -162,11 +168,11 @@ static hid_t *new_ids(int n) {
   return ids;
 }
 
-/* Scratch bytes: chunk_runs rows of the widest per-write block (doubles or pointers). */
+/* Scratch bytes: chunk_runs rows of the widest per-write block (doubles or strings). */
 static size_t scratch_bytes(const hs_sweep_layout *lay) {
   size_t w = (size_t)lay->n_drugs;
   if (lay->timeseries && (size_t)lay->n_time > w) w = (size_t)lay->n_time;
-  size_t row = w * sizeof(double) > sizeof(char *) ? w * sizeof(double) : sizeof(char *);
+  size_t row = w * sizeof(double) > STR_LEN ? w * sizeof(double) : STR_LEN;
   return row * (size_t)lay->chunk_runs;
 }
 
@@ -187,10 +193,70 @@ static void close_vars(hs_sweepfile *f) {
   close_ids(&f->str_type, 1);
 }
 
+/* Whether the writer goes through MPI-IO: in the MPI build (`make mpi`) when the job has
+ * more than one rank. Rank 0 then writes through the MPI-IO driver of parallel HDF5 on its
+ * own communicator (the other ranks send it their results, sweep_mpi.c), so writes stay in
+ * run order and the file equals the serial one. A one-rank job runs the threaded engine,
+ * whose writer may be any thread (MPI_THREAD_FUNNELED allows MPI calls on one only). */
+#ifdef HS_MPI
+static int use_mpio(void) {
+  int init = 0, n = 1;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n > 1;
+}
+#endif
+
+/* The file access of the writer. */
+static hid_t writer_fapl(void) {
+#ifdef HS_MPI
+  if (!use_mpio()) return H5P_DEFAULT;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
+    H5Pclose(fapl);
+    return -1;
+  }
+  return fapl;
+#else
+  return H5P_DEFAULT;
+#endif
+}
+
+/* Transfer properties of the writer's H5Dwrite: parallel HDF5 writes compressed (filtered)
+ * datasets only collectively. */
+static hid_t writer_dxpl(void) {
+#ifdef HS_MPI
+  if (!use_mpio()) return H5P_DEFAULT;
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+    H5Pclose(dxpl);
+    return -1;
+  }
+  return dxpl;
+#else
+  return H5P_DEFAULT;
+#endif
+}
+
+/* The HDF5 driver a file was opened with, for provenance: "mpio" (parallel HDF5's MPI-IO)
+ * or "sec2" (POSIX). */
+static const char *file_driver(hid_t file) {
+#ifdef HS_MPI
+  hid_t fapl = H5Fget_access_plist(file);
+  int mpio = fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO;
+  if (fapl >= 0) H5Pclose(fapl);
+  return mpio ? "mpio" : "sec2";
+#else
+  (void)file;
+  return "sec2";
+#endif
+}
+
 static void sweepfile_free(hs_sweepfile *f) {
   if (!f) return;
   close_vars(f);
   hs__h5_close(f->file);
+  if (f->dxpl > 0) H5Pclose(f->dxpl);
   free(f->params);
   free(f->metrics);
   free(f->series);
@@ -204,6 +270,7 @@ static hs_sweepfile *sweepfile_new(const char *path, const hs_sweep_layout *lay)
   hs_sweepfile *f = calloc(1, sizeof *f);
   if (!f) return NULL;
   f->file = f->status = f->reason = f->str_type = -1;
+  f->dxpl = writer_dxpl();
   f->n_params = lay->n_params;
   f->n_metrics = lay->n_metrics;
   f->n_series = lay->timeseries ? lay->n_series : 0;
@@ -218,7 +285,7 @@ static hs_sweepfile *sweepfile_new(const char *path, const hs_sweep_layout *lay)
   f->metrics = new_ids(f->n_metrics);
   f->series = new_ids(f->n_series);
   f->scratch = malloc(scratch_bytes(lay));
-  if (!f->path || !f->params || !f->metrics || !f->series || !f->scratch) {
+  if (!f->path || !f->params || !f->metrics || !f->series || !f->scratch || f->dxpl < 0) {
     sweepfile_free(f);
     return NULL;
   }
@@ -239,7 +306,7 @@ static int open_vars(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout 
             lay->series_names[i]);
   HS_H5ID(f->status, H5Dopen2(f->file, "status", H5P_DEFAULT), "H5Dopen2 'status'");
   HS_H5ID(f->reason, H5Dopen2(f->file, "reason", H5P_DEFAULT), "H5Dopen2 'reason'");
-  HS_H5ID(f->str_type, hs__h5_vlen_utf8(), "H5Tcopy (string type)");
+  HS_H5ID(f->str_type, hs__h5_fixed_utf8(STR_LEN), "H5Tcopy (string type)");
 done:
   return rc;
 }
@@ -353,7 +420,7 @@ static int fill_run_scale(const hs__h5ctx *c, hid_t ds, const hs_sweep_layout *l
     HS_H5ID(ms, H5Screate_simple(1, &m, NULL), "H5Screate_simple for 'run'");
     HS_H5TRY(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &r, NULL, &m, NULL),
              "H5Sselect_hyperslab 'run'");
-    HS_H5TRY(H5Dwrite(ds, H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT, buf), "H5Dwrite 'run'");
+    HS_H5TRY(H5Dwrite(ds, H5T_NATIVE_INT64, ms, fs, c->dxpl, buf), "H5Dwrite 'run'");
     hs__h5_close(ms);
     ms = -1;
   }
@@ -364,13 +431,25 @@ done:
   return rc;
 }
 
+/* s into a fixed-length field of STR_LEN bytes, NUL-padded; a longer text is cut before a
+ * UTF-8 character boundary. */
+static void fixed_copy(char *dst, const char *s) {
+  size_t n = strlen(str_or_empty(s));
+  if (n > STR_LEN - 1) {
+    n = STR_LEN - 1;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* inside a character */
+  }
+  memset(dst, 0, STR_LEN);
+  memcpy(dst, str_or_empty(s), n);
+}
+
 /* Make ds the dimension scale i, write data (unless NULL) as mtype. */
 static int make_scale(const hs__h5ctx *c, hid_t file, const var_spec *v, hid_t mtype,
                       const void *data, hid_t *out) {
   int rc = make_var(c, file, v, out);
   if (rc) return rc;
   if (data)
-    HS_H5TRY(H5Dwrite(*out, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite '%s'", v->name);
+    HS_H5TRY(H5Dwrite(*out, mtype, H5S_ALL, H5S_ALL, c->dxpl, data), "H5Dwrite '%s'", v->name);
   HS_H5TRY(H5DSset_scale(*out, v->name), "H5DSset_scale '%s'", v->name);
 done:
   return rc;
@@ -404,7 +483,12 @@ static int create_scales(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *
                    .scales = {-1, -1, -1}};
   if ((rc = make_scale(c, file, &run, -1, NULL, &sc[0]))) return rc;
   if ((rc = fill_run_scale(c, sc[0], lay))) return rc;
-  if ((rc = make_scale(c, file, &drug, str, lay->drug_names, &sc[1]))) return rc;
+  char *names = calloc((size_t)lay->n_drugs, STR_LEN);
+  if (!names) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+  for (int i = 0; i < lay->n_drugs; i++) fixed_copy(names + (size_t)i * STR_LEN, lay->drug_names[i]);
+  rc = make_scale(c, file, &drug, str, names, &sc[1]);
+  free(names);
+  if (rc || (rc = hs__h5_attr_str(c, sc[1], "_Encoding", "utf-8"))) return rc;
   if (!lay->timeseries) return HS_OK;
   return make_scale(c, file, &time, H5T_NATIVE_DOUBLE, lay->time, &sc[2]);
 }
@@ -433,9 +517,8 @@ static var_spec run_var(const hs_sweep_layout *lay, const hid_t sc[3], int rank,
   return v;
 }
 
-/* status (int8, fill -1) and reason (strings). No fill value for reason: HDF5 1.10 cannot
- * read a vlen fill value back from a file opened read-only ("no write intent on file");
- * unwritten strings read as NULL, which h5py and xarray show as "". */
+/* status (int8, fill -1) and reason (fixed-length UTF-8 strings, fill: empty; `_Encoding`
+ * makes xarray decode them to str). */
 static int create_status(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
                          const hid_t sc[3], hid_t str) {
   var_spec st = run_var(lay, sc, 1, "status", "1");
@@ -447,8 +530,12 @@ static int create_status(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *
   re.long_name = "why the run failed (empty when it succeeded)";
   re.ftype = str;
   re.fill = NULL;
+  hid_t ds = -1;
   int rc = make_var(c, file, &st, NULL);
-  return rc ? rc : make_var(c, file, &re, NULL);
+  if (!rc) rc = make_var(c, file, &re, &ds);
+  if (!rc) rc = hs__h5_attr_str(c, ds, "_Encoding", "utf-8");
+  hs__h5_close(ds);
+  return rc;
 }
 
 /* Every per-run variable: parameters, metrics, status, reason, series. */
@@ -479,14 +566,16 @@ static int create_vars(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *la
 static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                        int *created) {
   int rc = HS_OK;
-  hid_t fcpl = -1, sc[3] = {-1, -1, -1};
+  hid_t fcpl = -1, fapl = -1, sc[3] = {-1, -1, -1};
   unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  HS_H5ID(f->str_type, hs__h5_vlen_utf8(), "H5Tcopy (string type)");
+  HS_H5ID(f->str_type, hs__h5_fixed_utf8(STR_LEN), "H5Tcopy (string type)");
   HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
   HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
-  HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT), "H5Fcreate");
+  HS_H5ID(fapl, writer_fapl(), "H5Pset_fapl_mpio");
+  HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, fapl), "H5Fcreate");
   *created = 1;
   if ((rc = write_root_attrs(c, f->file, lay))) goto done;
+  if ((rc = hs__h5_attr_str(c, f->file, "hdf5_driver", file_driver(f->file)))) goto done;
   if ((rc = create_scales(c, f->file, lay, sc, f->str_type))) goto done;
   if ((rc = create_vars(c, f->file, lay, sc, f->str_type))) goto done;
   hs__h5_close(f->str_type); /* open_vars makes its own */
@@ -496,13 +585,14 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
 done:
   for (int i = 0; i < 3; i++) hs__h5_close(sc[i]);
   hs__h5_close(fcpl);
+  if (fapl > 0) H5Pclose(fapl);
   return rc;
 }
 
 int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
                         hs_error *err) {
   int rc, created = 0;
-  hs__h5ctx c = {path, err};
+  hs__h5ctx c = {path, err, H5P_DEFAULT};
   hs_sweepfile *f;
   if (!out) return hs_error_set(err, HS_EINPUT, "sweep file: no handle to return");
   *out = NULL;
@@ -510,6 +600,7 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
   if (path_exists(path)) return hs_error_set(err, HS_EEXIST, "%s exists", path);
   if (!(f = sweepfile_new(path, lay)))
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+  c.dxpl = f->dxpl;
   hs__h5_quiet q = hs__h5_quiet_begin();
   rc = create_file(&c, f, lay, &created);
   if (rc) sweepfile_free(f);
@@ -533,7 +624,7 @@ static int slab_io(const hs__h5ctx *c, hid_t ds, int rank, const hsize_t *start,
            "H5Sselect_hyperslab '%s'", hs__h5_obj_name(ds, nb, sizeof nb));
   HS_H5ID(ms, H5Screate_simple(rank, count, NULL), "H5Screate_simple for '%s'",
           hs__h5_obj_name(ds, nb, sizeof nb));
-  HS_H5TRY(wbuf ? H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, wbuf)
+  HS_H5TRY(wbuf ? H5Dwrite(ds, mtype, ms, fs, c->dxpl, wbuf)
                 : H5Dread(ds, mtype, ms, fs, H5P_DEFAULT, rbuf),
            "%s '%s' runs [%llu, %llu)", wbuf ? "H5Dwrite" : "H5Dread",
            hs__h5_obj_name(ds, nb, sizeof nb), (unsigned long long)start[0],
@@ -580,11 +671,11 @@ static int write_metrics(const hs__h5ctx *c, const hs_sweepfile *f, const block 
 }
 
 static int write_status(const hs__h5ctx *c, const hs_sweepfile *f, const block *b) {
-  const char **r = f->scratch;
+  char *r = f->scratch;
   hsize_t start = (hsize_t)b->first, count = (hsize_t)b->n;
   int rc = write_slab(c, f->status, 1, &start, &count, H5T_NATIVE_SCHAR, b->status);
   if (rc) return rc;
-  for (int i = 0; i < b->n; i++) r[i] = b->reasons ? str_or_empty(b->reasons[i]) : "";
+  for (int i = 0; i < b->n; i++) fixed_copy(r + (size_t)i * STR_LEN, b->reasons ? b->reasons[i] : "");
   return write_slab(c, f->reason, 1, &start, &count, f->str_type, r);
 }
 
@@ -654,7 +745,7 @@ int hs_sweepfile_write(hs_sweepfile *f, int64_t first, int n, const double *para
   block b = {first, n, params, metrics, series, status, reasons};
   if (!f) return hs_error_set(err, HS_EINPUT, "sweep file: write to a NULL handle");
   if ((rc = check_block(f, &b, runs_failed, err))) return rc;
-  hs__h5ctx c = {f->path, err};
+  hs__h5ctx c = {f->path, err, f->dxpl};
   hs__h5_quiet q = hs__h5_quiet_begin();
   for (int off = 0; off < n && !rc; off += f->chunk_runs) {
     size_t o = (size_t)off;
@@ -680,7 +771,7 @@ int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err) {
   int rc = HS_OK;
   int32_t one = 1;
   if (!f) return HS_OK;
-  hs__h5ctx c = {f->path, err};
+  hs__h5ctx c = {f->path, err, f->dxpl};
   hs__h5_quiet q = hs__h5_quiet_begin();
   if (complete) rc = hs__h5_attr_set(&c, f->file, "complete", H5T_NATIVE_INT32, &one);
   close_vars(f); /* every dataset before the file, so that H5Fclose really closes it */
@@ -784,23 +875,40 @@ done:
   return ok;
 }
 
-/* A 1-D string dataset read whole: *n strings allocated by HDF5, NULL on failure. */
+/* A 1-D string dataset read whole (fixed-length, or variable-length in files of earlier
+ * versions): *n strings, each allocated with H5allocate_memory; NULL on failure. */
 static char **read_strings(hid_t file, const char *name, hsize_t *n) {
-  char **s = NULL;
-  hid_t ds = -1, sp = -1, ty = hs__h5_vlen_utf8();
+  char **s = NULL, *buf = NULL;
+  hid_t ds = -1, sp = -1, ft = -1, ty = -1;
   *n = 0;
-  if (ty < 0 || (ds = H5Dopen2(file, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(ds)) < 0 ||
-      H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, n, NULL) < 0)
+  if ((ds = H5Dopen2(file, name, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(ds)) < 0 ||
+      H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, n, NULL) < 0 ||
+      (ft = H5Dget_type(ds)) < 0 || H5Tget_class(ft) != H5T_STRING)
     goto done;
-  if ((s = calloc(*n > 0 ? *n : 1, sizeof *s)) &&
-      H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0) {
-    free(s);
-    s = NULL;
+  int vlen = H5Tis_variable_str(ft) > 0;
+  size_t len = vlen ? 0 : H5Tget_size(ft);
+  if ((ty = vlen ? hs__h5_vlen_utf8() : hs__h5_fixed_utf8(len + 1)) < 0 ||
+      !(s = calloc(*n > 0 ? *n : 1, sizeof *s)))
+    goto done;
+  if (vlen) {
+    if (H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0) free(s), s = NULL;
+    goto done;
+  }
+  if (!(buf = calloc(*n > 0 ? *n : 1, len + 1)) ||
+      H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+    free(s), s = NULL;
+    goto done;
+  }
+  for (hsize_t i = 0; i < *n; i++) {
+    const char *src = buf + i * (len + 1);
+    if ((s[i] = H5allocate_memory(strlen(src) + 1, 0))) strcpy(s[i], src);
   }
 done:
+  free(buf);
+  hs__h5_close(ty);
+  hs__h5_close(ft);
   hs__h5_close(sp);
   hs__h5_close(ds);
-  hs__h5_close(ty);
   return s;
 }
 
@@ -932,12 +1040,20 @@ static int refused(hid_t file, const hs_sweep_layout *lay, int64_t prog[2], char
          refused_slice(file, lay, prog, why);
 }
 
+/* The file opened for writing through the writer's driver. */
+static hid_t open_rdwr(const char *path) {
+  hid_t fapl = writer_fapl();
+  hid_t file = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
+  if (fapl > 0) H5Pclose(fapl);
+  return file;
+}
+
 static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                      int64_t prog[2]) {
   char why[WHY_LEN] = "";
   if (!path_exists(c->path))
     say(why, "cannot open as HDF5 (%s)", strerror(errno));
-  else if ((f->file = H5Fopen(c->path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+  else if ((f->file = open_rdwr(c->path)) < 0)
     say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
   else
     refused(f->file, lay, prog, why);
@@ -950,7 +1066,7 @@ int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sw
                              int64_t *runs_done, int64_t *runs_failed, hs_error *err) {
   int rc;
   int64_t prog[2] = {0, 0};
-  hs__h5ctx c = {path, err};
+  hs__h5ctx c = {path, err, H5P_DEFAULT};
   hs_sweepfile *f;
   if (!out) return hs_error_set(err, HS_EINPUT, "sweep file: no handle to return");
   *out = NULL;
@@ -1182,7 +1298,7 @@ done:
 
 int hs_sweepfile_info(const char *path, FILE *out, hs_error *err) {
   int rc = HS_OK;
-  hs__h5ctx ctx = {path, err}, *c = &ctx;
+  hs__h5ctx ctx = {path, err, H5P_DEFAULT}, *c = &ctx;
   hid_t file = -1;
   if (!path || !out) return hs_error_set(err, HS_EINPUT, "sweep file info: no path or stream");
   hs__h5_quiet q = hs__h5_quiet_begin();
@@ -1412,7 +1528,7 @@ static int check_shard(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *la
 
 /* Open shard i read-only; the first one also gives the layout. */
 static int read_shard(const char *path, int i, file_layout *fl, shard_info *si, hs_error *err) {
-  hs__h5ctx c = {path, err};
+  hs__h5ctx c = {path, err, H5P_DEFAULT};
   hid_t file = -1;
   int rc = HS_OK;
   si[i].path = path;
@@ -1555,7 +1671,7 @@ static int copy_vars(copy_job *j, hid_t file, const hs_sweep_layout *lay, const 
     j->dst = f->metrics[m], rc = copy_var(j, file, lay->metric_names[m], si, f);
   *j = (copy_job){j->sc, j->dc, -1, f->status, H5T_NATIVE_SCHAR, 1, 0, {0}, {0}};
   if (!rc) rc = copy_var(j, file, "status", si, f);
-  *j = (copy_job){j->sc, j->dc, -1, f->reason, f->str_type, 1, 1, {0}, {0}};
+  *j = (copy_job){j->sc, j->dc, -1, f->reason, f->str_type, 1, 0, {0}, {0}}; /* fixed-length */
   if (!rc) rc = copy_var(j, file, "reason", si, f);
   return rc ? rc : copy_series(j, file, lay, si, f);
 }
@@ -1563,7 +1679,7 @@ static int copy_vars(copy_job *j, hid_t file, const hs_sweep_layout *lay, const 
 static int copy_shard(hs_sweepfile *f, const hs_sweep_layout *lay, const shard_info *si,
                       hs_error *err) {
   int rc = HS_OK;
-  hs__h5ctx sctx = {si->path, err}, dctx = {f->path, err}, *c = &sctx;
+  hs__h5ctx sctx = {si->path, err, H5P_DEFAULT}, dctx = {f->path, err, f->dxpl}, *c = &sctx;
   copy_job j = {.sc = &sctx, .dc = &dctx};
   hid_t file = -1;
   HS_H5ID(file, H5Fopen(si->path, H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
@@ -1583,7 +1699,7 @@ static int write_merged(const char *tmp, const shard_info *si, int n, const hs_s
   whole.run_first = 0, whole.run_end = lay->n_runs;
   int rc = hs_sweepfile_create(tmp, &whole, &f, err);
   if (rc) return rc;
-  hs__h5ctx c = {tmp, err};
+  hs__h5ctx c = {tmp, err, f->dxpl};
   for (int i = 0; i < n && !rc; i++) {
     rc = copy_shard(f, lay, &si[i], err);
     failed += si[i].failed;

@@ -63,7 +63,8 @@ static int serial(const char *scenario, const char *out) {
   return wait_for(start(argv, NULL), 120);
 }
 
-/* -np 2 and -np 3 (an uneven split of the chunks) equal the serial sweep. */
+/* -np 2 and -np 3 (an uneven split of the chunks) equal the serial sweep; rank 0 wrote
+ * them through parallel HDF5's MPI-IO driver. */
 START_TEST(test_mpi_equals_serial) {
   hs_test_mkdir();
   const char *ref = hs_test_path("serial.h5");
@@ -75,7 +76,11 @@ START_TEST(test_mpi_equals_serial) {
     int st = wait_for(mpirun(n, LHS, out, NULL, log), 120);
     ck_assert_msg(st == 0, "mpirun -np %d exited %d (see %s)", n, st, log);
     hs_test_assert_same_datasets(ref, out);
+    char drv[16];
+    ck_assert_str_eq(hs_test_attr_str(out, "hdf5_driver", drv, sizeof drv), "mpio");
   }
+  char drv[16];
+  ck_assert_str_eq(hs_test_attr_str(ref, "hdf5_driver", drv, sizeof drv), "sec2");
   hs_test_rmdir();
 }
 END_TEST

@@ -3,6 +3,7 @@
 #define HS_TEST_H
 
 #include <check.h>
+#include <stddef.h>
 
 Suite *hs_suite_units(void);
 Suite *hs_suite_model(void);
@@ -28,6 +29,9 @@ void hs_test_assert_same_datasets(const char *a, const char *b);
 
 /* An int64 root attribute of an HDF5 file, -1 when missing. */
 long long hs_test_attr_i64(const char *file, const char *name);
+
+/* A string root attribute of an HDF5 file into buf ("" when missing); returns buf. */
+const char *hs_test_attr_str(const char *file, const char *name, char *buf, size_t n);
 
 /* Run the binary ($HS_BIN, else ../build/hepatosim) with args (NULL-terminated); after
  * kill_ms > 0 send sig. Returns the exit status, or 128 + signal. stdout and stderr go to

@@ -89,6 +89,20 @@ long long hs_test_attr_i64(const char *file, const char *name) {
 }
 
 
+const char *hs_test_attr_str(const char *file, const char *name, char *buf, size_t n) {
+  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t a = f >= 0 ? H5Aopen(f, name, H5P_DEFAULT) : -1, t = H5Tcopy(H5T_C_S1);
+  char *v = NULL;
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  snprintf(buf, n, "%s", a >= 0 && H5Aread(a, t, &v) >= 0 && v ? v : "");
+  if (v) H5free_memory(v);
+  H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  if (f >= 0) H5Fclose(f);
+  return buf;
+}
+
 /* ---- running the binary, temporary directories ------------------------------------------ */
 
 static const char *bin(void) {
