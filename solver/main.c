@@ -57,7 +57,11 @@ static const char RUN_USAGE[] =
     "Metrics (per drug): auc_plasma, auc_tumor, auc_liver, auc_tumor_venous (mg*h/L),\n"
     "cmax_plasma, cmax_tumor (mg/L), tmax_plasma, tmax_tumor (h), fraction_eliminated_liver,\n"
     "fraction_eliminated_renal, fraction_eliminated_extrahepatic, mass_balance_error, and\n"
-    "with 'simulation: {iv_comparator: true}' regional_advantage, auc_plasma_iv, auc_tumor_iv.\n";
+    "with 'simulation: {iv_comparator: true}' regional_advantage, auc_plasma_iv, auc_tumor_iv;\n"
+    "diagnostics: fraction_eliminated_tumor, _filter, _binding, auc_blood, dosed_mg (for a\n"
+    "formed species: the amount formed), dose_undelivered_mg, and with the options that use\n"
+    "them auc_liver_covered, auc_liver_uncovered, auc_tumor_covered, auc_tumor_uncovered,\n"
+    "auc_gastric, cmax_gastric. The README's Metrics table defines each.\n";
 
 typedef struct run_args {
   const char *scenario, *h5, *csv, *data;
