@@ -505,6 +505,14 @@ static void table_row(FILE *f, const hs_results *res, const hs_metric_field *fl,
   fputc('\n', f);
 }
 
+/* A diagnostic that no drug of the run has (territory and gastric metrics without those
+ * options): left out of the summary table, kept in the files. */
+static int all_nan(const hs_results *res, const hs_metric_field *m) {
+  for (int i = 0; i < res->n; i++)
+    if (!isnan(hs_metric_value(&res->drugs[i].metrics, m))) return 0;
+  return 1;
+}
+
 void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
   int nf, any_iv = 0, w = table_col_width(res);
   const hs_metric_field *fl = hs_metric_fields(&nf);
@@ -515,7 +523,8 @@ void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
   for (int i = 0; i < res->n; i++) fprintf(f, "  %*.*s", w, w, res->drugs[i].name);
   fputc('\n', f);
   for (int k = 0; k < nf; k++)
-    if (!is_iv_metric(k) || any_iv) table_row(f, res, fl, k, w);
+    if ((!is_iv_metric(k) || any_iv) && (k < HS_METRICS_IV_END || !all_nan(res, &fl[k])))
+      table_row(f, res, fl, k, w);
   for (int i = 0; i < res->n; i++) /* footer: what a run could not do */
     if (res->drugs[i].warning[0]) fprintf(f, "\nwarning: %s\n", res->drugs[i].warning);
 }

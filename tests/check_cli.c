@@ -288,6 +288,23 @@ START_TEST(test_json_metrics) {
 }
 END_TEST
 
+/* The summary table leaves out diagnostics no drug has (gastric and uncovered-territory
+ * metrics without those options) and shows them when the option is on. */
+START_TEST(test_table_option_metrics) {
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "run", S2), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\nfraction_eliminated_binding "));
+  ck_assert_ptr_null(strstr(c.stdout_text, "auc_gastric"));
+  ck_assert_ptr_null(strstr(c.stdout_text, "auc_liver_uncovered"));
+  ck_assert_ptr_null(strstr(c.stdout_text, "nan"));
+  ck_assert_int_eq(RUN(&c, "run", "../scenarios/gastric_misperfusion.yaml"), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\nauc_gastric "));
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\ncmax_gastric "));
+  cli_close(&c);
+}
+END_TEST
+
 static const char SENTINEL[] = "not an HDF5 file: must survive a run without --force\n";
 
 START_TEST(test_force) {
@@ -631,6 +648,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_unchecked_fixture(out, root_create, root_remove);
   tcase_set_timeout(out, 60);
   tcase_add_test(out, test_json_metrics);
+  tcase_add_test(out, test_table_option_metrics);
   tcase_add_test(out, test_force);
   tcase_add_test(out, test_csv);
   tcase_add_test(out, test_solver_failure);
