@@ -875,6 +875,16 @@ done:
   return ok;
 }
 
+/* Whether dataset `name` holds fixed-length strings of this version's size. */
+static int fixed_strings(hid_t file, const char *name) {
+  hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), ty = ds >= 0 ? H5Dget_type(ds) : -1;
+  int ok = ty >= 0 && H5Tget_class(ty) == H5T_STRING && H5Tis_variable_str(ty) == 0 &&
+           H5Tget_size(ty) == STR_LEN;
+  hs__h5_close(ty);
+  hs__h5_close(ds);
+  return ok;
+}
+
 /* A 1-D string dataset read whole (fixed-length, or variable-length in files of earlier
  * versions): *n strings, each allocated with H5allocate_memory; NULL on failure. */
 static char **read_strings(hid_t file, const char *name, hsize_t *n) {
@@ -964,6 +974,8 @@ static int refused_vars(hid_t file, const hs_sweep_layout *lay, char *why) {
     if (!var_matches(file, lay->param_names[i], 1, dims, 8, unit_of(lay->param_units, i)))
       return say(why, "parameters differ ('%s' missing or changed)", lay->param_names[i]);
   if (!drugs_match(file, lay)) return say(why, "drugs differ");
+  if (!fixed_strings(file, "reason"))
+    return say(why, "its strings are variable-length (written by an earlier version)");
   for (int i = 0; i < lay->n_metrics; i++)
     if (!var_matches(file, lay->metric_names[i], 2, dims, 8, unit_of(lay->metric_units, i)))
       return say(why, "metrics differ ('%s' missing or changed)", lay->metric_names[i]);

@@ -430,6 +430,16 @@ START_TEST(test_resume_refusals) {
   m = make_layout(1, 1), expect_refusal(path, &m, "timeseries settings differ");
   m = l, m.rtol = 1e-6, expect_refusal(path, &m, "tolerances differ");
   m = l, m.atol = 1e-9, expect_refusal(path, &m, "tolerances differ");
+  /* a file of an earlier version, with variable-length reasons */
+  hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), vl = H5Tcopy(H5T_C_S1);
+  hsize_t n = NR;
+  H5Tset_size(vl, H5T_VARIABLE);
+  hid_t sp = H5Screate_simple(1, &n, NULL);
+  ck_assert_int_ge(H5Ldelete(file, "reason", H5P_DEFAULT), 0);
+  hid_t ds = H5Dcreate2(file, "reason", vl, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(ds, 0);
+  H5Dclose(ds), H5Sclose(sp), H5Tclose(vl), H5Fclose(file);
+  expect_refusal(path, &l, "its strings are variable-length (written by an earlier version)");
 }
 END_TEST
 
