@@ -203,7 +203,8 @@ static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_scenario *s
 
 /* /drugs/<name>: time (dimension scale) and every recorded time course; gcpl creates
  * the group. */
-static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug_result *d) {
+static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug_result *d,
+                      const hs_scenario_drug *sd, const hs_scenario *sc) {
   int rc = HS_OK;
   hid_t g = -1, time = -1;
   const hs_trace *tr = &d->trace;
@@ -211,6 +212,13 @@ static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug
   HS_H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs/%s'", d->name);
   if (d->warning[0] && (rc = hs__h5_attr_str(c, g, "warning", d->warning))) goto done;
+  if (sd && sd->parent >= 0) { /* a metabolite or bound species: what formed it */
+    static const char *const ROUTE[] = {"hepatic", "extrahepatic", "binding"};
+    if ((rc = hs__h5_attr_str(c, g, "formed_from", sc->drugs[sd->parent].name)) ||
+        (rc = hs__h5_attr_str(c, g, "formed_by_route", ROUTE[sd->route])) ||
+        (rc = attr_double(c, g, "mass_yield", sd->yield)))
+      goto done;
+  }
   if (!tr->t) goto done; /* no time courses recorded (metrics only) */
   rc = dset_1d(c, g, "time", H5T_NATIVE_DOUBLE, tr->t, n, 1, &time);
   if (!rc) rc = hs__h5_attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
@@ -284,7 +292,8 @@ static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
   if ((rc = write_root_attrs(c, file, sc))) goto done;
   HS_H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs'");
-  for (int i = 0; i < res->n && !rc; i++) rc = write_drug(c, gcpl, drugs, &res->drugs[i]);
+  for (int i = 0; i < res->n && !rc; i++)
+    rc = write_drug(c, gcpl, drugs, &res->drugs[i], i < sc->n_drugs ? &sc->drugs[i] : NULL, sc);
   if (!rc) rc = write_summary(c, gcpl, file, res);
 done:
   hs__h5_close(drugs);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hdf5.h>
+
+#include "hs_output.h"
 #include "hs_regimen.h"
 #include "hs_scenario.h"
 #include "hs_simulate.h"
@@ -142,6 +145,46 @@ START_TEST(test_dose_per_kg_and_pump) {
 }
 END_TEST
 
+/* A formed species says in the run's HDF5 file what formed it. */
+START_TEST(test_species_provenance_h5) {
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_int_eq(hs_scenario_load(&sc, REGIMEN_DIR "/haic_folfox.yaml", NULL, &err), HS_OK);
+  sc.sim.t_end = 48; /* one treatment is enough here */
+  for (int i = 0; i < sc.n_drugs; i++)
+    for (int k = 0; k < sc.drugs[i].n_regimen; k++) sc.drugs[i].regimen[k].cycles = 1;
+  hs_solver *s = hs_solver_create(&err);
+  hs_results res;
+  ck_assert_msg(hs_simulate(s, &sc, 1, &res, &err) == HS_OK, "%s", err.msg);
+  hs_test_mkdir();
+  const char *out = hs_test_path("folfox.h5");
+  ck_assert_msg(hs_output_h5(out, 0, &sc, &res, &err) == HS_OK, "%s", err.msg);
+  hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  char *v = NULL;
+  hid_t a = H5Aopen_by_name(f, "drugs/pt_bound_oxaliplatin", "formed_from", H5P_DEFAULT,
+                            H5P_DEFAULT);
+  ck_assert_int_ge(a, 0);
+  ck_assert_int_ge(H5Aread(a, t, &v), 0);
+  ck_assert_str_eq(v, "oxaliplatin");
+  H5free_memory(v);
+  H5Aclose(a);
+  double y = 0;
+  a = H5Aopen_by_name(f, "drugs/pt_bound_oxaliplatin", "mass_yield", H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(H5Aread(a, H5T_NATIVE_DOUBLE, &y), 0);
+  HS_ASSERT_REL(y, 195.08 / 397.3, 1e-3); /* Pt per oxaliplatin, molar fraction 1 */
+  H5Aclose(a);
+  ck_assert_int_eq(H5Aexists_by_name(f, "drugs/oxaliplatin", "formed_from", H5P_DEFAULT), 0);
+  H5Tclose(t);
+  H5Fclose(f);
+  hs_test_rmdir();
+  hs_results_release(&res);
+  hs_solver_free(s);
+  hs_scenario_release(&sc);
+}
+END_TEST
+
 Suite *hs_suite_regimens(void) {
   Suite *s = suite_create("regimens");
   TCase *tc = tcase_create("regimens");
@@ -150,6 +193,7 @@ Suite *hs_suite_regimens(void) {
   tcase_add_loop_test(tc, test_regimen_runs, 0, N_REGIMENS);
   tcase_add_test(tc, test_dose_per_m2_cycles);
   tcase_add_test(tc, test_dose_per_kg_and_pump);
+  tcase_add_test(tc, test_species_provenance_h5);
   suite_add_tcase(s, tc);
   return s;
 }
