@@ -369,3 +369,10 @@ fail:
   return NULL;
 }
 
+hs__ydoc *hs__ydoc_load(const char *path, hs_error *err) {
+  char *text = hs__read_file(path, err);
+  hs__ydoc *d = text ? hs__ydoc_parse(path, text, err) : NULL;
+  free(text);
+  return d;
+}
+

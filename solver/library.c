@@ -57,9 +57,7 @@ int hs__catalog_open(const char *data_dir, hs__catalog **out, hs_error *err) {
   closedir(dp);
   qsort(c->files, (size_t)c->n, sizeof c->files[0], cmp_str); /* readdir order varies */
   for (int i = 0; !rc && i < c->n; i++) {
-    char *text = hs__read_file(c->files[i], err);
-    c->docs[i] = text ? hs__ydoc_parse(c->files[i], text, err) : NULL;
-    free(text);
+    c->docs[i] = hs__ydoc_load(c->files[i], err);
     if (!c->docs[i]) rc = err ? err->code : HS_EINPUT;
   }
 done:

@@ -211,44 +211,31 @@ typedef struct loader {
   hs__catalog *cat; /* the drug library, opened when a drug needs it */
   double depot_k_rel; /* > 0: an embolic carrier's depot release rate for TACE doses, 1/h */
   int embo_cap;       /* allocated events (repeated sessions expand) */
+  double gastric_phi; /* physiology.yaml's gastric share of the splanchnic bed (NAN: none) */
 } loader;
 
-/* Reference-adult physiology and tumour defaults, every value sourced (model/data). */
-static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, hs_error *err) {
+/* Reference-adult physiology and tumour defaults, every value sourced (model/data); phi
+ * (may be NULL) gets the default gastric share of the splanchnic bed, NAN when the file
+ * has none. */
+static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, double *phi,
+                         hs_error *err) {
   char file[1100];
   snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
-  char *text = hs__read_file(file, err);
-  if (!text) return HS_EINPUT;
-  hs__ydoc *d = hs__ydoc_parse(file, text, err);
-  free(text);
+  hs__ydoc *d = hs__ydoc_load(file, err);
   if (!d) return HS_EINPUT;
   hs__ynode root = hs__ydoc_root(d);
+  misperfusion_in mis = {0};
+  hs__fieldinfo info[M_N] = {{0}};
   int rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "patient"), "patient", PATIENT_FIELDS, P_N,
                          pat, NULL, 1, err);
   if (!rc)
     rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "tumor"), "tumor", TUMOR_FIELDS, T_N, tum,
                        NULL, 1, err);
+  hs__ynode m = hs__ydoc_get(d, root, "misperfusion"); /* optional in a data directory */
+  if (!rc && phi && m)
+    rc = hs__ydoc_read(d, m, "misperfusion", MISPERFUSION_FIELDS, M_N, &mis, info, 1, err);
+  if (phi) *phi = info[M_PHI].set ? mis.phi : NAN;
   hs__ydoc_free(d);
-  return rc;
-}
-
-/* The sourced default gastric share of the splanchnic bed (physiology.yaml). */
-static int read_gastric_default(const char *data_dir, double *phi, hs_error *err) {
-  char file[1100];
-  snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
-  char *text = hs__read_file(file, err);
-  if (!text) return HS_EINPUT;
-  hs__ydoc *d = hs__ydoc_parse(file, text, err);
-  free(text);
-  if (!d) return HS_EINPUT;
-  misperfusion_in in = {0};
-  hs__fieldinfo info[M_N] = {{0}};
-  int rc = hs__ydoc_read(d, hs__ydoc_get(d, hs__ydoc_root(d), "misperfusion"), "misperfusion",
-                         MISPERFUSION_FIELDS, M_N, &in, info, 1, err);
-  if (!rc && !info[M_PHI].set)
-    rc = hs_error_set(err, HS_EINPUT, "%s: misperfusion.gastric_flow_share is missing", file);
-  hs__ydoc_free(d);
-  *phi = in.phi;
   return rc;
 }
 
@@ -272,14 +259,14 @@ int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph
                         hs_error *err) {
   patient_in pat = {0};
   tumor_in tum = {0};
-  int rc = read_defaults(data_dir, &pat, &tum, err);
+  int rc = read_defaults(data_dir, &pat, &tum, NULL, err);
   if (rc) return rc;
   to_model(&pat, &tum, pat.bsa > 0, &rs->pt, ph);
   return hs__q_l_eff(ph, &rs->q_l_eff, err);
 }
 
 static int load_defaults(loader *L) {
-  int rc = read_defaults(L->data_dir, &L->pat, &L->tum, L->err);
+  int rc = read_defaults(L->data_dir, &L->pat, &L->tum, &L->gastric_phi, L->err);
   hs_physiology ph;
   if (rc) return rc;
   to_model(&L->pat, &L->tum, L->pat.bsa > 0, &L->ref.pt, &ph);
@@ -524,7 +511,9 @@ static int load_misperfusion(loader *L) {
   if (!info[M_SHARE].set)
     return hs__ydoc_error(L->d, s, "misperfusion", L->err, "'share' is required (the share of "
                           "the hepatic-arterial infusate reaching the stomach, e.g. 5 %%)");
-  if (!info[M_PHI].set && (rc = read_gastric_default(L->data_dir, &in.phi, L->err))) return rc;
+  if (!info[M_PHI].set && isnan(in.phi = L->gastric_phi))
+    return hs_error_set(L->err, HS_EINPUT, "%s/physiology.yaml: misperfusion.gastric_flow_share "
+                        "is missing", L->data_dir);
   if (!(in.phi > 0 && in.phi < 1))
     return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "gastric_flow_share"), "misperfusion",
                           L->err, "gastric_flow_share must lie strictly between 0 and 100 %%");
@@ -908,9 +897,7 @@ static int read_preset(loader *L, const char *file, hs__ynode name, const char *
   if (!want) return hs__ydoc_error(L->d, name, path, L->err, "expected a preset name");
   char fpath[1100];
   snprintf(fpath, sizeof fpath, "%s/%s", L->data_dir, file);
-  char *text = hs__read_file(fpath, L->err);
-  hs__ydoc *d = text ? hs__ydoc_parse(fpath, text, L->err) : NULL;
-  free(text);
+  hs__ydoc *d = hs__ydoc_load(fpath, L->err);
   if (!d) return HS_EINPUT;
   hs__ynode root = hs__ydoc_root(d), m = hs__ydoc_get(d, root, want);
   int rc;
