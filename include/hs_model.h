@@ -218,7 +218,6 @@ double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
 double hs_model_pv_liver_share(const hs_params *p);
 /* Share of an instantaneous portal dose that the shunt carries straight to A_B (Q_SH/Q_PV);
  * the tumour receives 1 - liver share - shunt share. */
-double hs_model_pv_shunt_share(const hs_params *p);
 
 /* Add an instantaneous hepatic-arterial (or portal) dose of amt mg at time t to the states
  * y (the amounts only; the caller counts it in HS_DOSED): model.md "Inputs", and with the
@@ -237,9 +236,10 @@ typedef struct hs_conc {
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c);
 
 /* Analytic quantities of model.md's reference configuration (linear, f_TD allowed):
- * E_L, phi_L, CL_TB. Valid only for linear elimination. */
+ * E_L, phi_L, CL_TB, the bioavailabilities of identity 1 and the regional advantage R_d of
+ * identity 4. Valid only for linear elimination. */
 typedef struct hs_analytic {
-  double q_l_eff, e_l, cl_tb, phi_l, f_ha_bioavail, f_pv_bioavail;
+  double q_l_eff, e_l, cl_tb, phi_l, f_ha_bioavail, f_pv_bioavail, r_d;
 } hs_analytic;
 void hs_model_analytic(const hs_params *p, hs_analytic *a);
 

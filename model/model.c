@@ -204,7 +204,6 @@ double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
 
 double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
 
-double hs_model_pv_shunt_share(const hs_params *p) { return p->fl.q_sh / p->fl.q_pv; }
 void hs_model_ha_bolus(const hs_params *p, double t, double amt, double *y) {
   if (p->ext && p->phys.terr.gastric) { /* the misperfused share reaches the stomach */
     y[HS_A_GS] += p->phys.terr.mis_share * amt;
@@ -501,4 +500,5 @@ void hs_model_analytic(const hs_params *p, hs_analytic *a) {
   a->phi_l = (f->q_la + f_td * f->q_ta) / f->q_ha;              /* phi_L */
   a->f_ha_bioavail = 1 - a->phi_l * a->e_l;                     /* identity 1, HA */
   a->f_pv_bioavail = 1 - ((f->q_lp + f_td * f->q_tp) / f->q_pv) * a->e_l; /* identity 1, PV */
+  a->r_d = 1 + p->phys.f_ta * a->cl_tb / (f->q_ha * a->f_ha_bioavail); /* identity 4 */
 }

@@ -118,9 +118,8 @@ static void print_derived(const hs_scenario *sc) {
   printf("  intrinsic clearance CL_int     %9.4g L/h\n", lin.hepatic.cl);
   printf("  normal-liver extraction E_L    %9.4g      (Q_L' %.4g L/h)\n", an.e_l, an.q_l_eff);
   printf("  HA bioavailability F_HA        %9.4g      (identity 1)\n", an.f_ha_bioavail);
-  double rd = 1 + sc->phys.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail);
   printf("  regional advantage R_d         %9.4g      (identity 4, reference tumour: f_TA "
-         "%.3g, Q_HA %.4g L/h)\n", rd, sc->phys.f_ta, p.fl.q_ha);
+         "%.3g, Q_HA %.4g L/h)\n", an.r_d, sc->phys.f_ta, p.fl.q_ha);
   if (d->q_s > 0)
     printf("  slow tissue                    Q_S %.4g L/h, V_S %.4g L\n", d->q_s, d->v_s);
   if (mm)
