@@ -63,6 +63,9 @@ typedef struct hs_sweep_layout {
    * always n_runs long; a shard writes only its slice. */
   int shard_k, shard_n;
   int64_t run_first, run_end;
+  /* 1: write through parallel HDF5's MPI-IO driver (set by the MPI engine for its rank-0
+   * writer; honoured only in the MPI build, `make mpi`) */
+  int mpio;
 } hs_sweep_layout;
 
 typedef struct hs_sweepfile hs_sweepfile;

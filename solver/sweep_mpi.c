@@ -307,6 +307,7 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   int rc = ws && s.handed && s.received && s.quit ? init_workers(ws, T, &pl, err)
                                                   : hs_error_set(err, HS_ENOMEM, "out of memory");
   if (!rc && rank == 0) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
+  if (!rc && rank == 0) lay.mpio = 1; /* its server thread writes through MPI-IO */
   if (!rc && rank == 0) rc = pool_init(&s.pl, nranks * T + 1, &pl) ? hs_error_set(err, HS_ENOMEM, "out of memory") : HS_OK;
   int64_t k0;
   rc = open_and_share(rank, o, partial, &lay, &wr, &pl, rc, &k0, err);

@@ -193,24 +193,13 @@ static void close_vars(hs_sweepfile *f) {
   close_ids(&f->str_type, 1);
 }
 
-/* Whether the writer goes through MPI-IO: in the MPI build (`make mpi`) when the job has
- * more than one rank. Rank 0 then writes through the MPI-IO driver of parallel HDF5 on its
- * own communicator (the other ranks send it their results, sweep_mpi.c), so writes stay in
- * run order and the file equals the serial one. A one-rank job runs the threaded engine,
- * whose writer may be any thread (MPI_THREAD_FUNNELED allows MPI calls on one only). */
+/* The file access of the writer. With lay->mpio (the MPI engine, more than one rank), rank
+ * 0 writes through the MPI-IO driver of parallel HDF5 on its own communicator: the other
+ * ranks send it their results (sweep_mpi.c), so writes stay in run order and the file
+ * equals the serial one. */
+static hid_t writer_fapl(int mpio) {
 #ifdef HS_MPI
-static int use_mpio(void) {
-  int init = 0, n = 1;
-  MPI_Initialized(&init);
-  if (init) MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n > 1;
-}
-#endif
-
-/* The file access of the writer. */
-static hid_t writer_fapl(void) {
-#ifdef HS_MPI
-  if (!use_mpio()) return H5P_DEFAULT;
+  if (!mpio) return H5P_DEFAULT;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
     H5Pclose(fapl);
@@ -218,15 +207,16 @@ static hid_t writer_fapl(void) {
   }
   return fapl;
 #else
+  (void)mpio;
   return H5P_DEFAULT;
 #endif
 }
 
 /* Transfer properties of the writer's H5Dwrite: parallel HDF5 writes compressed (filtered)
  * datasets only collectively. */
-static hid_t writer_dxpl(void) {
+static hid_t writer_dxpl(int mpio) {
 #ifdef HS_MPI
-  if (!use_mpio()) return H5P_DEFAULT;
+  if (!mpio) return H5P_DEFAULT;
   hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
   if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
     H5Pclose(dxpl);
@@ -234,6 +224,7 @@ static hid_t writer_dxpl(void) {
   }
   return dxpl;
 #else
+  (void)mpio;
   return H5P_DEFAULT;
 #endif
 }
@@ -270,7 +261,7 @@ static hs_sweepfile *sweepfile_new(const char *path, const hs_sweep_layout *lay)
   hs_sweepfile *f = calloc(1, sizeof *f);
   if (!f) return NULL;
   f->file = f->status = f->reason = f->str_type = -1;
-  f->dxpl = writer_dxpl();
+  f->dxpl = writer_dxpl(lay->mpio);
   f->n_params = lay->n_params;
   f->n_metrics = lay->n_metrics;
   f->n_series = lay->timeseries ? lay->n_series : 0;
@@ -571,7 +562,7 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
   HS_H5ID(f->str_type, hs__h5_fixed_utf8(STR_LEN), "H5Tcopy (string type)");
   HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
   HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
-  HS_H5ID(fapl, writer_fapl(), "H5Pset_fapl_mpio");
+  HS_H5ID(fapl, writer_fapl(lay->mpio), "H5Pset_fapl_mpio");
   HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, fapl), "H5Fcreate");
   *created = 1;
   if ((rc = write_root_attrs(c, f->file, lay))) goto done;
@@ -1053,8 +1044,8 @@ static int refused(hid_t file, const hs_sweep_layout *lay, int64_t prog[2], char
 }
 
 /* The file opened for writing through the writer's driver. */
-static hid_t open_rdwr(const char *path) {
-  hid_t fapl = writer_fapl();
+static hid_t open_rdwr(const char *path, int mpio) {
+  hid_t fapl = writer_fapl(mpio);
   hid_t file = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
   if (fapl > 0) H5Pclose(fapl);
   return file;
@@ -1065,7 +1056,7 @@ static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout 
   char why[WHY_LEN] = "";
   if (!path_exists(c->path))
     say(why, "cannot open as HDF5 (%s)", strerror(errno));
-  else if ((f->file = open_rdwr(c->path)) < 0)
+  else if ((f->file = open_rdwr(c->path, lay->mpio)) < 0)
     say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
   else
     refused(f->file, lay, prog, why);
@@ -1709,6 +1700,7 @@ static int write_merged(const char *tmp, const shard_info *si, int n, const hs_s
   int64_t failed = 0;
   whole.shard_k = whole.shard_n = 0;
   whole.run_first = 0, whole.run_end = lay->n_runs;
+  whole.mpio = 0; /* merge writes serially */
   int rc = hs_sweepfile_create(tmp, &whole, &f, err);
   if (rc) return rc;
   hs__h5ctx c = {tmp, err, f->dxpl};
