@@ -58,6 +58,16 @@ hid_t hs__h5_vlen_utf8(void) {
   return t;
 }
 
+int hs__h5_compress(const hs__h5ctx *c, hid_t dcpl, int rank, const hsize_t *chunk,
+                    const char *name) {
+  int rc = HS_OK;
+  HS_H5TRY(H5Pset_chunk(dcpl, rank, chunk), "H5Pset_chunk for '%s'", name);
+  HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
+  HS_H5TRY(H5Pset_deflate(dcpl, 4), "H5Pset_deflate for '%s'", name);
+done:
+  return rc;
+}
+
 hid_t hs__h5_fixed_utf8(size_t len) {
   hid_t t = H5Tcopy(H5T_C_S1);
   if (t < 0) return t;

@@ -58,6 +58,12 @@ void hs__h5_quiet_end(hs__h5_quiet q);
 /* A new variable-length UTF-8 string type (h5py reads it as str); negative on failure. */
 hid_t hs__h5_vlen_utf8(void);
 
+/* Chunked (chunk[0..rank)), shuffled and deflated (level 4, no filter plugins needed)
+ * storage on dcpl for dataset `name`: the layout of every compressed dataset hepatosim
+ * writes. HS_EIO naming the call on failure. */
+int hs__h5_compress(const hs__h5ctx *c, hid_t dcpl, int rank, const hsize_t *chunk,
+                    const char *name);
+
 /* A fixed-length UTF-8 string type of len bytes (NUL-terminated, NUL-padded): parallel
  * HDF5 (the MPI-IO driver) cannot write variable-length strings. */
 hid_t hs__h5_fixed_utf8(size_t len);

@@ -25,7 +25,6 @@
 #endif
 
 #define CHUNK_MAX 4096
-#define DEFLATE_LEVEL 4
 
 /* One time course of hs_trace: dataset / CSV column, units, description, member. */
 typedef struct trace_var {
@@ -147,11 +146,7 @@ static int dset_1d(const hs__h5ctx *c, hid_t loc, const char *name, hid_t type, 
   hsize_t chunk = n < CHUNK_MAX ? n : CHUNK_MAX;
   HS_H5ID(space, H5Screate_simple(1, &n, NULL), "H5Screate_simple for '%s'", name);
   HS_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", name);
-  if (compress && n > 0) {
-    HS_H5TRY(H5Pset_chunk(dcpl, 1, &chunk), "H5Pset_chunk for '%s'", name);
-    HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
-    HS_H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", name);
-  }
+  if (compress && n > 0 && (rc = hs__h5_compress(c, dcpl, 1, &chunk, name))) goto done;
   HS_H5ID(ds, H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
           "H5Dcreate2 '%s'", name);
   if (n > 0)

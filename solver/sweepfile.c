@@ -29,7 +29,6 @@
 #define HS_VERSION "unknown"
 #endif
 
-#define DEFLATE_LEVEL 4
 #define SERIES_CHUNK_ELEMS ((hsize_t)1 << 20) /* 8 MiB of float64 per series chunk */
 #define RUN_BLOCK 65536                       /* the run scale is written in such blocks */
 #define NAME_MAX_LEN 255                      /* parameter, metric and series names */
@@ -321,11 +320,8 @@ static int make_dcpl(const hs__h5ctx *c, const var_spec *v, hid_t *out) {
   int rc = HS_OK;
   hid_t dcpl = -1;
   HS_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate for '%s'", v->name);
-  if (v->chunk[0] > 0) {
-    HS_H5TRY(H5Pset_chunk(dcpl, v->rank, v->chunk), "H5Pset_chunk for '%s'", v->name);
-    HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", v->name);
-    HS_H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "H5Pset_deflate for '%s'", v->name);
-  }
+  if (v->chunk[0] > 0 && (rc = hs__h5_compress(c, dcpl, v->rank, v->chunk, v->name)))
+    goto done;
   if (v->fill)
     HS_H5TRY(H5Pset_fill_value(dcpl, v->fill_type, v->fill), "H5Pset_fill_value for '%s'", v->name);
   *out = dcpl;
