@@ -234,6 +234,10 @@ double hs_model_tumor_amount(const hs_params *p, const double *y) {
 }
 
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
+  *r_iv = seg->r_iv, *r_ha = seg->r_ha, *r_pv = seg->r_pv;
+  if (!seg->cos_iv && !seg->sin_iv && !seg->cos_ha && !seg->sin_ha && !seg->cos_pv &&
+      !seg->sin_pv)
+    return; /* no chronomodulated infusion in this segment */
   double w = 2 * M_PI * t / HS_DAY_H, c = cos(w), s = sin(w);
   *r_iv = seg->r_iv + seg->cos_iv * c + seg->sin_iv * s;
   *r_ha = seg->r_ha + seg->cos_ha * c + seg->sin_ha * s;
