@@ -78,7 +78,9 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
                             traces ? tr : NULL, ms, err);
   if (!rc && sc->iv_comparator) {
     for (int j = 0; j < n; j++) doses[j].route = HS_ROUTE_IV;
-    rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &sc->sim, NULL, iv, err);
+    hs_sim_opts o = sc->sim;
+    o.exposure_only = 1; /* AUCs are all the comparison reads */
+    rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &o, NULL, iv, err);
     if (rc) return hs_error_prefix(err, "IV comparator");
     for (int k = 0; k < sys.ns; k++) {
       ms[k].auc_plasma_iv = iv[k].auc_plasma;

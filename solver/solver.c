@@ -624,6 +624,22 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
+/* Integrate over [a, b] in one call (CVODE stops exactly at b), nothing recorded. */
+static int integrate_to(hs_solver *s, double a, double b, const hs_sim_opts *o, hs_error *err) {
+  sunrealtype tret = a;
+  void *cv = s->cur->cvode;
+  if (CVodeReInit(cv, a, s->cur->y) != 0 || CVodeSetStopTime(cv, b) != 0 ||
+      CVodeSetMaxNumSteps(cv, o->max_steps > 0 ? o->max_steps : 100000) != 0)
+    return hs_error_set(err, HS_ESOLVER, "CVODE restart at t = %g h failed: %s", a, s->cv_msg);
+  int flag = CVode(cv, b, s->cur->y, &tret, CV_NORMAL);
+  add_stats(s);
+  if (flag < 0)
+    return hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", tret, flag,
+                        flag == CV_TOO_MUCH_WORK ? "more steps than simulation.max_steps"
+                                                 : s->cv_msg);
+  return HS_OK;
+}
+
 /* Covered and uncovered territory AUCs and gastric exposure (model.md extension): the
  * whole-organ AUC is the volume-weighted mean of its two territories. */
 static void territory_metrics(const double *y, const run_acc *acc, int sp, const hs_params *p,
@@ -748,14 +764,20 @@ int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_spec
   run_acc acc;
   memset(&acc, 0, sizeof acc);
   for (int k = 0; k < ns; k++) acc.cmax_p[k] = acc.cmax_t[k] = acc.cmax_g[k] = -INFINITY;
-  int k = 0;
+  int k = 0, final_only = o->exposure_only && !tr;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
     apply_boluses(p, doses, n_doses, a, y);
     segment_rates(doses, n_doses, a, b, &s->sctx.sp[0].seg);
     for (int j = 1; j < ns; j++) s->sctx.sp[j].seg = (hs_segment){.t0 = a}; /* not dosed */
-    rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
+    rc = final_only ? integrate_to(s, a, b, o, err)
+                    : integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
     if (rc) return rc;
+  }
+  if (final_only) {
+    mass_balance(s, y, &acc);
+    for (int j = 0; j < ns; j++) acc.cmax_p[j] = acc.tmax_p[j] = acc.cmax_t[j] =
+        acc.tmax_t[j] = acc.cmax_g[j] = acc.tmax_g[j] = NAN;
   }
   for (int j = 0; j < ns; j++) finish_metrics(y + j * s->stride, &acc, j, sp[j], &m[j]);
   return HS_OK;

@@ -236,6 +236,45 @@ START_TEST(test_embolization_effect) {
 }
 END_TEST
 
+/* exposure_only (the IV comparator's mode): the same steps, so the same AUCs, eliminated
+ * fractions and dose bit for bit, with no maxima; a trace switches it off. */
+START_TEST(test_exposure_only) {
+  hs_params p;
+  hs_solver *s = ref_setup(&p);
+  hs_sim_opts o = {.t_end = 24, .dt_out = 1.0 / 60, .rtol = 1e-6, .atol = 1e-4};
+  hs_sim_opts e = o;
+  e.exposure_only = 1;
+  hs_solver_stats sf, se;
+  hs_metrics full = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &o, NULL);
+  hs_solver_stats_get(s, &sf);
+  hs_metrics fin = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &e, NULL);
+  hs_solver_stats_get(s, &se);
+  ck_assert_int_eq(se.steps, sf.steps);
+  ck_assert_double_eq(fin.auc_plasma, full.auc_plasma);
+  ck_assert_double_eq(fin.auc_tumor, full.auc_tumor);
+  ck_assert_double_eq(fin.auc_liver, full.auc_liver);
+  ck_assert_double_eq(fin.auc_tumor_venous, full.auc_tumor_venous);
+  ck_assert_double_eq(fin.fraction_eliminated_liver, full.fraction_eliminated_liver);
+  ck_assert_double_eq(fin.dosed_mg, full.dosed_mg);
+  ck_assert(fin.mass_balance_error < 1e-12);
+  ck_assert(isnan(fin.cmax_plasma) && isnan(fin.tmax_plasma) && isnan(fin.cmax_tumor));
+  int n = hs_solver_grid_size(&e);
+  double *plasma = calloc((size_t)n, sizeof *plasma);
+  hs_trace tr = {.cap = n, .plasma = plasma};
+  hs_metrics traced = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &e, &tr);
+  ck_assert_int_eq(tr.n, n);
+  ck_assert_double_eq(traced.cmax_plasma, full.cmax_plasma);
+  e.max_steps = 20; /* the step limit holds in this mode too */
+  hs_dose dose = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 1000};
+  hs_metrics m;
+  hs_error err;
+  ck_assert_int_eq(hs_solver_run(s, &p, &dose, 1, &e, NULL, &m, &err), HS_ESOLVER);
+  ck_assert_msg(strstr(err.msg, "more steps than simulation.max_steps"), "%s", err.msg);
+  free(plasma);
+  hs_solver_free(s);
+}
+END_TEST
+
 /* Cmax and tmax: a 2-h infusion peaks at its end; a bolus is seen at its own time (the
  * value after the dose); metrics-only runs find the same grid maximum as recorded ones. */
 START_TEST(test_tmax_conventions) {
@@ -756,6 +795,7 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_embolization_effect);
   tcase_add_test(tc, test_bad_options);
   tcase_add_test(tc, test_tmax_conventions);
+  tcase_add_test(tc, test_exposure_only);
   tcase_add_test(tc, test_chronomodulated_profile);
   tcase_add_test(tc, test_step_profile);
   tcase_add_test(tc, test_long_chrono_schedule);
