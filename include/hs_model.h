@@ -279,9 +279,6 @@ typedef struct hs_sim_opts {
   double rtol;    /* CVODE relative tolerance */
   double atol;    /* CVODE absolute tolerance, mg (amounts) */
   long max_steps; /* CVODE steps allowed between two stops */
-  int exposure_only; /* 1: integrate straight to each stop, metrics from the final state
-                      * only (AUCs, fractions, dose; mass balance at the end); Cmax and
-                      * tmax NaN, no trace. What the IV comparator needs. */
 } hs_sim_opts;
 
 #endif

@@ -39,7 +39,8 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err);
 
-/* Dose events needed by hs_simulate_metrics for sc (the largest regimen of any drug). */
+/* Dose events needed by hs_simulate_metrics for sc (the largest regimen of any drug, twice
+ * with the IV comparator, whose copies of the doses follow them). */
 int hs_simulate_dose_cap(const hs_scenario *sc);
 
 /* Free what hs_simulate allocated; accepts a zeroed hs_results. */

@@ -26,7 +26,7 @@ int hs_simulate_dose_cap(const hs_scenario *sc) {
     int n = hs_regimen_count(sc->drugs[i].regimen, sc->drugs[i].n_regimen);
     if (n > cap) cap = n;
   }
-  return cap;
+  return sc->iv_comparator ? 2 * cap : cap; /* the IV comparator's copies follow */
 }
 
 /* A dosed drug and the species its eliminations form (scenario entries whose parent it is;
@@ -74,14 +74,19 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
   hs_metrics ms[HS_MAX_SPECIES], iv[HS_MAX_SPECIES];
   hs_trace *tr[HS_MAX_SPECIES];
   for (int k = 0; k < sys.ns; k++) tr[k] = traces ? &traces[sys.idx[k]] : NULL;
-  rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &sc->sim,
-                            traces ? tr : NULL, ms, err);
+  if (!sc->iv_comparator) {
+    rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &sc->sim,
+                              traces ? tr : NULL, ms, err);
+  } else { /* the same doses IV (after the arterial ones), integrated alongside */
+    if (2 * n > cap)
+      return hs_error_set(err, HS_EINPUT, "%d doses and their IV copies exceed room for %d",
+                          n, cap);
+    hs_dose *ivd = doses + n;
+    for (int j = 0; j < n; j++) ivd[j] = doses[j], ivd[j].route = HS_ROUTE_IV;
+    rc = hs_solver_run_compared(s, sys.pp, sys.link, sys.ns, doses, n, ivd, n, &sc->sim,
+                                traces ? tr : NULL, ms, iv, err);
+  }
   if (!rc && sc->iv_comparator) {
-    for (int j = 0; j < n; j++) doses[j].route = HS_ROUTE_IV;
-    hs_sim_opts o = sc->sim;
-    o.exposure_only = 1; /* AUCs are all the comparison reads */
-    rc = hs_solver_run_system(s, sys.pp, sys.link, sys.ns, doses, n, &o, NULL, iv, err);
-    if (rc) return hs_error_prefix(err, "IV comparator");
     for (int k = 0; k < sys.ns; k++) {
       ms[k].auc_plasma_iv = iv[k].auc_plasma;
       ms[k].auc_tumor_iv = iv[k].auc_tumor;

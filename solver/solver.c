@@ -22,9 +22,10 @@
 #define HS_SUN_COMM NULL
 #endif
 
-#define HS_MAX_N (HS_MAX_SPECIES * HS_NSTATE)
+#define HS_MAX_REP 2 /* replicas: a run and its comparator (hs_solver_run_compared) */
+#define HS_MAX_N (HS_MAX_SPECIES * HS_NSTATE)  /* states of one replica */
 #define HS_MAX_NA (HS_MAX_SPECIES * (HS_N_AMOUNTS + HS_N_EXT_AMOUNTS))
-#define HS_N_ENGINES (HS_MAX_SPECIES + 1) /* HS_NSTATE_BASE, then ns * HS_NSTATE, ns = 1.. */
+#define HS_N_ENGINES (HS_MAX_REP * (HS_MAX_SPECIES + 1)) /* one per system size in use */
 
 /* CVODE objects for systems of one size (n states); created when first needed. */
 typedef struct cv_engine {
@@ -40,19 +41,21 @@ struct hs_solver {
   SUNContext sunctx;
   cv_engine eng[HS_N_ENGINES];   /* one per system size, keyed by state count */
   cv_engine *cur;                /* the engine of the current run */
-  int ns, n, na;                 /* species, states and amount states of the current run */
-  int stride;                    /* states per species: HS_NSTATE_BASE or HS_NSTATE */
-  hs_system_ctx sctx;
-  double jac[HS_MAX_N * HS_MAX_N];
-  double f[HS_MAX_N]; /* dy/dt at the last step, for locating maxima */
+  int ns, nr, na;  /* species, states and amount states of one replica of the current run */
+  int nrep, n;     /* replicas (1, or 2 with a comparator) and states of the whole system */
+  int stride;      /* states per species: HS_NSTATE_BASE or HS_NSTATE */
+  hs_system_ctx sctx[HS_MAX_REP]; /* replica r: states [r nr, (r + 1) nr) */
+  double jac[HS_MAX_REP][HS_MAX_N * HS_MAX_N];
+  double f[HS_MAX_N]; /* dy/dt of replica 0 at the last step, for locating maxima */
   double gamma;                     /* of the last Newton matrix set-up */
-  double lu[HS_MAX_NA * HS_MAX_NA]; /* LU of the amounts block of I - gamma J */
-  double m21[HS_MAX_N * HS_MAX_NA]; /* nonzeros of -gamma J in the accounting rows and */
-  int m21_row[HS_MAX_N * HS_MAX_NA], m21_col[HS_MAX_N * HS_MAX_NA]; /* amount columns: */
-  int n21;                          /* state index, amount index (of amt), count */
-  int piv[HS_MAX_NA];
-  int amt[HS_MAX_NA]; /* state index of each amount */
-  int acc[HS_MAX_N];  /* state index of each accounting state (every other state) */
+  double lu[HS_MAX_REP][HS_MAX_NA * HS_MAX_NA]; /* LU of each replica's amounts block */
+  int piv[HS_MAX_REP][HS_MAX_NA];
+  double m21[HS_MAX_REP * HS_MAX_N * HS_MAX_NA]; /* nonzeros of -gamma J in the accounting */
+  int m21_row[HS_MAX_REP * HS_MAX_N * HS_MAX_NA]; /* rows and amount columns: state index, */
+  int m21_col[HS_MAX_REP * HS_MAX_N * HS_MAX_NA]; /* index into x1 (r na + amount), count */
+  int n21;
+  int amt[HS_MAX_NA]; /* state index (in a replica) of each amount */
+  int acc[HS_MAX_N];  /* state index (in a replica) of each accounting state */
   double *bp; /* breakpoints, grown as needed, reused between runs */
   int bp_cap;
   char cv_msg[512]; /* last message from CVODE's error handler */
@@ -63,7 +66,11 @@ struct hs_solver {
 
 static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud) {
   hs_solver *s = ud;
-  return hs_system_rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), &s->sctx);
+  const double *x = N_VGetArrayPointer(y);
+  double *dx = N_VGetArrayPointer(ydot);
+  for (int r = 0; r < s->nrep; r++)
+    if (hs_system_rhs(t, x + r * s->nr, dx + r * s->nr, &s->sctx[r]) != 0) return -1;
+  return 0;
 }
 
 /* The Newton matrix M = I - gamma J. No equation depends on an accounting state (AUCs,
@@ -79,7 +86,9 @@ static int cv_linsys(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A, sunboo
   (void)fy, (void)A, (void)t1, (void)t2, (void)t3;
   hs_solver *s = ud;
   *jcur = !jok;
-  if (!jok && hs_system_jac(t, N_VGetArrayPointer(y), s->jac, &s->sctx) != 0) return -1;
+  for (int r = 0; !jok && r < s->nrep; r++) /* replicas do not interact: J is block diagonal */
+    if (hs_system_jac(t, N_VGetArrayPointer(y) + r * s->nr, s->jac[r], &s->sctx[r]) != 0)
+      return -1;
   s->gamma = gamma;
   return 0;
 }
@@ -99,52 +108,52 @@ static int bls_init(SUNLinearSolver S) {
   return SUNLS_SUCCESS;
 }
 
-/* M21 = -gamma J21 (its nonzeros, row by row), and the LU with partial
- * pivoting of M11 (row-major in s->lu). */
+/* M21 = -gamma J21 (its nonzeros, row by row), and the LU with partial pivoting of M11
+ * (row-major), for each replica. */
 static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
   (void)A;
   hs_solver *s = S->content;
-  const int n = s->na, nt = s->n, nacc = nt - n;
-  const double g = s->gamma, *jac = s->jac;
-  double *lu = s->lu;
+  const int n = s->na, nt = s->nr, nacc = nt - n;
+  const double g = s->gamma;
   s->n21 = 0;
-  for (int r = 0; r < nacc; r++) /* sparse: each accounting rate reads one or two amounts */
-    for (int j = 0; j < n; j++) {
-      double v = 0 - g * jac[s->acc[r] * nt + s->amt[j]];
-      if (v == 0) continue;
-      s->m21[s->n21] = v, s->m21_row[s->n21] = s->acc[r], s->m21_col[s->n21++] = j;
-    }
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) lu[i * n + j] = (i == j) - g * jac[s->amt[i] * nt + s->amt[j]];
-  for (int k = 0; k < n; k++) {
-    int p = k;
-    for (int i = k + 1; i < n; i++)
-      if (fabs(lu[i * n + k]) > fabs(lu[p * n + k])) p = i;
-    if (lu[p * n + k] == 0) return SUNLS_LUFACT_FAIL;
-    s->piv[k] = p;
-    for (int j = 0; p != k && j < n; j++) {
-      double tmp = lu[k * n + j];
-      lu[k * n + j] = lu[p * n + j], lu[p * n + j] = tmp;
-    }
-    for (int i = k + 1; i < n; i++) {
-      double f = lu[i * n + k] /= lu[k * n + k];
-      for (int j = k + 1; j < n; j++) lu[i * n + j] -= f * lu[k * n + j];
+  for (int q = 0; q < s->nrep; q++) {
+    const double *jac = s->jac[q];
+    double *lu = s->lu[q];
+    int *piv = s->piv[q];
+    for (int r = 0; r < nacc; r++) /* sparse: each accounting rate reads one or two amounts */
+      for (int j = 0; j < n; j++) {
+        double v = 0 - g * jac[s->acc[r] * nt + s->amt[j]];
+        if (v == 0) continue;
+        s->m21[s->n21] = v, s->m21_row[s->n21] = q * nt + s->acc[r];
+        s->m21_col[s->n21++] = q * n + j;
+      }
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) lu[i * n + j] = (i == j) - g * jac[s->amt[i] * nt + s->amt[j]];
+    for (int k = 0; k < n; k++) {
+      int p = k;
+      for (int i = k + 1; i < n; i++)
+        if (fabs(lu[i * n + k]) > fabs(lu[p * n + k])) p = i;
+      if (lu[p * n + k] == 0) return SUNLS_LUFACT_FAIL;
+      piv[k] = p;
+      for (int j = 0; p != k && j < n; j++) {
+        double tmp = lu[k * n + j];
+        lu[k * n + j] = lu[p * n + j], lu[p * n + j] = tmp;
+      }
+      for (int i = k + 1; i < n; i++) {
+        double f = lu[i * n + k] /= lu[k * n + k];
+        for (int j = k + 1; j < n; j++) lu[i * n + j] -= f * lu[k * n + j];
+      }
     }
   }
   return SUNLS_SUCCESS;
 }
 
-static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, sunrealtype tol) {
-  (void)A, (void)tol;
-  hs_solver *s = S->content;
-  const int n = s->na, nacc = s->n - n, *amt = s->amt, *acc = s->acc;
-  const double *lu = s->lu, *b = N_VGetArrayPointer(bv);
-  double *x = N_VGetArrayPointer(xv), x1[HS_MAX_NA];
-  for (int i = 0; i < n; i++) x1[i] = b[amt[i]];
-  for (int k = 0; k < n; k++) /* x1 = M11^-1 b1 */
-    if (s->piv[k] != k) {
+/* x1 = M11^-1 x1 for one replica's LU. */
+static void lu_solve(const double *lu, const int *piv, int n, double *x1) {
+  for (int k = 0; k < n; k++)
+    if (piv[k] != k) {
       double tmp = x1[k];
-      x1[k] = x1[s->piv[k]], x1[s->piv[k]] = tmp;
+      x1[k] = x1[piv[k]], x1[piv[k]] = tmp;
     }
   for (int i = 1; i < n; i++)
     for (int j = 0; j < i; j++) x1[i] -= lu[i * n + j] * x1[j];
@@ -152,9 +161,22 @@ static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, s
     for (int j = i + 1; j < n; j++) x1[i] -= lu[i * n + j] * x1[j];
     x1[i] /= lu[i * n + i];
   }
-  for (int r = 0; r < nacc; r++) x[acc[r]] = b[acc[r]]; /* x2 = b2 - M21 x1 */
+}
+
+static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, sunrealtype tol) {
+  (void)A, (void)tol;
+  hs_solver *s = S->content;
+  const int n = s->na, nt = s->nr, nacc = nt - n, *amt = s->amt, *acc = s->acc;
+  const double *b = N_VGetArrayPointer(bv);
+  double *x = N_VGetArrayPointer(xv), x1[HS_MAX_REP * HS_MAX_NA];
+  for (int q = 0; q < s->nrep; q++) {
+    for (int i = 0; i < n; i++) x1[q * n + i] = b[q * nt + amt[i]];
+    lu_solve(s->lu[q], s->piv[q], n, x1 + q * n);
+    for (int r = 0; r < nacc; r++) x[q * nt + acc[r]] = b[q * nt + acc[r]]; /* x2 = b2 ... */
+  }
   for (int e = 0; e < s->n21; e++) x[s->m21_row[e]] -= s->m21[e] * x1[s->m21_col[e]];
-  for (int i = 0; i < n; i++) x[amt[i]] = x1[i];
+  for (int q = 0; q < s->nrep; q++)                                       /* ... - M21 x1 */
+    for (int i = 0; i < n; i++) x[q * nt + amt[i]] = x1[q * n + i];
   return SUNLS_SUCCESS;
 }
 
@@ -345,11 +367,12 @@ static int vascular_breakpoints(const hs_params *p, double *bp) {
   return m;
 }
 
-/* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends, embolisation
- * onsets, filter windows. */
-static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d, int n,
-                             double t_end, hs_error *err) {
-  int need = 2 + 2 * n + 2 * p->n_embo + 2 * p->n_filter + 1;
+/* Sorted, merged breakpoints in [0, t_end]: 0, t_end, dose starts and ends (of every
+ * replica's doses), embolisation onsets, filter windows. */
+static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *const *dl,
+                             const int *nl, int nrep, double t_end, hs_error *err) {
+  int need = 2 + 2 * p->n_embo + 2 * p->n_filter + 1;
+  for (int r = 0; r < nrep; r++) need += 2 * nl[r];
   if (need > s->bp_cap) {
     double *nb = realloc(s->bp, sizeof(double) * (size_t)need);
     if (!nb) return hs_error_set(err, HS_ENOMEM, "out of memory for %d breakpoints", need);
@@ -359,10 +382,13 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *d,
   int m = 0;
   s->bp[m++] = 0.0;
   s->bp[m++] = t_end;
-  for (int i = 0; i < n; i++) {
-    s->bp[m++] = d[i].t_start;
-    s->bp[m++] = d[i].t_end;
-  }
+  for (int r = 0; r < nrep; r++) /* a comparator's dose at the same times adds nothing */
+    for (int i = 0; i < nl[r]; i++) {
+      const hs_dose *d = &dl[r][i], *d0 = r > 0 && i < nl[0] ? &dl[0][i] : NULL;
+      if (d0 && d0->t_start == d->t_start && d0->t_end == d->t_end) continue;
+      s->bp[m++] = d->t_start;
+      s->bp[m++] = d->t_end;
+    }
   for (int i = 0; i < p->n_embo; i++) s->bp[m++] = p->embo[i].t_e;
   for (int i = 0; i < p->n_filter; i++) {
     s->bp[m++] = p->filter[i].t_on;
@@ -442,7 +468,7 @@ static void mass_balance(hs_solver *s, const double *y, run_acc *acc);
 static void record_species(hs_solver *s, int sp, double t, const double *y, hs_trace *tr, int k,
                            run_acc *acc) {
   hs_conc c;
-  hs_model_concentrations(t, y, &s->sctx.sp[sp], &c);
+  hs_model_concentrations(t, y, &s->sctx[0].sp[sp], &c);
   track_max(c.plasma, t, &acc->cmax_p[sp], &acc->tmax_p[sp]);
   track_max(c.tumor, t, &acc->cmax_t[sp], &acc->tmax_t[sp]);
   track_max(c.gastric, t, &acc->cmax_g[sp], &acc->tmax_g[sp]);
@@ -519,9 +545,9 @@ static void mass_balance(hs_solver *s, const double *y, run_acc *acc) {
 /* Plasma, tumour and gastric concentrations of each species (as hs_model_concentrations
  * computes them) and their rates: c[HS_NC sp + 0, 1, 2]. */
 static void conc_rates(hs_solver *s, double t, const double *y, double *c, double *d) {
-  hs_system_rhs(t, y, s->f, &s->sctx);
+  hs_system_rhs(t, y, s->f, &s->sctx[0]);
   for (int sp = 0; sp < s->ns; sp++) {
-    const hs_params *p = s->sctx.sp[sp].p;
+    const hs_params *p = s->sctx[0].sp[sp].p;
     const double *x = y + sp * s->stride, *f = s->f + sp * s->stride;
     double *ci = c + HS_NC * sp, *di = d + HS_NC * sp;
     ci[0] = x[HS_A_B] / p->phys.v_b / p->drug.bp;
@@ -584,7 +610,7 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
   double c[HS_NC * HS_MAX_SPECIES], d[HS_NC * HS_MAX_SPECIES];
   const double *y = N_VGetArrayPointer(s->cur->y);
   conc_rates(s, tret, y, c, d);
-  mass_balance(s, y, acc);
+  for (int r = 0; r < s->nrep; r++) mass_balance(s, y + r * s->nr, &acc[r]); /* acc[nrep] */
   int all = tr != NULL, first = 0, lastp = 0;
   for (int j = 0; j < HS_NC * s->ns; j++) {
     if (j % HS_NC == 2 && c[j] == 0 && d[j] == 0) continue; /* no gastric compartment */
@@ -622,22 +648,6 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   }
   add_stats(s);
   return rc;
-}
-
-/* Integrate over [a, b] in one call (CVODE stops exactly at b), nothing recorded. */
-static int integrate_to(hs_solver *s, double a, double b, const hs_sim_opts *o, hs_error *err) {
-  sunrealtype tret = a;
-  void *cv = s->cur->cvode;
-  if (CVodeReInit(cv, a, s->cur->y) != 0 || CVodeSetStopTime(cv, b) != 0 ||
-      CVodeSetMaxNumSteps(cv, o->max_steps > 0 ? o->max_steps : 100000) != 0)
-    return hs_error_set(err, HS_ESOLVER, "CVODE restart at t = %g h failed: %s", a, s->cv_msg);
-  int flag = CVode(cv, b, s->cur->y, &tret, CV_NORMAL);
-  add_stats(s);
-  if (flag < 0)
-    return hs_error_set(err, HS_ESOLVER, "CVODE failed near t = %g h (flag %d): %s", tret, flag,
-                        flag == CV_TOO_MUCH_WORK ? "more steps than simulation.max_steps"
-                                                 : s->cv_msg);
-  return HS_OK;
 }
 
 /* Covered and uncovered territory AUCs and gastric exposure (model.md extension): the
@@ -708,7 +718,7 @@ static int select_engine(hs_solver *s, int n, hs_error *err) {
 static void index_states(hs_solver *s) {
   int na = 0, nacc = 0;
   for (int k = 0; k < s->ns; k++) {
-    int ext = s->sctx.sp[k].p->ext;
+    int ext = s->sctx[0].sp[k].p->ext;
     for (int i = 0; i < s->stride; i++) {
       int amount = i < HS_N_AMOUNTS || (ext && i >= HS_A_L2 && i <= HS_A_GS);
       if (amount) s->amt[na++] = k * s->stride + i;
@@ -718,9 +728,10 @@ static void index_states(hs_solver *s) {
   s->na = na;
 }
 
-/* Select (creating on first use) the engine for ns species and set up the system. */
+/* Select (creating on first use) the engine for nrep replicas of ns species and set up
+ * the system. */
 static int setup_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
-                        int ns, hs_error *err) {
+                        int ns, int nrep, hs_error *err) {
   if (ns < 1 || ns > HS_MAX_SPECIES)
     return hs_error_set(err, HS_EINPUT, "%d coupled species; at most %d are supported", ns,
                         HS_MAX_SPECIES);
@@ -732,28 +743,46 @@ static int setup_system(hs_solver *s, const hs_params *const *sp, const hs_speci
   for (int k = 0; k < ns; k++) ext |= sp[k]->ext;
   /* one species without extensions: only the reference model's states (speed) */
   s->stride = ns == 1 && !ext ? HS_NSTATE_BASE : HS_NSTATE;
-  if ((rc = select_engine(s, ns * s->stride, err))) return rc;
+  if ((rc = select_engine(s, nrep * ns * s->stride, err))) return rc;
   s->ns = ns;
-  s->n = ns * s->stride;
-  memset(&s->sctx, 0, sizeof s->sctx);
-  s->sctx.ns = ns;
-  s->sctx.stride = s->stride;
-  for (int k = 0; k < ns; k++) {
-    s->sctx.sp[k].p = sp[k];
-    if (k > 0) s->sctx.link[k] = link[k];
+  s->nrep = nrep;
+  s->nr = ns * s->stride;
+  s->n = nrep * s->nr;
+  for (int r = 0; r < nrep; r++) {
+    hs_system_ctx *c = &s->sctx[r];
+    memset(c, 0, sizeof *c);
+    c->ns = ns;
+    c->stride = s->stride;
+    for (int k = 0; k < ns; k++) {
+      c->sp[k].p = sp[k];
+      if (k > 0) c->link[k] = link[k];
+    }
   }
   index_states(s);
   return HS_OK;
 }
 
-int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
-                         int ns, const hs_dose *doses, int n_doses, const hs_sim_opts *o,
-                         hs_trace *const *tr, hs_metrics *m, hs_error *err) {
-  int rc = check_opts(o, doses, n_doses, tr, ns, err);
-  if (!rc) rc = setup_system(s, sp, link, ns, err);
+/* Boluses at a and the infusion rates over [a, b] of replica r (its species 0 is dosed). */
+static void start_segment(hs_solver *s, int r, const hs_params *p, const hs_dose *d, int n,
+                          double a, double b) {
+  hs_system_ctx *c = &s->sctx[r];
+  apply_boluses(p, d, n, a, N_VGetArrayPointer(s->cur->y) + r * s->nr);
+  segment_rates(d, n, a, b, &c->sp[0].seg);
+  for (int j = 1; j < s->ns; j++) c->sp[j].seg = (hs_segment){.t0 = a}; /* not dosed */
+}
+
+/* The run of replica 0 under doses[0] (recorded: trace, Cmax) and, with nrep = 2, its
+ * comparator, replica 1 under doses[1] (exposure only), integrated as one system. */
+static int run_replicas(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
+                        int ns, int nrep, const hs_dose *const *doses, const int *n_doses,
+                        const hs_sim_opts *o, hs_trace *const *tr, hs_metrics *const *m,
+                        hs_error *err) {
+  int rc = HS_OK;
+  for (int r = 0; !rc && r < nrep; r++) rc = check_opts(o, doses[r], n_doses[r], tr, ns, err);
+  if (!rc) rc = setup_system(s, sp, link, ns, nrep, err);
   if (rc) return rc;
   const hs_params *p = sp[0]; /* doses, embolisation and filters: the dosed drug's */
-  int nbp = build_breakpoints(s, p, doses, n_doses, o->t_end, err);
+  int nbp = build_breakpoints(s, p, doses, n_doses, nrep, o->t_end, err);
   if (nbp < 0) return nbp;
   memset(&s->stats, 0, sizeof s->stats);
   s->cv_msg[0] = '\0';
@@ -761,26 +790,45 @@ int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_spec
     return hs_error_set(err, HS_ESOLVER, "CVODE options rejected: %s", s->cv_msg);
   double *y = N_VGetArrayPointer(s->cur->y);
   memset(y, 0, sizeof(double) * (size_t)s->n);
-  run_acc acc;
-  memset(&acc, 0, sizeof acc);
-  for (int k = 0; k < ns; k++) acc.cmax_p[k] = acc.cmax_t[k] = acc.cmax_g[k] = -INFINITY;
-  int k = 0, final_only = o->exposure_only && !tr;
+  run_acc acc[HS_MAX_REP]; /* maxima: replica 0's only; mass balance: every replica's */
+  memset(acc, 0, sizeof acc);
+  for (int k = 0; k < ns; k++) acc[0].cmax_p[k] = acc[0].cmax_t[k] = acc[0].cmax_g[k] = -INFINITY;
+  int k = 0;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
-    apply_boluses(p, doses, n_doses, a, y);
-    segment_rates(doses, n_doses, a, b, &s->sctx.sp[0].seg);
-    for (int j = 1; j < ns; j++) s->sctx.sp[j].seg = (hs_segment){.t0 = a}; /* not dosed */
-    rc = final_only ? integrate_to(s, a, b, o, err)
-                    : integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, &acc, err);
+    for (int r = 0; r < nrep; r++) start_segment(s, r, p, doses[r], n_doses[r], a, b);
+    rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, acc, err);
     if (rc) return rc;
   }
-  if (final_only) {
-    mass_balance(s, y, &acc);
-    for (int j = 0; j < ns; j++) acc.cmax_p[j] = acc.tmax_p[j] = acc.cmax_t[j] =
-        acc.tmax_t[j] = acc.cmax_g[j] = acc.tmax_g[j] = NAN;
+  for (int r = 0; r < nrep; r++) {
+    run_acc *ra = &acc[r];
+    if (r > 0)
+      for (int j = 0; j < ns; j++)
+        ra->cmax_p[j] = ra->tmax_p[j] = ra->cmax_t[j] = ra->tmax_t[j] = ra->cmax_g[j] =
+            ra->tmax_g[j] = NAN;
+    for (int j = 0; j < ns; j++)
+      finish_metrics(y + r * s->nr + j * s->stride, ra, j, sp[j], &m[r][j]);
   }
-  for (int j = 0; j < ns; j++) finish_metrics(y + j * s->stride, &acc, j, sp[j], &m[j]);
   return HS_OK;
+}
+
+int hs_solver_run_system(hs_solver *s, const hs_params *const *sp, const hs_species_link *link,
+                         int ns, const hs_dose *doses, int n_doses, const hs_sim_opts *o,
+                         hs_trace *const *tr, hs_metrics *m, hs_error *err) {
+  const hs_dose *d[1] = {doses};
+  hs_metrics *mm[1] = {m};
+  return run_replicas(s, sp, link, ns, 1, d, &n_doses, o, tr, mm, err);
+}
+
+int hs_solver_run_compared(hs_solver *s, const hs_params *const *sp,
+                           const hs_species_link *link, int ns, const hs_dose *doses,
+                           int n_doses, const hs_dose *cmp_doses, int n_cmp,
+                           const hs_sim_opts *o, hs_trace *const *tr, hs_metrics *m,
+                           hs_metrics *m_cmp, hs_error *err) {
+  const hs_dose *d[2] = {doses, cmp_doses};
+  int n[2] = {n_doses, n_cmp};
+  hs_metrics *mm[2] = {m, m_cmp};
+  return run_replicas(s, sp, link, ns, 2, d, n, o, tr, mm, err);
 }
 
 int hs_solver_run(hs_solver *s, const hs_params *p, const hs_dose *doses, int n_doses,

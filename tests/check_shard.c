@@ -15,7 +15,7 @@
 #include "hs_test.h"
 
 #define LHS "fixtures/sweep/lhs.yaml"   /* 300 runs in chunks of 32: 10 chunks */
-#define LONG "fixtures/sweep/long.yaml" /* 6000 runs in chunks of 50 */
+#define LONG "fixtures/sweep/long.yaml" /* 24000 runs in chunks of 50 */
 
 #define ASSERT_LOG_HAS(log, s)                                                             \
   ck_assert_msg(strstr(hs_test_slurp(log), s) != NULL, "no '%s' in: %s", s, hs_test_slurp(log))
@@ -119,9 +119,9 @@ END_TEST
  * resumed as itself, it merges into the unsharded result. */
 START_TEST(test_interrupted_shard) {
   hs_test_mkdir();
-  const char *scen = hs_test_path("long3k.yaml"), *m = hs_test_path("merged.h5"), *log = hs_test_path("log.txt");
+  const char *scen = hs_test_path("long8k.yaml"), *m = hs_test_path("merged.h5"), *log = hs_test_path("log.txt");
   char cmd[512];
-  snprintf(cmd, sizeof cmd, "sed 's/runs: 6000/runs: 3000/' %s > %s", LONG, scen);
+  snprintf(cmd, sizeof cmd, "sed 's/runs: 24000/runs: 8000/' %s > %s", LONG, scen);
   ck_assert_int_eq(system(cmd), 0);
   int st = hs_test_run((const char *[]){"sweep", scen, "--shard", "1/2", "-o", hs_test_path("l1.h5"), "-j", "1", "--quiet", NULL}, 250, SIGTERM, NULL);
   ck_assert_int_eq(st, 128 + SIGTERM);
@@ -133,7 +133,7 @@ START_TEST(test_interrupted_shard) {
   ASSERT_LOG_HAS(log, "cannot be resumed safely: shard differs (file 1/2, now 2/2)");
   ck_assert_int_eq(hs_test_run((const char *[]){"sweep", scen, "--shard", "1/2", "-o", hs_test_path("l1.h5"), "-j", "2", "--resume", "--quiet", NULL}, 0, 0, NULL), 0);
   ck_assert_int_eq(hs_test_run((const char *[]){"merge", m, hs_test_path("l2.h5"), hs_test_path("l1.h5"), NULL}, 0, 0, log), 0);
-  ASSERT_LOG_HAS(log, "merged 2 shards (3000 runs, 0 failed)");
+  ASSERT_LOG_HAS(log, "merged 2 shards (8000 runs, 0 failed)");
   ck_assert_int_eq(hs_test_run((const char *[]){"sweep", scen, "-o", hs_test_path("full.h5"), "-j", "2", "--quiet", NULL}, 0, 0, NULL), 0);
   hs_test_assert_same_datasets(hs_test_path("full.h5"), m);
   hs_test_rmdir();

@@ -236,41 +236,41 @@ START_TEST(test_embolization_effect) {
 }
 END_TEST
 
-/* exposure_only (the IV comparator's mode): the same steps, so the same AUCs, eliminated
- * fractions and dose bit for bit, with no maxima; a trace switches it off. */
-START_TEST(test_exposure_only) {
+/* A run and its comparator as one system (hs_solver_run_compared): each replica equals its
+ * own run to the tolerance, the comparator reports exposure only, both balance, identity
+ * 4 holds, and a comparator dosed at other times gets its own breakpoints. */
+START_TEST(test_compared_run) {
   hs_params p;
   hs_solver *s = ref_setup(&p);
-  hs_sim_opts o = {.t_end = 24, .dt_out = 1.0 / 60, .rtol = 1e-6, .atol = 1e-4};
-  hs_sim_opts e = o;
-  e.exposure_only = 1;
-  hs_solver_stats sf, se;
-  hs_metrics full = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &o, NULL);
-  hs_solver_stats_get(s, &sf);
-  hs_metrics fin = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &e, NULL);
-  hs_solver_stats_get(s, &se);
-  ck_assert_int_eq(se.steps, sf.steps);
-  ck_assert_double_eq(fin.auc_plasma, full.auc_plasma);
-  ck_assert_double_eq(fin.auc_tumor, full.auc_tumor);
-  ck_assert_double_eq(fin.auc_liver, full.auc_liver);
-  ck_assert_double_eq(fin.auc_tumor_venous, full.auc_tumor_venous);
-  ck_assert_double_eq(fin.fraction_eliminated_liver, full.fraction_eliminated_liver);
-  ck_assert_double_eq(fin.dosed_mg, full.dosed_mg);
-  ck_assert(fin.mass_balance_error < 1e-12);
-  ck_assert(isnan(fin.cmax_plasma) && isnan(fin.tmax_plasma) && isnan(fin.cmax_tumor));
-  int n = hs_solver_grid_size(&e);
-  double *plasma = calloc((size_t)n, sizeof *plasma);
-  hs_trace tr = {.cap = n, .plasma = plasma};
-  hs_metrics traced = run_one(s, &p, HS_ROUTE_HA, 1000, 2, &e, &tr);
-  ck_assert_int_eq(tr.n, n);
-  ck_assert_double_eq(traced.cmax_plasma, full.cmax_plasma);
-  e.max_steps = 20; /* the step limit holds in this mode too */
-  hs_dose dose = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 1000};
-  hs_metrics m;
   hs_error err;
-  ck_assert_int_eq(hs_solver_run(s, &p, &dose, 1, &e, NULL, &m, &err), HS_ESOLVER);
-  ck_assert_msg(strstr(err.msg, "more steps than simulation.max_steps"), "%s", err.msg);
-  free(plasma);
+  hs_dose ha = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 100};
+  hs_dose iv = ha, late = {.route = HS_ROUTE_IV, .t_start = 1, .t_end = 4, .amount_mg = 50};
+  iv.route = HS_ROUTE_IV;
+  hs_species_link none = {0};
+  const hs_params *pp = &p;
+  hs_metrics m, mc, a, b;
+  ck_assert_int_eq(hs_solver_run_compared(s, &pp, &none, 1, &ha, 1, &iv, 1, &OPTS, NULL, &m,
+                                          &mc, &err), HS_OK);
+  ck_assert_int_eq(hs_solver_run(s, &p, &ha, 1, &OPTS, NULL, &a, &err), HS_OK);
+  ck_assert_int_eq(hs_solver_run(s, &p, &iv, 1, &OPTS, NULL, &b, &err), HS_OK);
+  HS_ASSERT_REL(m.auc_plasma, a.auc_plasma, 1e-6);
+  HS_ASSERT_REL(m.auc_tumor, a.auc_tumor, 1e-6);
+  HS_ASSERT_REL(m.cmax_tumor, a.cmax_tumor, 1e-6);
+  ck_assert_double_eq(m.tmax_tumor, a.tmax_tumor);
+  HS_ASSERT_REL(mc.auc_plasma, b.auc_plasma, 1e-6);
+  HS_ASSERT_REL(mc.auc_tumor, b.auc_tumor, 1e-6);
+  HS_ASSERT_REL(mc.fraction_eliminated_liver, b.fraction_eliminated_liver, 1e-6);
+  ck_assert(isnan(mc.cmax_plasma) && isnan(mc.tmax_tumor));
+  ck_assert(m.mass_balance_error < 1e-9 && mc.mass_balance_error < 1e-9);
+  HS_ASSERT_REL(mc.dosed_mg, 100, 1e-12); /* the integrated infusion */
+  hs_analytic an; /* identity 4 from the pair (60 h: > 15 terminal half-lives) */
+  hs_model_analytic(&p, &an);
+  HS_ASSERT_REL((m.auc_tumor / mc.auc_tumor) / (m.auc_blood / mc.auc_blood), an.r_d, 1e-3);
+  ck_assert_int_eq(hs_solver_run_compared(s, &pp, &none, 1, &ha, 1, &late, 1, &OPTS, NULL, &m,
+                                          &mc, &err), HS_OK);
+  ck_assert_int_eq(hs_solver_run(s, &p, &late, 1, &OPTS, NULL, &b, &err), HS_OK);
+  HS_ASSERT_REL(mc.auc_plasma, b.auc_plasma, 1e-6);
+  HS_ASSERT_REL(m.auc_plasma, a.auc_plasma, 1e-6);
   hs_solver_free(s);
 }
 END_TEST
@@ -795,7 +795,7 @@ Suite *hs_suite_solver(void) {
   tcase_add_test(tc, test_embolization_effect);
   tcase_add_test(tc, test_bad_options);
   tcase_add_test(tc, test_tmax_conventions);
-  tcase_add_test(tc, test_exposure_only);
+  tcase_add_test(tc, test_compared_run);
   tcase_add_test(tc, test_chronomodulated_profile);
   tcase_add_test(tc, test_step_profile);
   tcase_add_test(tc, test_long_chrono_schedule);
