@@ -77,9 +77,9 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud) {
  * eliminated and dosed amounts), so the columns of J for those states are zero and
  *   M = [ M11  0 ]   M11 = I - gamma J11 (amounts of every species, na square)
  *       [ M21  I ]   M21 = -gamma J21
- * M x = b is then solved as M11 x1 = b1 (a small LU) and x2 = b2 - M21 x1 (M21 sparse). The block
- * solver below owns M: linsys keeps J and gamma, setup forms and factors the blocks from
- * them, and CVODE's dense SUNMatrix is never written. */
+ * M x = b is then solved as M11 x1 = b1 (a small LU) and x2 = b2 - M21 x1 (M21 sparse).
+ * The block solver below owns M: linsys keeps J and gamma, setup forms and factors the
+ * blocks from them, and CVODE's dense SUNMatrix is never written. */
 static int cv_linsys(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A, sunbooleantype jok,
                      sunbooleantype *jcur, sunrealtype gamma, void *ud, N_Vector t1, N_Vector t2,
                      N_Vector t3) {
@@ -108,8 +108,27 @@ static int bls_init(SUNLinearSolver S) {
   return SUNLS_SUCCESS;
 }
 
-/* M21 = -gamma J21 (its nonzeros, row by row), and the LU with partial pivoting of M11
- * (row-major), for each replica. */
+/* LU with partial pivoting of the n x n row-major matrix lu, in place; -1 if singular. */
+static int lu_factor(double *lu, int *piv, int n) {
+  for (int k = 0; k < n; k++) {
+    int p = k;
+    for (int i = k + 1; i < n; i++)
+      if (fabs(lu[i * n + k]) > fabs(lu[p * n + k])) p = i;
+    if (lu[p * n + k] == 0) return -1;
+    piv[k] = p;
+    for (int j = 0; p != k && j < n; j++) {
+      double tmp = lu[k * n + j];
+      lu[k * n + j] = lu[p * n + j], lu[p * n + j] = tmp;
+    }
+    for (int i = k + 1; i < n; i++) {
+      double f = lu[i * n + k] /= lu[k * n + k];
+      for (int j = k + 1; j < n; j++) lu[i * n + j] -= f * lu[k * n + j];
+    }
+  }
+  return 0;
+}
+
+/* M21 = -gamma J21 (its nonzeros, row by row), and the LU of M11, for each replica. */
 static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
   (void)A;
   hs_solver *s = S->content;
@@ -129,21 +148,7 @@ static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
       }
     for (int i = 0; i < n; i++)
       for (int j = 0; j < n; j++) lu[i * n + j] = (i == j) - g * jac[s->amt[i] * nt + s->amt[j]];
-    for (int k = 0; k < n; k++) {
-      int p = k;
-      for (int i = k + 1; i < n; i++)
-        if (fabs(lu[i * n + k]) > fabs(lu[p * n + k])) p = i;
-      if (lu[p * n + k] == 0) return SUNLS_LUFACT_FAIL;
-      piv[k] = p;
-      for (int j = 0; p != k && j < n; j++) {
-        double tmp = lu[k * n + j];
-        lu[k * n + j] = lu[p * n + j], lu[p * n + j] = tmp;
-      }
-      for (int i = k + 1; i < n; i++) {
-        double f = lu[i * n + k] /= lu[k * n + k];
-        for (int j = k + 1; j < n; j++) lu[i * n + j] -= f * lu[k * n + j];
-      }
-    }
+    if (lu_factor(lu, piv, n)) return SUNLS_LUFACT_FAIL;
   }
   return SUNLS_SUCCESS;
 }
