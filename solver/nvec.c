@@ -165,33 +165,11 @@ static sunbooleantype k_invtest(N_Vector x, N_Vector z) {
   return ok;
 }
 
-/* z = sum_j c_j X_j as the generic fallback forms it: z = c_0 X_0, then z = c_j X_j + z.
- * A term X_j (j >= 1) that is z itself would be read after it changed: that order is
- * kept by doing it one term at a time. */
+/* z = sum_j c_j X_j as the generic fallback forms it: z = c_0 X_0, then z = c_j X_j + z
+ * term by term (so a term X_j, j >= 1, that is z itself is read as the fallback reads it). */
 static int k_linearcombination(int nv, sunrealtype *c, N_Vector *X, N_Vector z) {
-  for (int j = 1; j < nv; j++)
-    if (X[j] == z) {
-      k_scale(c[0], X[0], z);
-      for (int k = 1; k < nv; k++) k_linearsum(c[k], X[k], 1.0, z, z);
-      return 0;
-    }
-  const sunindextype n = LEN(z);
-  sunrealtype *zd = DATA(z);
-  const sunrealtype *x0 = DATA(X[0]);
-  HS_SIMD
-  for (sunindextype i = 0; i < n; i++) zd[i] = c[0] * x0[i];
-  for (int j = 1; j < nv; j++) {
-    const sunrealtype *xd = DATA(X[j]), cj = c[j];
-    if (cj == 1) /* k_linearsum(1, X_j, 1, z, z): x + z, not a ScaleSum */
-      HS_SIMD
-      for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + zd[i];
-    else if (cj == -1)
-      HS_SIMD
-      for (sunindextype i = 0; i < n; i++) zd[i] = zd[i] - xd[i];
-    else
-      HS_SIMD
-      for (sunindextype i = 0; i < n; i++) zd[i] = cj * xd[i] + zd[i];
-  }
+  k_scale(c[0], X[0], z);
+  for (int j = 1; j < nv; j++) k_linearsum(c[j], X[j], 1.0, z, z);
   return 0;
 }
 
