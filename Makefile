@@ -24,14 +24,14 @@ OPT      ?= -O2
 MPI_DEFS ?=
 CFLAGS   ?= $(OPT) -g
 # -Wno-format-truncation: messages and key paths are snprintf-truncated on purpose.
-CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude \
+CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude -Isolver \
             $(MPI_DEFS) -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(H5_CFLAGS) $(PC_CFLAGS)
 LDLIBS   += -fopenmp $(SUN_LIBS) $(H5_LIBS) $(PC_LIBS) -lhdf5_hl -lm
 
 MODEL_SRC  := $(wildcard model/*.c)
-SOLVER_SRC := $(filter-out solver/main.c solver/cli_sweep.c,$(wildcard solver/*.c))
+SOLVER_SRC := $(filter-out solver/cli/main.c solver/cli/cli_sweep.c,$(wildcard solver/*/*.c))
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(MODEL_SRC) $(SOLVER_SRC))
-MAIN_OBJ   := $(BUILD)/solver/main.o $(BUILD)/solver/cli_sweep.o
+MAIN_OBJ   := $(BUILD)/solver/cli/main.o $(BUILD)/solver/cli/cli_sweep.o
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -48,8 +48,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-# The vector kernels CVODE spends most of a step in (solver/nvec.c): let gcc vectorise them.
-$(BUILD)/solver/nvec.o: OPT = -O3
+# The vector kernels CVODE spends most of a step in (solver/engine/nvec.c): let gcc vectorise them.
+$(BUILD)/solver/engine/nvec.o: OPT = -O3
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -125,4 +125,4 @@ print-config:
 clean:
 	rm -rf build build-san build-mpi
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

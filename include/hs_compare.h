@@ -4,7 +4,7 @@
  * and plasma exposure, the tumour/plasma AUC ratio, the regional advantage against the
  * IV comparator, the share eliminated by the liver, and the drug's systemic exposure
  * against its known target window (hs_exposure_target). Pure and thread-safe.
- * The writers (solver/compare_out.c) print the rows as a table or JSON, or write them to
+ * The writers (solver/output/compare_out.c) print the rows as a table or JSON, or write them to
  * CSV or HDF5 through a temporary file renamed when complete (as hs_output.h). */
 #ifndef HS_COMPARE_H
 #define HS_COMPARE_H
@@ -74,7 +74,7 @@ void hs_compare_label(const hs_compare_row *r, char *out, size_t cap);
  * target. Numbers with 4 significant digits. */
 void hs_compare_target_text(const hs_compare_row *r, char *out, size_t cap);
 
-/* ---- writers (solver/compare_out.c) ------------------------------------------------- */
+/* ---- writers (solver/output/compare_out.c) ------------------------------------------------- */
 
 /* The table: two header lines (names, units), one line per row, then footnotes (the
  * abbreviations, "n/a" when a row has no IV comparator, the exposure rule). The

@@ -1,4 +1,4 @@
-/* check_nvec.c - the compiled vector kernels (solver/nvec.c) give bit for bit what
+/* check_nvec.c - the compiled vector kernels (solver/engine/nvec.c) give bit for bit what
  * SUNDIALS' serial N_Vector gives, in place and out of place, for every special case of
  * N_VLinearSum and the generic fallbacks of the fused operations. */
 #include <nvector/nvector_serial.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sundials/sundials_version.h>
 
-#include "../solver/nvec.h"
+#include "engine/nvec.h"
 #include "hs_test.h"
 
 #if SUNDIALS_VERSION_MAJOR >= 7

@@ -1,5 +1,5 @@
-/* sweep_int.h - private: the pieces of the sweep engine (solver/sweep.c) that the MPI
- * engine (solver/sweep_mpi.c) reuses: the plan, per-thread workers, chunk buffers, the
+/* sweep_int.h - private: the pieces of the sweep engine (solver/sweep/sweep.c) that the MPI
+ * engine (solver/sweep/sweep_mpi.c) reuses: the plan, per-thread workers, chunk buffers, the
  * single in-order writer. */
 #ifndef HS_SWEEP_INT_H
 #define HS_SWEEP_INT_H

@@ -1,5 +1,5 @@
 /* yamldoc.h - private: a loaded YAML document with file:line:col error reporting and
- * table-driven reading of mappings into structs. Only solver/yamldoc.c includes yaml.h. */
+ * table-driven reading of mappings into structs. Only solver/input/yamldoc.c includes yaml.h. */
 #ifndef HS_YAMLDOC_H
 #define HS_YAMLDOC_H
 

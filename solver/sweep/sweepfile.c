@@ -19,7 +19,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "h5util.h"
+#include "output/h5util.h"
 
 #ifdef HS_MPI
 #include <mpi.h>

@@ -7,14 +7,14 @@
 int hs__cmd_sweep(int argc, char **argv);
 int hs__cmd_info(int argc, char **argv);
 
-/* `hepatosim merge OUT.h5 SHARD.h5... [--force]` (solver/cli_merge.c). */
+/* `hepatosim merge OUT.h5 SHARD.h5... [--force]` (solver/cli/cli_merge.c). */
 int hs__cmd_merge(int argc, char **argv);
 
 /* `hepatosim compare SCENARIO.yaml... [-o FILE.csv|FILE.h5] [--force] [--json]`
- * (solver/cli_compare.c). */
+ * (solver/cli/cli_compare.c). */
 int hs__cmd_compare(int argc, char **argv);
 
-/* `hepatosim drugs [show NAME]` (solver/cli_drugs.c). */
+/* `hepatosim drugs [show NAME]` (solver/cli/cli_drugs.c). */
 int hs__cmd_drugs(int argc, char **argv);
 
 #endif
