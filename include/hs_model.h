@@ -8,6 +8,7 @@
 #define HS_MODEL_H
 
 #include "hs_error.h"
+#include "hs_regimen.h"
 
 /* State vector of one drug: the amounts of model.md, then the accounting states. */
 enum hs_state {
@@ -48,7 +49,8 @@ enum hs_state {
 #define HS_N_EXT_AMOUNTS 5 /* HS_A_L2 .. HS_A_GS */
 
 /* Catheter territory, extrahepatic (gastric) misperfusion and a permeability-limited
- * tumour (issue 4, items 1, 2 and 7). A zeroed struct is "all off": the reference model. */
+ * tumour (model.md extension "Catheter territory, gastric misperfusion, permeability-
+ * limited tumour"). A zeroed struct is "all off": the reference model. */
 typedef enum hs_catheter_pos {
   HS_CATH_PROPER = 0, /* proper hepatic artery: the whole liver */
   HS_CATH_LOBAR,      /* a lobar branch */
@@ -154,6 +156,21 @@ typedef struct hs_filter {
   double efficiency;  /* [0, 1] */
 } hs_filter;
 
+/* One part of the liver and tumour. The reference model has one: the whole normal liver
+ * and viable tumour. A catheter territory (model.md extension) splits them into the part
+ * the catheter perfuses (covered) and the rest (uncovered). Each part owns its share of
+ * the volumes and flows and the states named here; the equations loop over the parts. */
+#define HS_MAX_PARTS 2
+typedef struct hs_part {
+  double w_l, w_t;      /* its shares of V_L and of the viable tumour volume V_Tv */
+  int covered;          /* 1: arterial infusate and catheter embolisation reach it */
+  int i_l, i_t;         /* its normal-liver state; its tumour state (the vascular space
+                           when the tumour is permeability-limited) */
+  int i_te;             /* its extravascular tumour state; -1: flow-limited tumour */
+  int i_auc_l, i_auc_t; /* its own AUC states; -1: none (the covered part's AUC follows
+                           from the whole organ's) */
+} hs_part;
+
 /* Everything the right-hand side reads. */
 typedef struct hs_params {
   hs_physiology phys;
@@ -163,7 +180,11 @@ typedef struct hs_params {
   int n_embo;
   const hs_filter *filter; /* not owned; NULL/0 by default, see hs_params_set_filter */
   int n_filter;
-  int ext;        /* an hs_territory option is on: the extension states are used */
+  int ext;        /* an extension state is used (a territory split, a gastric compartment
+                     or a permeability-limited tumour): HS_NSTATE states per species */
+  int n_parts;    /* 1 (reference) or 2 (covered and uncovered territory) */
+  hs_part part[HS_MAX_PARTS];
+  int i_gs;       /* the gastric compartment's state, -1 without one */
   double c_l, c_t; /* catheter coverage of the normal liver and the viable tumour (1: all) */
   double kp_ev;   /* permeability-limited tumour: extravascular partition coefficient */
 } hs_params;
@@ -216,14 +237,17 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx);
  * With a catheter territory, the HA share is that of the covered territory. */
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
 double hs_model_pv_liver_share(const hs_params *p);
-/* Share of an instantaneous portal dose that the shunt carries straight to A_B (Q_SH/Q_PV);
- * the tumour receives 1 - liver share - shunt share. */
 
-/* Add an instantaneous hepatic-arterial (or portal) dose of amt mg at time t to the states
- * y (the amounts only; the caller counts it in HS_DOSED): model.md "Inputs", and with the
- * extensions the gastric share and the catheter territory. */
-void hs_model_ha_bolus(const hs_params *p, double t, double amt, double *y);
-void hs_model_pv_bolus(const hs_params *p, double amt, double *y);
+/* Add an instantaneous dose of amt mg by route at time t to the state y of the dosed
+ * species, and count it in HS_DOSED (model.md "Inputs"; with the extensions the gastric
+ * share and the catheter territory): IV into A_B, HA split between the covered liver and
+ * tumour, PV over the parts and past the liver, TACE into the depot A_D. */
+void hs_model_dose(const hs_params *p, hs_route route, double t, double amt, double *y);
+
+/* The infusion rates of the doses d[0..n) over the segment [a, b], in which they are
+ * constant by construction (apart from the smooth circadian part of chronomodulated
+ * infusions); TACE doses are boluses into the depot only. */
+void hs_model_segment(const hs_dose *d, int n, double a, double b, hs_segment *seg);
 
 /* Whole-tumour amount (every part and space of it), mg. */
 double hs_model_tumor_amount(const hs_params *p, const double *y);

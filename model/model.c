@@ -1,174 +1,22 @@
-/* model.c - right-hand side, analytic Jacobian and derived flows of the dual-supply
- * liver model. Each equation is written as in docs/model.md. */
+/* model.c - the right-hand side and analytic Jacobian of the dual-supply liver model, one
+ * transcription of docs/model.md "Equations" and its extensions.
+ *
+ * The liver and tumour are described as parts (hs_part, laid out by params.c): the
+ * reference model is the one-part instance, a catheter territory adds an uncovered part.
+ * Each part has its share w_L of V_L and w_T of the viable tumour V_Tv and of their
+ * arterial and portal flows; infusate and catheter embolisation reach the covered part
+ * only, the uncovered part receives systemic arterial blood (C_B); each tumour part drains
+ * (f_TD) into the liver of its part. Options on top: a gastric compartment carved out of
+ * the splanchnic bed receiving a share of the arterial infusate, and a permeability-
+ * limited tumour (a vascular space, f_vas of each part's tumour volume, exchanging with
+ * an extravascular space by PS). With one part and every option off the arithmetic is
+ * model.md's reference equations term by term. */
 #include "hs_model.h"
-#include "territory.h"
 
 #include "vascular.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
-
-/* ---- derived flows and validation ------------------------------------------------ */
-
-static int check_positive(double v, const char *what, hs_error *err) {
-  if (!(v > 0) || !isfinite(v))
-    return hs_error_set(err, HS_EINPUT, "%s = %g must be > 0", what, v);
-  return HS_OK;
-}
-
-static int check_nonneg(double v, const char *what, hs_error *err) {
-  if (!(v >= 0) || !isfinite(v))
-    return hs_error_set(err, HS_EINPUT, "%s = %g must be >= 0", what, v);
-  return HS_OK;
-}
-
-static int check_fraction(double v, const char *what, hs_error *err) {
-  if (!(v >= 0 && v <= 1))
-    return hs_error_set(err, HS_EINPUT, "%s = %g must lie in [0, 1]", what, v);
-  return HS_OK;
-}
-
-static int check_physiology(const hs_physiology *ph, hs_error *err) {
-  int rc;
-  if ((rc = check_positive(ph->q_co, "cardiac output Q_CO (L/h)", err)) ||
-      (rc = check_positive(ph->q_h, "hepatic inflow Q_H (L/h)", err)) ||
-      (rc = check_positive(ph->v_b, "blood volume V_B (L)", err)) ||
-      (rc = check_positive(ph->v_g, "splanchnic volume V_G (L)", err)) ||
-      (rc = check_positive(ph->v_l, "liver volume V_L (L)", err)) ||
-      (rc = check_positive(ph->v_r, "rest-of-body volume V_R (L)", err)) ||
-      (rc = check_positive(ph->v_t, "tumour volume V_T (L)", err)) ||
-      (rc = check_nonneg(ph->p_t, "tumour perfusion p_T (1/h)", err)) ||
-      (rc = check_fraction(ph->f_ha, "arterial fraction f_HA", err)) ||
-      (rc = check_fraction(ph->f_ta, "tumour arterial fraction f_TA", err)) ||
-      (rc = check_fraction(ph->f_td, "tumour drainage to liver f_TD", err)))
-    return rc;
-  if (!(ph->f_nec >= 0 && ph->f_nec < 1))
-    return hs_error_set(err, HS_EINPUT, "necrotic share f_nec = %g must lie in [0, 1)",
-                        ph->f_nec);
-  return HS_OK;
-}
-
-static int check_elimination(const hs_elimination *e, const char *route, hs_error *err) {
-  char what[96];
-  if (e->kind == HS_ELIM_LINEAR) {
-    snprintf(what, sizeof what, "%s clearance (L/h)", route);
-    return check_nonneg(e->cl, what, err);
-  }
-  snprintf(what, sizeof what, "%s Vmax (mg/h)", route);
-  int rc = check_nonneg(e->vmax, what, err);
-  if (rc) return rc;
-  snprintf(what, sizeof what, "%s Km (mg/L)", route);
-  return check_positive(e->km, what, err);
-}
-
-static int check_drug(const hs_drug *d, hs_error *err) {
-  int rc;
-  if ((rc = check_positive(d->bp, "blood:plasma ratio BP", err)) ||
-      (rc = check_positive(d->kp_g, "partition coefficient Kp_G", err)) ||
-      (rc = check_positive(d->kp_l, "partition coefficient Kp_L", err)) ||
-      (rc = check_positive(d->kp_t, "partition coefficient Kp_T", err)) ||
-      (rc = check_positive(d->kp_r, "partition coefficient Kp_R", err)) ||
-      (rc = check_elimination(&d->hepatic, "hepatic", err)) ||
-      (rc = check_elimination(&d->extrahepatic, "extrahepatic", err)) ||
-      (rc = check_nonneg(d->cl_r, "renal clearance CL_R (L/h)", err)) ||
-      (rc = check_nonneg(d->cl_t, "tumour clearance CL_T (L/h)", err)) ||
-      (rc = check_nonneg(d->k_rel, "depot release rate k_rel (1/h)", err)) ||
-      (rc = check_nonneg(d->cl_bind, "binding clearance CL_bind (L/h)", err)) ||
-      (rc = check_nonneg(d->q_s, "slow-tissue exchange clearance Q_S (L/h)", err)))
-    return rc;
-  if (d->q_s > 0 && !(d->v_s > 0 && isfinite(d->v_s)))
-    return hs_error_set(err, HS_EINPUT, "slow-tissue volume V_S = %g L must be > 0 when its "
-                        "exchange clearance Q_S = %g L/h is given", d->v_s, d->q_s);
-  return HS_OK;
-}
-
-static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
-  if (!(e->m_min > 0 && e->m_min <= 1))
-    return hs_error_set(err, HS_EINPUT, "embolization[%d]: m_min = %g must lie in (0, 1]", i,
-                        e->m_min);
-  if (!(e->t_half > 0))
-    return hs_error_set(err, HS_EINPUT, "embolization[%d]: recovery half-life = %g h must be > 0",
-                        i, e->t_half);
-  if (!(e->t_e >= 0) || !isfinite(e->t_e))
-    return hs_error_set(err, HS_EINPUT, "embolization[%d]: onset = %g h must be >= 0", i, e->t_e);
-  if (!(e->t_hold >= 0) || !isfinite(e->t_hold))
-    return hs_error_set(err, HS_EINPUT, "embolization[%d]: recanalisation start = %g h after "
-                        "onset must be >= 0", i, e->t_hold);
-  return HS_OK;
-}
-
-/* model.md "Flows": Q_HA, Q_PV, Q_T, Q_TA, Q_TP, Q_LA, Q_LP, Q_L, Q_R and their signs. */
-static int derive_flows(const hs_physiology *ph, hs_flows *f, hs_error *err) {
-  f->q_ha = ph->f_ha * ph->q_h;
-  f->q_pv = (1 - ph->f_ha) * ph->q_h;
-  f->v_tv = (1 - ph->f_nec) * ph->v_t;   /* the viable, perfused part */
-  f->q_t = ph->p_t * f->v_tv;
-  f->q_ta = ph->f_ta * f->q_t;
-  f->q_tp = (1 - ph->f_ta) * f->q_t;
-  f->q_la = f->q_ha - f->q_ta;
-  f->q_lp = f->q_pv - f->q_tp;
-  f->q_l = f->q_la + f->q_lp;
-  f->q_r = ph->q_co - f->q_ha - f->q_pv;
-  if (!(f->q_la > 0))
-    return hs_error_set(err, HS_EINPUT,
-                        "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = %g L/h "
-                        "must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L%s)",
-                        f->q_la, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t,
-                        ph->f_nec > 0 ? ", of which the necrotic share is not perfused" : "");
-  if (!(f->q_lp > 0))
-    return hs_error_set(err, HS_EINPUT,
-                        "normal-liver portal flow Q_LP = (1-f_HA)*Q_H - (1-f_TA)*p_T*V_T = %g "
-                        "L/h must be > 0 (f_HA %g, Q_H %g L/h, f_TA %g, p_T %g /h, V_T %g L%s)",
-                        f->q_lp, ph->f_ha, ph->q_h, ph->f_ta, ph->p_t, ph->v_t,
-                        ph->f_nec > 0 ? ", of which the necrotic share is not perfused" : "");
-  if (!(f->q_r > 0))
-    return hs_error_set(err, HS_EINPUT,
-                        "rest-of-body flow Q_R = Q_CO - Q_H = %g L/h must be > 0 "
-                        "(Q_CO %g L/h, Q_H %g L/h)",
-                        f->q_r, ph->q_co, ph->q_h);
-  return HS_OK;
-}
-
-int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
-                   const hs_embolization *embo, int n_embo, hs_error *err) {
-  int rc;
-  memset(p, 0, sizeof *p);
-  p->phys = *phys;
-  p->drug = *drug;
-  p->embo = embo;
-  p->n_embo = n_embo;
-  if ((rc = check_physiology(phys, err)) || (rc = check_drug(drug, err)) ||
-      (rc = hs__vascular_check(&phys->vasc, err)))
-    return rc;
-  for (int i = 0; i < n_embo; i++)
-    if ((rc = check_embolization(&embo[i], i, err))) return rc;
-  hs__vascular_clearance(&phys->vasc, &p->drug.hepatic);
-  if ((rc = derive_flows(phys, &p->fl, err)) || (rc = hs__vascular_flows(phys, &p->fl, err)))
-    return rc;
-  return hs__territory_init(p, err);
-}
-
-int hs_params_set_filter(hs_params *p, const hs_filter *f, int n, hs_error *err) {
-  for (int i = 0; i < n; i++) {
-    if (!(f[i].efficiency >= 0 && f[i].efficiency <= 1))
-      return hs_error_set(err, HS_EINPUT, "filter[%d]: efficiency %g must lie in [0, 1]", i,
-                          f[i].efficiency);
-    if (!(f[i].t_on >= 0) || !(f[i].t_off > f[i].t_on))
-      return hs_error_set(err, HS_EINPUT, "filter[%d]: window [%g, %g) h must start at >= 0 "
-                          "and not be empty", i, f[i].t_on, f[i].t_off);
-  }
-  p->filter = f;
-  p->n_filter = n;
-  return HS_OK;
-}
-
-double hs_model_filter(const hs_params *p, double t0) {
-  double pass = 1.0;
-  for (int i = 0; i < p->n_filter; i++)
-    if (t0 >= p->filter[i].t_on && t0 < p->filter[i].t_off) pass *= 1 - p->filter[i].efficiency;
-  return 1 - pass;
-}
 
 /* ---- time-dependent multipliers and inputs ------------------------------------- */
 
@@ -194,45 +42,6 @@ void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, 
   *m_t *= occ;
 }
 
-double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
-  double m_l, m_t;
-  hs_model_multipliers(p, t, t0, &m_l, &m_t);
-  /* the covered territory's arterial flows (c_L = c_T = 1 without a catheter territory) */
-  double q_l = m_l * p->c_l * p->fl.q_la, q_t = m_t * p->c_t * p->fl.q_ta;
-  return q_l + q_t > 0 ? q_l / (q_l + q_t) : 1.0; /* occluded: no arterial dose is given */
-}
-
-double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
-
-void hs_model_ha_bolus(const hs_params *p, double t, double amt, double *y) {
-  if (p->ext && p->phys.terr.gastric) { /* the misperfused share reaches the stomach */
-    y[HS_A_GS] += p->phys.terr.mis_share * amt;
-    amt *= 1 - p->phys.terr.mis_share;
-  }
-  double share = hs_model_ha_liver_share(p, t, t);
-  y[HS_A_L] += share * amt;
-  y[HS_A_T] += (1 - share) * amt; /* covered tumour (its vascular space) */
-}
-
-void hs_model_pv_bolus(const hs_params *p, double amt, double *y) {
-  const hs_flows *f = &p->fl;
-  y[HS_A_B] += f->q_sh / f->q_pv * amt; /* past the liver: shunt, thrombosis collaterals */
-  if (!p->ext) {
-    y[HS_A_L] += f->q_lp / f->q_pv * amt;
-    y[HS_A_T] += f->q_tp / f->q_pv * amt;
-    return;
-  }
-  /* portal flow reaches both territories, Q_LP : Q_TP each */
-  y[HS_A_L] += p->c_l * f->q_lp / f->q_pv * amt;
-  y[HS_A_L2] += (1 - p->c_l) * f->q_lp / f->q_pv * amt;
-  y[HS_A_T] += p->c_t * f->q_tp / f->q_pv * amt;
-  y[HS_A_T2] += (1 - p->c_t) * f->q_tp / f->q_pv * amt;
-}
-
-double hs_model_tumor_amount(const hs_params *p, const double *y) {
-  return p->ext ? y[HS_A_T] + y[HS_A_T2] + y[HS_A_TE] + y[HS_A_TE2] : y[HS_A_T];
-}
-
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
   *r_iv = seg->r_iv, *r_ha = seg->r_ha, *r_pv = seg->r_pv;
   if (!seg->cos_iv && !seg->sin_iv && !seg->cos_ha && !seg->sin_ha && !seg->cos_pv &&
@@ -245,7 +54,7 @@ void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha,
 }
 
 /* Saturable or linear elimination rate and its derivative with respect to C. */
-double hs__elim_rate(const hs_elimination *e, double c, double *dr_dc) {
+static double elim_rate(const hs_elimination *e, double c, double *dr_dc) {
   if (e->kind == HS_ELIM_LINEAR) {
     *dr_dc = e->cl;
     return e->cl * c;
@@ -255,15 +64,58 @@ double hs__elim_rate(const hs_elimination *e, double c, double *dr_dc) {
   return e->vmax * c / den;
 }
 
-/* Everything the equations read at time t, named as in model.md. */
+/* ---- the terms of the equations at time t, named as in model.md ---------------------- */
+
+/* One part (hs_part) at time t. */
+typedef struct part_terms {
+  double q_la, q_lp, q_ta, q_tp; /* its flows at t (embolised and occluded) */
+  double q_tout, q_lout;         /* its tumour outflow Q_T(t); blood leaving its liver */
+  double c_a;                    /* arterial inflow concentration: C_HA or C_B */
+  double cl, ct, ce;             /* dC_Lv/dA_L, dC_Tv/dA_T, dC_ev/dA_TE (blood basis) */
+  double c_lv, c_tv, c_ev;       /* liver venous, tumour venous, extravascular / Kp_ev */
+  double e_h, de_h;              /* its hepatic elimination and d/dC_Lv */
+} part_terms;
+
 typedef struct terms {
-  double q_la_e, q_ta_e, q_ha_t, q_t_t, q_r_t;      /* embolised flows */
-  double c_b, c_gv, c_lv, c_tv, c_rv, c_ha, c_pv; /* concentrations */
-  double c_s;                                      /* slow tissue, blood-equivalent */
-  double e_h, de_h, e_x, de_x;                     /* eliminations, d/dC */
-  double r_iv, r_ha, r_pv;                         /* infusion rates at t */
-  double e_f;                                      /* hepatic-venous filter efficiency */
+  part_terms pt[HS_MAX_PARTS];
+  double q_ha_t, q_r_t;          /* Q_HA(t), Q_R(t) = Q_CO - Q_HA(t) - Q_PV */
+  double phi, mis;               /* gastric share of the splanchnic bed; misperfused share */
+  double c_b, c_gv, c_gsv, c_rv, c_s, c_ha, c_pv; /* concentrations (blood basis) */
+  double cb, cg, cgs, cr, cs;    /* dC/dA: blood, splanchnic (rest), gastric, rest, slow */
+  double r_iv, r_ha, r_pv;       /* infusion rates at t */
+  double e_x, de_x;              /* extrahepatic elimination and d/dC_B */
+  double e_f;                    /* hepatic-venous filter efficiency */
 } terms;
+
+/* A part's flows, concentrations and hepatic elimination; m_l and m_t are its arterial
+ * multipliers. Intrinsic clearance (or Vmax) is shared in proportion to liver volume. */
+static void eval_part(const hs_params *p, const hs_part *q, double m_l, double m_t,
+                      const double *y, part_terms *w) {
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  const hs_flows *f = &p->fl;
+  const double v_t = q->w_t * f->v_tv, f_vas = ph->terr.f_vas;
+  w->q_la = m_l * q->w_l * f->q_la;
+  w->q_lp = q->w_l * f->q_lp;
+  w->q_ta = m_t * q->w_t * f->q_ta;
+  w->q_tp = q->w_t * f->q_tp;
+  w->q_tout = w->q_ta + w->q_tp;                       /* Q_T(t) = m_T Q_TA + Q_TP */
+  w->q_lout = w->q_la + w->q_lp + ph->f_td * w->q_tout; /* m_L Q_LA + Q_LP + f_TD Q_T(t) */
+  const double v_lk = q->w_l * ph->v_l * d->kp_l;
+  w->cl = v_lk > 0 ? 1 / v_lk : 0.0;
+  w->c_lv = v_lk > 0 ? y[q->i_l] / v_lk : 0.0;         /* C_Lv = A_L / (V_L Kp_L) */
+  const double v_tk = v_t * (q->i_te >= 0 ? f_vas : d->kp_t); /* vascular space: Kp 1 */
+  w->ct = v_tk > 0 ? 1 / v_tk : 0.0;
+  w->c_tv = v_tk > 0 ? y[q->i_t] / v_tk : 0.0;         /* C_Tv = A_T / (V_Tv Kp_T) */
+  w->ce = w->c_ev = 0.0;
+  if (q->i_te >= 0 && v_t > 0) {                        /* C_ev / Kp_ev */
+    w->ce = 1 / ((1 - f_vas) * v_t * p->kp_ev);
+    w->c_ev = y[q->i_te] * w->ce;
+  }
+  double de;
+  w->e_h = q->w_l * elim_rate(&d->hepatic, w->c_lv, &de);
+  w->de_h = q->w_l * de;
+}
 
 static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *w) {
   const hs_params *p = ctx->p;
@@ -272,144 +124,204 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   const hs_flows *f = &p->fl;
   double m_l, m_t;
   hs_model_multipliers(p, t, ctx->seg.t0, &m_l, &m_t);
-  w->q_la_e = m_l * f->q_la;
-  w->q_ta_e = m_t * f->q_ta;
-  w->q_ha_t = w->q_la_e + w->q_ta_e;             /* Q_HA(t) = m_L Q_LA + m_T Q_TA */
-  w->q_t_t = w->q_ta_e + f->q_tp;                /* Q_T(t) = m_T Q_TA + Q_TP */
-  w->q_r_t = ph->q_co - w->q_ha_t - f->q_pv;     /* Q_R(t) = Q_CO - Q_HA(t) - Q_PV */
+  /* catheter embolisation acts on the covered part; an occluded hepatic artery on all */
+  const double occ = hs__vascular_arterial(&ph->vasc, ctx->seg.t0);
+  w->q_ha_t = 0.0;
+  for (int k = 0; k < p->n_parts; k++) {
+    const hs_part *q = &p->part[k];
+    eval_part(p, q, q->covered ? m_l : occ, q->covered ? m_t : occ, y, &w->pt[k]);
+    w->q_ha_t += w->pt[k].q_la + w->pt[k].q_ta;        /* Q_HA(t) = m_L Q_LA + m_T Q_TA */
+  }
+  w->q_r_t = ph->q_co - w->q_ha_t - f->q_pv;
+  w->phi = p->i_gs >= 0 ? ph->terr.phi_gs : 0.0;
+  w->mis = p->i_gs >= 0 ? ph->terr.mis_share : 0.0;
+  w->cb = 1 / ph->v_b;
+  w->cg = 1 / ((1 - w->phi) * ph->v_g * d->kp_g);      /* the splanchnic bed (its rest) */
+  w->cgs = w->phi > 0 ? 1 / (w->phi * ph->v_g * d->kp_g) : 0.0; /* V_GS = phi V_G */
+  w->cr = 1 / (ph->v_r * d->kp_r);
+  w->cs = d->q_s > 0 ? 1 / d->v_s : 0.0;
   w->c_b = y[HS_A_B] / ph->v_b;
-  w->c_gv = y[HS_A_G] / (ph->v_g * d->kp_g);
-  w->c_lv = y[HS_A_L] / (ph->v_l * d->kp_l);
-  w->c_tv = y[HS_A_T] / (f->v_tv * d->kp_t);
+  w->c_gv = y[HS_A_G] / ((1 - w->phi) * ph->v_g * d->kp_g);
+  w->c_gsv = p->i_gs >= 0 ? y[p->i_gs] * w->cgs : 0.0;
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
-  w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;
+  w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;      /* slow tissue, blood-equivalent */
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
-  /* C_HA = C_B + R_HA / Q_HA(t); an occluded artery (Q_HA(t) = 0) is given no dose */
-  w->c_ha = w->c_b + (w->q_ha_t > 0 ? w->r_ha / w->q_ha_t : 0.0);
-  w->c_pv = w->c_gv + w->r_pv / f->q_pv;         /* C_PV = C_Gv + R_PV / Q_PV */
-  w->e_h = hs__elim_rate(&d->hepatic, w->c_lv, &w->de_h);
-  w->e_x = hs__elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
+  /* C_HA = C_B + (1 - s) R_HA / Q_HA,cov(t), the covered part's arterial flow; an occluded
+   * artery (no flow) is given no dose */
+  const double q_cov = w->pt[0].q_la + w->pt[0].q_ta;
+  w->c_ha = w->c_b + (q_cov > 0 ? (1 - w->mis) * w->r_ha / q_cov : 0.0);
+  for (int k = 0; k < p->n_parts; k++) w->pt[k].c_a = p->part[k].covered ? w->c_ha : w->c_b;
+  /* C_PV = (1 - phi) C_Gv + phi C_GSv + R_PV / Q_PV */
+  w->c_pv = p->i_gs >= 0 ? (1 - w->phi) * w->c_gv + w->phi * w->c_gsv + w->r_pv / f->q_pv
+                         : w->c_gv + w->r_pv / f->q_pv;
+  w->e_x = elim_rate(&d->extrahepatic, w->c_b, &w->de_x);
   w->e_f = p->n_filter ? hs_model_filter(p, ctx->seg.t0) : 0.0;
 }
 
-/* model.md "Equations": the HS_NSTATE_BASE states of the reference model. */
-static void base_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
-  const hs_params *p = ctx->p;
-  const hs_drug *d = &p->drug;
-  const hs_flows *f = &p->fl;
-  const double f_td = p->phys.f_td;
-  terms w;
-  eval_terms(t, y, ctx, &w);
-  double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t; /* blood leaving the normal liver */
+/* ---- right-hand side --------------------------------------------------------------- */
 
-  dy[HS_A_G] = f->q_pv * (w.c_b - w.c_gv);
-  dy[HS_A_L] = w.q_la_e * w.c_ha + f->q_lp * w.c_pv + f_td * w.q_t_t * w.c_tv -
-               q_lout * w.c_lv - w.e_h;
-  dy[HS_A_T] = w.q_ta_e * w.c_ha + f->q_tp * w.c_pv - (w.q_ta_e + f->q_tp) * w.c_tv -
-               d->cl_t * w.c_tv + d->k_rel * y[HS_A_D];
-  dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
-  dy[HS_A_D] = -d->k_rel * y[HS_A_D];
-  dy[HS_A_S] = d->q_s * (w.c_b - w.c_s); /* slow tissue: Q_S (C_B - A_S / V_S) */
-  /* hepatic venous return: normal-liver outflow and the tumour's direct outflow, of which
-   * a filter (PHP) removes the share e_f */
-  double hv = q_lout * w.c_lv + (1 - f_td) * w.q_t_t * w.c_tv;
-  dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - p->phys.q_co * w.c_b -
-               d->cl_r * w.c_b - w.e_x - d->cl_bind * w.c_b - dy[HS_A_S];
-  dy[HS_A_B] += f->q_sh * w.c_pv; /* portal blood past the liver: shunt, collaterals */
-
-  dy[HS_AUC_P] = w.c_b / d->bp;
-  dy[HS_AUC_T] = y[HS_A_T] / f->v_tv;
-  dy[HS_AUC_L] = y[HS_A_L] / p->phys.v_l;
-  dy[HS_AUC_TV] = w.c_tv;
-  dy[HS_EL_H] = w.e_h;
-  dy[HS_EL_R] = d->cl_r * w.c_b;
-  dy[HS_EL_X] = w.e_x;
-  dy[HS_EL_T] = d->cl_t * w.c_tv;
-  dy[HS_EL_F] = w.e_f * hv;
-  dy[HS_EL_B] = d->cl_bind * w.c_b;
-  dy[HS_DOSED] = w.r_iv + w.r_ha + w.r_pv;
-}
-
-/* dy/dt of one species; full: write all HS_NSTATE states (the extension ones are 0 when
- * no extension is on), else only the HS_NSTATE_BASE states of the reference model. */
-static void species_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx, int full) {
-  if (ctx->p->ext) {
-    hs__ext_rhs(t, y, dy, ctx);
-    return;
+/* A part's tumour and liver equations; adds its hepatic venous outflow flux to *hv. */
+static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const part_terms *z,
+                     const double *y, double *dy, double *hv) {
+  const double f_td = p->phys.f_td, cl_t = p->drug.cl_t;
+  const double depot = q->covered ? p->drug.k_rel * y[HS_A_D] : 0.0; /* depot: covered */
+  double in_t = z->q_ta * z->c_a + z->q_tp * w->c_pv - z->q_tout * z->c_tv;
+  if (q->i_te >= 0) { /* vascular A_T, extravascular A_TE: PS (C_vas - C_ev / Kp_ev) */
+    double j = q->w_t * p->phys.terr.ps * (z->c_tv - z->c_ev);
+    dy[q->i_t] = in_t - j;
+    dy[q->i_te] = j - q->w_t * cl_t * z->c_ev + depot;
+    dy[HS_EL_T] += q->w_t * cl_t * z->c_ev;
+  } else {
+    dy[q->i_t] = in_t - q->w_t * cl_t * z->c_tv + depot;
+    dy[HS_EL_T] += q->w_t * cl_t * z->c_tv;
   }
-  base_rhs(t, y, dy, ctx);
-  if (full) memset(dy + HS_NSTATE_BASE, 0, sizeof(double) * (HS_NSTATE - HS_NSTATE_BASE));
+  dy[q->i_l] = z->q_la * z->c_a + z->q_lp * w->c_pv + f_td * z->q_tout * z->c_tv -
+               z->q_lout * z->c_lv - z->e_h;
+  *hv += z->q_lout * z->c_lv + (1 - f_td) * z->q_tout * z->c_tv;
 }
 
-int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
-  species_rhs(t, y, dy, ctx, 1);
-  return 0;
+/* A part's tumour amount (vascular and extravascular). */
+static double part_tumor(const hs_part *q, const double *y) {
+  return q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
 }
 
-#define J(i, j) jac[(i) * ld + (j)]
+/* The accounting states: AUCs and amounts eliminated (model.md "Accounting states"). */
+static void accounting_rhs(const hs_params *p, const terms *w, const double *y, double *dy,
+                           double hv) {
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  dy[HS_AUC_P] = w->c_b / d->bp;
+  dy[HS_AUC_T] = hs_model_tumor_amount(p, y) / p->fl.v_tv;
+  dy[HS_AUC_L] = dy[HS_AUC_TV] = dy[HS_EL_H] = 0.0;
+  for (int k = 0; k < p->n_parts; k++) {
+    const hs_part *q = &p->part[k];
+    const part_terms *z = &w->pt[k];
+    dy[HS_AUC_L] += y[q->i_l];
+    dy[HS_AUC_TV] += q->w_t * z->c_tv;
+    dy[HS_EL_H] += z->e_h;
+    if (q->i_auc_l >= 0) dy[q->i_auc_l] = q->w_l > 0 ? y[q->i_l] / (q->w_l * ph->v_l) : 0.0;
+    if (q->i_auc_t >= 0)
+      dy[q->i_auc_t] = q->w_t > 0 ? part_tumor(q, y) / (q->w_t * p->fl.v_tv) : 0.0;
+  }
+  dy[HS_AUC_L] /= ph->v_l;
+  if (p->i_gs >= 0) dy[HS_AUC_GS] = y[p->i_gs] / (w->phi * ph->v_g);
+  dy[HS_EL_R] = d->cl_r * w->c_b;
+  dy[HS_EL_X] = w->e_x;
+  dy[HS_EL_F] = w->e_f * hv;
+  dy[HS_EL_B] = d->cl_bind * w->c_b;
+  dy[HS_DOSED] = w->r_iv + w->r_ha + w->r_pv;
+}
 
-/* The reference model's Jacobian entries, added to a zeroed matrix of leading dimension ld. */
-static void base_jac(double t, const double *y, double *jac, int ld, const hs_rhs_ctx *ctx) {
+/* dy/dt of one species, n (HS_NSTATE_BASE or HS_NSTATE) states; states of the layout that
+ * this species does not use have derivative 0. */
+static void species_rhs(double t, const double *y, double *dy, int n, const hs_rhs_ctx *ctx) {
   const hs_params *p = ctx->p;
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
   const hs_flows *f = &p->fl;
-  const double f_td = ph->f_td;
   terms w;
   eval_terms(t, y, ctx, &w);
-  /* dC/dA for each compartment */
-  const double cb = 1 / ph->v_b, cg = 1 / (ph->v_g * d->kp_g), cl = 1 / (ph->v_l * d->kp_l),
-               ct = 1 / (f->v_tv * d->kp_t), cr = 1 / (ph->v_r * d->kp_r);
-  double q_lout = w.q_la_e + f->q_lp + f_td * w.q_t_t;
+  if (n > HS_NSTATE_BASE)
+    memset(dy + HS_NSTATE_BASE, 0, sizeof(double) * (size_t)(n - HS_NSTATE_BASE));
+  dy[HS_A_G] = (1 - w.phi) * f->q_pv * (w.c_b - w.c_gv);
+  if (p->i_gs >= 0) dy[p->i_gs] = w.phi * f->q_pv * (w.c_b - w.c_gsv) + w.mis * w.r_ha;
+  dy[HS_A_R] = w.q_r_t * (w.c_b - w.c_rv);
+  dy[HS_A_D] = -d->k_rel * y[HS_A_D];
+  dy[HS_A_S] = d->q_s * (w.c_b - w.c_s); /* slow tissue: Q_S (C_B - A_S / V_S) */
+  double hv = 0.0; /* hepatic venous return: every part's liver outflow and the tumour's
+                      direct outflow, of which a filter (PHP) removes the share e_f */
+  dy[HS_EL_T] = 0.0;
+  for (int k = 0; k < p->n_parts; k++) part_rhs(p, &w, &p->part[k], &w.pt[k], y, dy, &hv);
+  dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - ph->q_co * w.c_b -
+               d->cl_r * w.c_b - w.e_x - d->cl_bind * w.c_b - dy[HS_A_S] +
+               f->q_sh * w.c_pv; /* portal blood past the liver: shunt, collaterals */
+  accounting_rhs(p, &w, y, dy, hv);
+}
 
-  J(HS_A_G, HS_A_B) = f->q_pv * cb;
-  J(HS_A_G, HS_A_G) = -f->q_pv * cg;
+int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
+  species_rhs(t, y, dy, HS_NSTATE, ctx);
+  return 0;
+}
 
-  J(HS_A_L, HS_A_B) = w.q_la_e * cb;
-  J(HS_A_L, HS_A_G) = f->q_lp * cg;
-  J(HS_A_L, HS_A_T) = f_td * w.q_t_t * ct;
-  J(HS_A_L, HS_A_L) = -q_lout * cl - w.de_h * cl;
+/* ---- Jacobian ---------------------------------------------------------------------- */
 
-  J(HS_A_T, HS_A_B) = w.q_ta_e * cb;
-  J(HS_A_T, HS_A_G) = f->q_tp * cg;
-  J(HS_A_T, HS_A_T) = -(w.q_ta_e + f->q_tp + d->cl_t) * ct;
-  J(HS_A_T, HS_A_D) = d->k_rel;
+#define J(i, j) jac[(i) * ld + (j)]
 
-  J(HS_A_R, HS_A_B) = w.q_r_t * cb;
-  J(HS_A_R, HS_A_R) = -w.q_r_t * cr;
+static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const part_terms *z,
+                     double *jac, int ld) {
+  const double f_td = p->phys.f_td, cl_t = p->drug.cl_t, k_rel = p->drug.k_rel;
+  const double gp = (1 - w->phi) * w->cg, gsp = w->phi * w->cgs; /* dC_PV/dA_G, /dA_GS */
+  const int it = q->i_t, il = q->i_l, ie = q->i_te, gs = p->i_gs;
+  J(it, HS_A_B) = z->q_ta * w->cb; /* C_HA and C_B both move with A_B at slope 1 / V_B */
+  J(it, HS_A_G) = z->q_tp * gp;
+  if (ie >= 0) {
+    const double pw = q->w_t * p->phys.terr.ps;
+    J(it, it) = -(z->q_tout + pw) * z->ct;
+    J(it, ie) = pw * z->ce;
+    J(ie, it) = pw * z->ct;
+    J(ie, ie) = -(pw + q->w_t * cl_t) * z->ce;
+    if (q->covered) J(ie, HS_A_D) = k_rel;
+    J(HS_EL_T, ie) = q->w_t * cl_t * z->ce;
+  } else {
+    J(it, it) = -(z->q_tout + q->w_t * cl_t) * z->ct;
+    if (q->covered) J(it, HS_A_D) = k_rel;
+    J(HS_EL_T, it) = q->w_t * cl_t * z->ct;
+  }
+  J(il, HS_A_B) = z->q_la * w->cb;
+  J(il, HS_A_G) = z->q_lp * gp;
+  J(il, it) = f_td * z->q_tout * z->ct;
+  J(il, il) = -z->q_lout * z->cl - z->de_h * z->cl;
+  if (gs >= 0) J(it, gs) = z->q_tp * gsp, J(il, gs) = z->q_lp * gsp;
+  J(HS_A_B, il) = (1 - w->e_f) * z->q_lout * z->cl;
+  J(HS_A_B, it) = (1 - w->e_f) * (1 - f_td) * z->q_tout * z->ct;
+  J(HS_EL_H, il) = z->de_h * z->cl;
+  J(HS_EL_F, il) = w->e_f * z->q_lout * z->cl;
+  J(HS_EL_F, it) = w->e_f * (1 - f_td) * z->q_tout * z->ct;
+  J(HS_AUC_TV, it) = q->w_t * z->ct;
+  J(HS_AUC_L, il) = 1 / p->phys.v_l;
+  J(HS_AUC_T, it) = 1 / p->fl.v_tv;
+  if (ie >= 0) J(HS_AUC_T, ie) = 1 / p->fl.v_tv;
+  if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, il) = 1 / (q->w_l * p->phys.v_l);
+  if (q->i_auc_t >= 0 && q->w_t > 0) {
+    J(q->i_auc_t, it) = 1 / (q->w_t * p->fl.v_tv);
+    if (ie >= 0) J(q->i_auc_t, ie) = 1 / (q->w_t * p->fl.v_tv);
+  }
+}
 
+/* The Jacobian entries of one species, added to a zeroed matrix of leading dimension ld. */
+static void species_jac(double t, const double *y, double *jac, int ld, const hs_rhs_ctx *ctx) {
+  const hs_params *p = ctx->p;
+  const hs_physiology *ph = &p->phys;
+  const hs_drug *d = &p->drug;
+  const hs_flows *f = &p->fl;
+  const int gs = p->i_gs;
+  terms w;
+  eval_terms(t, y, ctx, &w);
+  J(HS_A_G, HS_A_B) = (1 - w.phi) * f->q_pv * w.cb;
+  J(HS_A_G, HS_A_G) = -(1 - w.phi) * f->q_pv * w.cg;
+  if (gs >= 0) {
+    J(gs, HS_A_B) = w.phi * f->q_pv * w.cb;
+    J(gs, gs) = -w.phi * f->q_pv * w.cgs;
+    J(HS_A_B, gs) = f->q_sh * w.phi * w.cgs; /* shunt: d(Q_SH C_PV)/dA_GS */
+    J(HS_AUC_GS, gs) = 1 / (w.phi * ph->v_g);
+  }
+  J(HS_A_R, HS_A_B) = w.q_r_t * w.cb;
+  J(HS_A_R, HS_A_R) = -w.q_r_t * w.cr;
   J(HS_A_D, HS_A_D) = -d->k_rel;
-
-  const double cs = d->q_s > 0 ? 1 / d->v_s : 0.0;
-  J(HS_A_S, HS_A_B) = d->q_s * cb;
-  J(HS_A_S, HS_A_S) = -d->q_s * cs;
-  J(HS_A_B, HS_A_S) = d->q_s * cs;
-
-  J(HS_A_B, HS_A_L) = (1 - w.e_f) * q_lout * cl;
-  J(HS_A_B, HS_A_T) = (1 - w.e_f) * (1 - f_td) * w.q_t_t * ct;
-  J(HS_A_B, HS_A_R) = w.q_r_t * cr;
-  J(HS_A_B, HS_A_G) = f->q_sh * cg;
-  J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r + d->cl_bind + d->q_s) * cb - w.de_x * cb;
-
-  J(HS_AUC_P, HS_A_B) = cb / d->bp;
-  J(HS_AUC_T, HS_A_T) = 1 / f->v_tv;
-  J(HS_AUC_L, HS_A_L) = 1 / ph->v_l;
-  J(HS_AUC_TV, HS_A_T) = ct;
-  J(HS_EL_H, HS_A_L) = w.de_h * cl;
-  J(HS_EL_R, HS_A_B) = d->cl_r * cb;
-  J(HS_EL_X, HS_A_B) = w.de_x * cb;
-  J(HS_EL_T, HS_A_T) = d->cl_t * ct;
-  J(HS_EL_F, HS_A_L) = w.e_f * q_lout * cl;
-  J(HS_EL_F, HS_A_T) = w.e_f * (1 - f_td) * w.q_t_t * ct;
-  J(HS_EL_B, HS_A_B) = d->cl_bind * cb;
+  J(HS_A_S, HS_A_B) = d->q_s * w.cb;
+  J(HS_A_S, HS_A_S) = -d->q_s * w.cs;
+  J(HS_A_B, HS_A_S) = d->q_s * w.cs;
+  J(HS_A_B, HS_A_R) = w.q_r_t * w.cr;
+  J(HS_A_B, HS_A_G) = f->q_sh * (1 - w.phi) * w.cg;
+  J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r + d->cl_bind + d->q_s) * w.cb - w.de_x * w.cb;
+  for (int k = 0; k < p->n_parts; k++) part_jac(p, &w, &p->part[k], &w.pt[k], jac, ld);
+  J(HS_AUC_P, HS_A_B) = w.cb / d->bp;
+  J(HS_EL_R, HS_A_B) = d->cl_r * w.cb;
+  J(HS_EL_X, HS_A_B) = w.de_x * w.cb;
+  J(HS_EL_B, HS_A_B) = d->cl_bind * w.cb;
 }
 
 #undef J
-
-static void species_jac(double t, const double *y, double *jac, int ld, const hs_rhs_ctx *ctx) {
-  if (ctx->p->ext) hs__ext_jac(t, y, jac, ld, ctx);
-  else base_jac(t, y, jac, ld, ctx);
-}
 
 int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) {
   memset(jac, 0, sizeof(double) * HS_NSTATE * HS_NSTATE);
@@ -428,27 +340,40 @@ static void formation_states(hs_form_route r, int *el, int *into) {
 
 static int stride_of(const hs_system_ctx *ctx) { return ctx->stride ? ctx->stride : HS_NSTATE; }
 
-/* A hepatically formed species forms in the liver of the territory its parent eliminated
- * it in: the parent's uncovered-territory elimination goes to the species' A_L2. */
+/* A hepatically formed species forms in the liver of the part its parent eliminated it
+ * in: each part after the first sends its share to that part's liver state. */
 static int split_formation(const hs_system_ctx *ctx, const hs_species_link *l) {
-  return l->route == HS_FORM_HEPATIC && ctx->sp[l->parent].p->c_l < 1;
+  return l->route == HS_FORM_HEPATIC && ctx->sp[l->parent].p->n_parts > 1;
+}
+
+/* Hepatic elimination of part k (its rate; *d_da: d/dA of its liver state). */
+static double part_hepatic(const hs_params *p, int k, const double *y, double *d_da) {
+  const hs_part *q = &p->part[k];
+  const double v_lk = q->w_l * p->phys.v_l * p->drug.kp_l;
+  *d_da = 0.0;
+  if (!(v_lk > 0)) return 0.0;
+  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[q->i_l] / v_lk, &de);
+  *d_da = q->w_l * de / v_lk;
+  return e;
 }
 
 int hs_system_rhs(double t, const double *y, double *dy, const hs_system_ctx *ctx) {
   const int st = stride_of(ctx);
   for (int k = 0; k < ctx->ns; k++) {
-    species_rhs(t, y + k * st, dy + k * st, &ctx->sp[k], st == HS_NSTATE);
+    species_rhs(t, y + k * st, dy + k * st, st, &ctx->sp[k]);
     if (k == 0) continue;
     const hs_species_link *l = &ctx->link[k];
+    const hs_params *pp = ctx->sp[l->parent].p;
     int el, into;
     formation_states(l->route, &el, &into);
     /* formation = yield * the parent's elimination rate by the route */
-    double form = l->yield * dy[l->parent * st + el], unc = 0.0, d;
-    if (split_formation(ctx, l)) {
-      unc = l->yield * hs__ext_hepatic_uncovered(y + l->parent * st, ctx->sp[l->parent].p, &d);
-      dy[k * st + HS_A_L2] += unc;
+    double form = l->yield * dy[l->parent * st + el], other = 0.0, d;
+    for (int q = 1; split_formation(ctx, l) && q < pp->n_parts; q++) {
+      double f_q = l->yield * part_hepatic(pp, q, y + l->parent * st, &d);
+      dy[k * st + pp->part[q].i_l] += f_q;
+      other += f_q;
     }
-    dy[k * st + into] += form - unc;
+    dy[k * st + into] += form - other;
     dy[k * st + HS_DOSED] += form;
   }
   return 0;
@@ -461,37 +386,49 @@ int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *c
     species_jac(t, y + k * st, jac + (size_t)(k * st) * n + k * st, n, &ctx->sp[k]);
   for (int k = 1; k < ctx->ns; k++) { /* formation rows copy the parent's elimination row */
     const hs_species_link *l = &ctx->link[k];
+    const hs_params *pp = ctx->sp[l->parent].p;
     int el, into;
     formation_states(l->route, &el, &into);
     const double *src = jac + (size_t)(l->parent * st + el) * n;
     double *r1 = jac + (size_t)(k * st + into) * n;
     double *r2 = jac + (size_t)(k * st + HS_DOSED) * n;
-    int unc = split_formation(ctx, l) ? l->parent * st + HS_A_L2 : -1; /* its column */
-    for (int j = 0; j < n; j++) {
-      if (j != unc) r1[j] += l->yield * src[j];
-      r2[j] += l->yield * src[j];
+    for (int j = 0; j < n; j++) r1[j] += l->yield * src[j], r2[j] += l->yield * src[j];
+    for (int q = 1; split_formation(ctx, l) && q < pp->n_parts; q++) {
+      /* the parent's liver column of part q forms into the species' liver of part q */
+      const int c = l->parent * st + pp->part[q].i_l;
+      r1[c] -= l->yield * src[c];
+      jac[(size_t)(k * st + pp->part[q].i_l) * n + c] += l->yield * src[c];
     }
-    if (unc >= 0) jac[(size_t)(k * st + HS_A_L2) * n + unc] += l->yield * src[unc];
   }
   return 0;
 }
 
+/* ---- reported quantities ----------------------------------------------------------- */
+
+double hs_model_tumor_amount(const hs_params *p, const double *y) {
+  double a = 0.0;
+  for (int k = 0; k < p->n_parts; k++) a += part_tumor(&p->part[k], y);
+  return a;
+}
+
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
-  if (ctx->p->ext) {
-    hs__ext_concentrations(t, y, ctx, c);
-    return;
-  }
+  const hs_params *p = ctx->p;
   terms w;
   eval_terms(t, y, ctx, &w);
   c->blood = w.c_b;
-  c->plasma = w.c_b / ctx->p->drug.bp;
-  c->liver = y[HS_A_L] / ctx->p->phys.v_l;
-  c->tumor = y[HS_A_T] / ctx->p->fl.v_tv;
-  c->tumor_venous = w.c_tv;
-  c->hepatic_artery = w.c_ha;
+  c->plasma = w.c_b / p->drug.bp;
+  c->liver = 0.0;
+  c->tumor_venous = 0.0;
+  for (int k = 0; k < p->n_parts; k++) {
+    c->liver += y[p->part[k].i_l];
+    c->tumor_venous += p->part[k].w_t * w.pt[k].c_tv;
+  }
+  c->liver /= p->phys.v_l;
+  c->tumor = hs_model_tumor_amount(p, y) / p->fl.v_tv;
+  c->hepatic_artery = w.c_ha; /* the catheter's part */
   c->portal_vein = w.c_pv;
   c->depot_mg = y[HS_A_D];
-  c->gastric = 0.0;
+  c->gastric = p->i_gs >= 0 ? y[p->i_gs] / (w.phi * p->phys.v_g) : 0.0;
 }
 
 void hs_model_analytic(const hs_params *p, hs_analytic *a) {

@@ -180,10 +180,12 @@ typedef struct md_terr {
   int l, t, te;                                  /* its states */
 } md_terr;
 
-/* model.md "Equations" and its extensions, transcribed independently of model.c and
- * territory.c; m_l, m_t and the hepatic-venous filter efficiency e_f (PHP) given. */
+/* model.md "Equations" and its extensions, transcribed independently of model/model.c;
+ * the covered territory's multipliers m_l, m_t, the arterial multiplier m_o of the
+ * uncovered territory (0 once the hepatic artery is occluded, else 1) and the
+ * hepatic-venous filter efficiency e_f (PHP) given. */
 static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, double m_t,
-                         double e_f, const double *y, double *dy) {
+                         double m_o, double e_f, const double *y, double *dy) {
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
   const hs_territory *tr = &ph->terr;
@@ -200,7 +202,7 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   /* catheter coverage, gastric share phi and misperfused share, permeability */
   const double cov_l = tr->catheter ? tr->liver_cov : 1, cov_t = tr->catheter ? tr->tumor_cov : 1;
   const double phi = tr->gastric ? tr->phi_gs : 0, mis = tr->gastric ? tr->mis_share : 0;
-  const int ps = tr->ps > 0, ext = cov_l < 1 || cov_t < 1 || tr->gastric || ps;
+  const int ps = tr->ps > 0;
   const double f_vas = tr->f_vas, kp_ev = ps ? (d->kp_t - f_vas) / (1 - f_vas) : 0;
   const double c_b = y[HS_A_B] / ph->v_b;
   const double c_gv = y[HS_A_G] / ((1 - phi) * ph->v_g * d->kp_g);
@@ -210,14 +212,15 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   const double q_ha_cov = m_l * cov_l * q_la + m_t * cov_t * q_ta;
   const md_terr terr[2] = {
       {cov_l * ph->v_l, cov_t * v_tv, m_l * cov_l * q_la, cov_l * q_lp, m_t * cov_t * q_ta,
-       cov_t * q_tp, c_b + (1 - mis) * s->r_ha / q_ha_cov, HS_A_L, HS_A_T, HS_A_TE},
-      {(1 - cov_l) * ph->v_l, (1 - cov_t) * v_tv, (1 - cov_l) * q_la, (1 - cov_l) * q_lp,
-       (1 - cov_t) * q_ta, (1 - cov_t) * q_tp, c_b, HS_A_L2, HS_A_T2, HS_A_TE2}};
-  const double q_ha_t = q_ha_cov + (1 - cov_l) * q_la + (1 - cov_t) * q_ta;
+       cov_t * q_tp, c_b + (q_ha_cov > 0 ? (1 - mis) * s->r_ha / q_ha_cov : 0), HS_A_L, HS_A_T,
+       HS_A_TE},
+      {(1 - cov_l) * ph->v_l, (1 - cov_t) * v_tv, m_o * (1 - cov_l) * q_la, (1 - cov_l) * q_lp,
+       m_o * (1 - cov_t) * q_ta, (1 - cov_t) * q_tp, c_b, HS_A_L2, HS_A_T2, HS_A_TE2}};
+  const double q_ha_t = q_ha_cov + m_o * (1 - cov_l) * q_la + m_o * (1 - cov_t) * q_ta;
   const double q_r_t = ph->q_co - q_ha_t - q_pv;
   const double e_x = elim(&d->extrahepatic, c_b);
   const double c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0; /* slow tissue (option) */
-  double hv = 0, e_h = 0, el_t = 0, auc_tv = 0;
+  double hv = 0, e_h = 0, el_t = 0, auc_tv = 0, a_t = 0, a_l = 0;
   memset(dy, 0, sizeof(double) * HS_NSTATE);
   for (int k = 0; k < 2; k++) {
     const md_terr *z = &terr[k];
@@ -246,6 +249,8 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
     hv += lout * c_lv + (1 - f_td) * q_t * c_tv;
     e_h += eh;
     auc_tv += w_t * c_tv;
+    a_t += y[z->t] + (ps ? y[z->te] : 0); /* the territory's tumour: every space of it */
+    a_l += y[z->l];
   }
   dy[HS_A_G] = (1 - phi) * q_pv * (c_b - c_gv);
   dy[HS_A_GS] = phi * q_pv * (c_b - c_gsv) + mis * s->r_ha;
@@ -255,11 +260,11 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   dy[HS_A_B] = s->r_iv + (1 - e_f) * hv + q_r_t * c_rv - ph->q_co * c_b - d->cl_r * c_b - e_x -
                d->cl_bind * c_b - d->q_s * (c_b - c_s) + q_sh * c_pv;
   dy[HS_AUC_P] = c_b / d->bp;
-  dy[HS_AUC_T] = (ext ? y[HS_A_T] + y[HS_A_T2] + y[HS_A_TE] + y[HS_A_TE2] : y[HS_A_T]) / v_tv;
-  dy[HS_AUC_L] = (y[HS_A_L] + (ext ? y[HS_A_L2] : 0)) / ph->v_l;
+  dy[HS_AUC_T] = a_t / v_tv;
+  dy[HS_AUC_L] = a_l / ph->v_l;
   dy[HS_AUC_TV] = auc_tv;
   if (cov_l < 1) dy[HS_AUC_L2] = y[HS_A_L2] / terr[1].v_l;
-  if (cov_t < 1) dy[HS_AUC_T2] = (y[HS_A_T2] + y[HS_A_TE2]) / terr[1].v_t;
+  if (cov_t < 1) dy[HS_AUC_T2] = (y[HS_A_T2] + (ps ? y[HS_A_TE2] : 0)) / terr[1].v_t;
   if (phi > 0) dy[HS_AUC_GS] = y[HS_A_GS] / (phi * ph->v_g);
   dy[HS_EL_H] = e_h;
   dy[HS_EL_R] = d->cl_r * c_b;
@@ -272,25 +277,38 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
 
 /* Configurations used by the RHS, Jacobian and conservation tests. */
 enum { TERR_SPLIT = 1, TERR_GASTRIC = 2, TERR_PS = 4 }; /* model.md extension options */
+enum { OCCLUDED = 1, NO_TUMOR_FLOW = 2 }; /* zero-flow events */
 typedef struct config {
   const char *name;
   hs_elim_kind kind;
   int embolised, filtered;
   double t;
   int terr; /* TERR_* options */
+  int zero; /* zero-flow events: an occluded hepatic artery, an unperfused tumour */
 } config;
 
 static const config CONFIGS[] = {
-    {"linear", HS_ELIM_LINEAR, 0, 0, 2.385, 0},
-    {"michaelis-menten", HS_ELIM_MM, 0, 0, 2.385, 0},
-    {"linear, embolised", HS_ELIM_LINEAR, 1, 0, 0.37, 0},
-    {"michaelis-menten, embolised", HS_ELIM_MM, 1, 0, 0.37, 0},
-    {"linear, filtered", HS_ELIM_LINEAR, 0, 1, 2.385, 0},
-    {"linear, lobar catheter territory", HS_ELIM_LINEAR, 0, 0, 2.385, TERR_SPLIT},
-    {"michaelis-menten, embolised, gastric misperfusion", HS_ELIM_MM, 1, 0, 0.37, TERR_GASTRIC},
-    {"linear, permeability-limited tumour", HS_ELIM_LINEAR, 0, 0, 2.385, TERR_PS},
+    {"linear", HS_ELIM_LINEAR, 0, 0, 2.385, 0, 0},
+    {"michaelis-menten", HS_ELIM_MM, 0, 0, 2.385, 0, 0},
+    {"linear, embolised", HS_ELIM_LINEAR, 1, 0, 0.37, 0, 0},
+    {"michaelis-menten, embolised", HS_ELIM_MM, 1, 0, 0.37, 0, 0},
+    {"linear, filtered", HS_ELIM_LINEAR, 0, 1, 2.385, 0, 0},
+    {"linear, lobar catheter territory", HS_ELIM_LINEAR, 0, 0, 2.385, TERR_SPLIT, 0},
+    {"michaelis-menten, embolised, gastric misperfusion", HS_ELIM_MM, 1, 0, 0.37, TERR_GASTRIC, 0},
+    {"linear, permeability-limited tumour", HS_ELIM_LINEAR, 0, 0, 2.385, TERR_PS, 0},
+    {"linear, lobar catheter territory, hepatic artery occluded", HS_ELIM_LINEAR, 0, 0, 2.385,
+     TERR_SPLIT, OCCLUDED},
+    {"michaelis-menten, gastric misperfusion, hepatic artery occluded", HS_ELIM_MM, 1, 0, 0.37,
+     TERR_GASTRIC, OCCLUDED},
+    {"linear, permeability-limited tumour, hepatic artery occluded", HS_ELIM_LINEAR, 0, 0,
+     2.385, TERR_PS, OCCLUDED},
+    {"michaelis-menten, territory, gastric, permeability, unperfused tumour", HS_ELIM_MM, 0, 0,
+     2.385, TERR_SPLIT | TERR_GASTRIC | TERR_PS, NO_TUMOR_FLOW},
+    {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability, "
+     "hepatic artery occluded (every option and event on)", HS_ELIM_MM, 1, 1, 0.37,
+     TERR_SPLIT | TERR_GASTRIC | TERR_PS, OCCLUDED},
     {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability "
-     "(every option on)", HS_ELIM_MM, 1, 1, 0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS},
+     "(every option on)", HS_ELIM_MM, 1, 1, 0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS, 0},
 };
 
 /* Catheter territory (60 % of the liver, 70 % of the tumour), 8 % of the arterial infusate
@@ -321,12 +339,16 @@ static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
                             .cl_int_loss = 0.3};
   }
   config_territory(c->terr, &ph);
+  if (c->zero & OCCLUDED) ph.vasc.ha_occluded = 1, ph.vasc.t_occl = 0.0;
+  if (c->zero & NO_TUMOR_FLOW) ph.p_t = 0.0;
   init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
   if (c->filtered) ck_assert_int_eq(hs_params_set_filter(p, &FILTER, 1, &err), HS_OK);
   HS_ASSERT_REL(p->drug.hepatic.cl + p->drug.hepatic.vmax,
                 (1 - ph.vasc.cl_int_loss) * (d.hepatic.cl + d.hepatic.vmax), 1e-15);
   ctx->p = p;
   ctx->seg = (hs_segment){.r_iv = 11.3, .r_ha = 47.9, .r_pv = 23.1, .t0 = 0.0};
+  /* an occluded artery is given no infusion (hs_regimen_withhold_ha) */
+  if (c->zero & OCCLUDED) ctx->seg.r_iv += ctx->seg.r_ha, ctx->seg.r_ha = 0.0;
 }
 
 START_TEST(test_rhs_equations) {
@@ -334,14 +356,15 @@ START_TEST(test_rhs_equations) {
   hs_params p;
   hs_rhs_ctx ctx;
   config_setup(c, &p, &ctx);
-  double m_l = 1, m_t = 1;
+  double m_l = 1, m_t = 1, m_o = c->zero & OCCLUDED ? 0 : 1;
   if (c->embolised) m_l = m_t = 1 - 0.9 * exp(-M_LN2 * c->t / 0.5);
+  m_l *= m_o, m_t *= m_o;
   uint64_t seed = 0x9e3779b97f4a7c15u;
   for (int k = 0; k < 5; k++) {
     double y[HS_NSTATE], dy[HS_NSTATE], want[HS_NSTATE];
     random_state(&seed, y);
     ck_assert_int_eq(hs_model_rhs(c->t, y, dy, &ctx), 0);
-    model_md_rhs(&p, &ctx.seg, m_l, m_t, c->filtered ? FILTER.efficiency : 0, y, want);
+    model_md_rhs(&p, &ctx.seg, m_l, m_t, m_o, c->filtered ? FILTER.efficiency : 0, y, want);
     for (int i = 0; i < HS_NSTATE; i++)
       ck_assert_msg(fabs(dy[i] - want[i]) <= 1e-12 * (fabs(want[i]) + 1e3),
                     "%s: dy[%d] = %.15g, model.md %.15g", c->name, i, dy[i], want[i]);

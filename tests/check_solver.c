@@ -631,25 +631,38 @@ static void assert_same_metrics(const hs_metrics *a, const hs_metrics *b, double
                   "%.12g", what, i, x[i], y[i]);
 }
 
-/* Each option at its neutral setting reproduces the reference model to 1e-6: coverage 1,
- * misperfusion 0 (gastric compartment present), PS very large; and an IV dose, which
- * reaches both territories alike, is unchanged by a 60 %/70 % territory split. */
+/* No option, and each option at its neutral setting (coverage 1, misperfusion 0 with the
+ * gastric compartment present, PS very large), gives model.md's identities 1-3 for an HA
+ * infusion in closed form (hs_model_analytic, not the ODE code) to 1e-6, and the options
+ * give the no-option run's Cmax and tumour AUC to 1e-6; an IV dose, which reaches both
+ * territories alike, is unchanged by a 60 %/70 % territory split. */
 START_TEST(test_territory_neutral) {
   static const hs_territory neutral[] = {
+      {0},
       {.catheter = 1, .position = HS_CATH_PROPER, .liver_cov = 1, .tumor_cov = 1},
       {.gastric = 1, .mis_share = 0, .phi_gs = 1 / 19.0},
       {.ps = 1e7, .f_vas = 0.1}};
+  static const char *what[] = {"no option", "coverage 1", "share 0", "PS 1e7"};
   static const hs_sim_opts o = {.t_end = 48, .dt_out = 0.25, .rtol = 1e-10, .atol = 1e-12};
+  const double d = 238.5;
   hs_params ref, p;
   hs_error err;
   hs_solver *s = hs_solver_create(&err);
   terr_params(&ref, &(hs_territory){0});
-  hs_metrics want = run_one(s, &ref, HS_ROUTE_HA, 238.5, 2.0, &o, NULL);
-  for (int i = 0; i < 3; i++) {
+  hs_metrics want = run_one(s, &ref, HS_ROUTE_HA, d, 2.0, &o, NULL);
+  for (int i = 0; i < 4; i++) {
     terr_params(&p, &neutral[i]);
-    ck_assert_int_eq(p.ext, i > 0); /* coverage 1 is the reference path itself */
-    hs_metrics got = run_one(s, &p, HS_ROUTE_HA, 238.5, 2.0, &o, NULL);
-    assert_same_metrics(&got, &want, 1e-6, i == 0 ? "coverage 1" : i == 1 ? "share 0" : "PS 1e7");
+    ck_assert_int_eq(p.ext, i > 1); /* coverage 1 lays out the reference model's one part */
+    hs_analytic an;
+    hs_model_analytic(&p, &an);
+    hs_metrics got = run_one(s, &p, HS_ROUTE_HA, d, 2.0, &o, NULL);
+    ck_assert_msg(fabs(got.auc_blood / (d * an.f_ha_bioavail / an.cl_tb) - 1) <= 1e-6,
+                  "%s: AUC_B %.12g, identities 1-2 %.12g", what[i], got.auc_blood,
+                  d * an.f_ha_bioavail / an.cl_tb);
+    const double tv = got.auc_blood + p.phys.f_ta * d / p.fl.q_ha; /* identity 3 */
+    ck_assert_msg(fabs(got.auc_tumor_venous / tv - 1) <= 1e-6, "%s: AUC_Tv %.12g, identity "
+                  "3 %.12g", what[i], got.auc_tumor_venous, tv);
+    assert_same_metrics(&got, &want, 1e-6, what[i]);
   }
   hs_metrics iv_ref = run_one(s, &ref, HS_ROUTE_IV, 238.5, 2.0, &o, NULL);
   terr_params(&p, &(hs_territory){.catheter = 1, .liver_cov = 0.6, .tumor_cov = 0.7});

@@ -298,47 +298,6 @@ void hs_solver_free(hs_solver *s) {
 
 void hs_solver_stats_get(const hs_solver *s, hs_solver_stats *st) { *st = s->stats; }
 
-#define METRIC(name, unit) {#name, unit, offsetof(hs_metrics, name)}
-static const hs_metric_field METRIC_FIELDS[] = {
-    METRIC(auc_plasma, "mg*h/L"),
-    METRIC(auc_tumor, "mg*h/L"),
-    METRIC(auc_liver, "mg*h/L"),
-    METRIC(auc_tumor_venous, "mg*h/L"),
-    METRIC(cmax_plasma, "mg/L"),
-    METRIC(tmax_plasma, "h"),
-    METRIC(cmax_tumor, "mg/L"),
-    METRIC(tmax_tumor, "h"),
-    METRIC(fraction_eliminated_liver, "1"),
-    METRIC(fraction_eliminated_renal, "1"),
-    METRIC(fraction_eliminated_extrahepatic, "1"),
-    METRIC(mass_balance_error, "1"),
-    METRIC(regional_advantage, "1"),
-    METRIC(auc_plasma_iv, "mg*h/L"),
-    METRIC(auc_tumor_iv, "mg*h/L"),
-    METRIC(fraction_eliminated_tumor, "1"),
-    METRIC(fraction_eliminated_filter, "1"),
-    METRIC(fraction_eliminated_binding, "1"),
-    METRIC(auc_blood, "mg*h/L"),
-    METRIC(dosed_mg, "mg"),
-    METRIC(dose_undelivered_mg, "mg"),
-    METRIC(auc_liver_covered, "mg*h/L"),
-    METRIC(auc_liver_uncovered, "mg*h/L"),
-    METRIC(auc_tumor_covered, "mg*h/L"),
-    METRIC(auc_tumor_uncovered, "mg*h/L"),
-    METRIC(auc_gastric, "mg*h/L"),
-    METRIC(cmax_gastric, "mg/L"),
-};
-#undef METRIC
-
-const hs_metric_field *hs_metric_fields(int *n) {
-  *n = (int)(sizeof METRIC_FIELDS / sizeof METRIC_FIELDS[0]);
-  return METRIC_FIELDS;
-}
-
-double hs_metric_value(const hs_metrics *m, const hs_metric_field *f) {
-  return *(const double *)((const char *)m + f->offset);
-}
-
 /* ---- the output grid and the breakpoints ---------------------------------------- */
 
 int hs_solver_grid_size(const hs_sim_opts *o) {
@@ -412,52 +371,19 @@ static int build_breakpoints(hs_solver *s, const hs_params *p, const hs_dose *co
 
 /* ---- one run -------------------------------------------------------------------- */
 
-/* Instantaneous doses at time a (model.md "Inputs"). */
+/* Instantaneous doses at time a. */
 static void apply_boluses(const hs_params *p, const hs_dose *d, int n, double a, double *y) {
-  for (int i = 0; i < n; i++) {
-    if (d[i].t_end != d[i].t_start || !same_time(d[i].t_start, a)) continue;
-    double amt = d[i].amount_mg;
-    switch (d[i].route) {
-    case HS_ROUTE_IV: y[HS_A_B] += amt; break;
-    case HS_ROUTE_HA: hs_model_ha_bolus(p, a, amt, y); break;
-    case HS_ROUTE_PV: hs_model_pv_bolus(p, amt, y); break;
-    case HS_ROUTE_TACE: y[HS_A_D] += amt; break;
-    }
-    y[HS_DOSED] += amt;
-  }
+  for (int i = 0; i < n; i++)
+    if (d[i].t_end == d[i].t_start && same_time(d[i].t_start, a))
+      hs_model_dose(p, d[i].route, a, d[i].amount_mg, y);
 }
-
-/* Infusion rates over the segment [a, b]: constant there by construction, except the
- * smooth circadian part of chronomodulated infusions (cos/sin terms, model.md extension). */
-static void segment_rates(const hs_dose *d, int n, double a, double b, hs_segment *seg) {
-  double mid = 0.5 * (a + b), w = 2 * M_PI / HS_DAY_H;
-  memset(seg, 0, sizeof *seg);
-  seg->t0 = a;
-  for (int i = 0; i < n; i++) {
-    if (d[i].t_end == d[i].t_start || mid < d[i].t_start || mid > d[i].t_end) continue;
-    if (d[i].route == HS_ROUTE_TACE) continue; /* boluses into the depot only (loader) */
-    double r0 = hs_dose_base_rate(&d[i]), rc = r0 * d[i].amplitude * cos(w * d[i].peak),
-           rs = r0 * d[i].amplitude * sin(w * d[i].peak);
-    double *dst[3][3] = {{&seg->r_iv, &seg->cos_iv, &seg->sin_iv},
-                         {&seg->r_ha, &seg->cos_ha, &seg->sin_ha},
-                         {&seg->r_pv, &seg->cos_pv, &seg->sin_pv}};
-    double **x = dst[d[i].route]; /* HS_ROUTE_IV, _HA, _PV are 0, 1, 2 */
-    *x[0] += r0, *x[1] += rc, *x[2] += rs;
-  }
-}
-
-/* Concentrations whose maximum a run tracks, per species: plasma, tumour, gastric. */
-#define HS_NC 3
 
 /* Per-species accumulators of a run. */
 typedef struct run_acc {
-  double mb_max[HS_MAX_SPECIES];
-  double cmax_p[HS_MAX_SPECIES], tmax_p[HS_MAX_SPECIES];
-  double cmax_t[HS_MAX_SPECIES], tmax_t[HS_MAX_SPECIES];
-  double cmax_g[HS_MAX_SPECIES], tmax_g[HS_MAX_SPECIES];
+  hs_track tk[HS_MAX_SPECIES]; /* maxima of the tracked concentrations, mass balance */
   double t_prev; /* the last step's end, where c_prev and d_prev were taken */
-  double c_prev[HS_NC * HS_MAX_SPECIES], d_prev[HS_NC * HS_MAX_SPECIES]; /* the tracked
-                                 concentrations and rates of each species at the last step */
+  double c_prev[HS_N_TRACKED * HS_MAX_SPECIES], d_prev[HS_N_TRACKED * HS_MAX_SPECIES]; /* the
+                     tracked concentrations and rates of each species at the last step */
 } run_acc;
 
 static void set_trace(double *arr, int k, double v) {
@@ -473,21 +399,24 @@ static void mass_balance(hs_solver *s, const double *y, run_acc *acc);
 
 static void record_species(hs_solver *s, int sp, double t, const double *y, hs_trace *tr, int k,
                            run_acc *acc) {
-  hs_conc c;
-  hs_model_concentrations(t, y, &s->sctx[0].sp[sp], &c);
-  track_max(c.plasma, t, &acc->cmax_p[sp], &acc->tmax_p[sp]);
-  track_max(c.tumor, t, &acc->cmax_t[sp], &acc->tmax_t[sp]);
-  track_max(c.gastric, t, &acc->cmax_g[sp], &acc->tmax_g[sp]);
+  const hs_rhs_ctx *ctx = &s->sctx[0].sp[sp];
+  double c[HS_N_TRACKED];
+  hs_model_tracked(ctx->p, y, c);
+  for (int j = 0; j < HS_N_TRACKED; j++)
+    track_max(c[j], t, &acc->tk[sp].cmax[j], &acc->tk[sp].tmax[j]);
+  if (!tr) return;
+  hs_conc cc;
+  hs_model_concentrations(t, y, ctx, &cc);
   if (!tr) return;
   set_trace(tr->t, k, t);
-  set_trace(tr->plasma, k, c.plasma);
-  set_trace(tr->blood, k, c.blood);
-  set_trace(tr->liver, k, c.liver);
-  set_trace(tr->tumor, k, c.tumor);
-  set_trace(tr->tumor_venous, k, c.tumor_venous);
-  set_trace(tr->hepatic_artery, k, c.hepatic_artery);
-  set_trace(tr->portal_vein, k, c.portal_vein);
-  set_trace(tr->depot, k, c.depot_mg);
+  set_trace(tr->plasma, k, cc.plasma);
+  set_trace(tr->blood, k, cc.blood);
+  set_trace(tr->liver, k, cc.liver);
+  set_trace(tr->tumor, k, cc.tumor);
+  set_trace(tr->tumor_venous, k, cc.tumor_venous);
+  set_trace(tr->hepatic_artery, k, cc.hepatic_artery);
+  set_trace(tr->portal_vein, k, cc.portal_vein);
+  set_trace(tr->depot, k, cc.depot_mg);
   if (tr->y) { /* HS_NSTATE per row; extension states not integrated are 0 */
     double *row = tr->y + (size_t)k * HS_NSTATE;
     memcpy(row, y, sizeof(double) * (size_t)s->stride);
@@ -538,34 +467,18 @@ static void add_stats(hs_solver *s) {
 
 static void mass_balance(hs_solver *s, const double *y, run_acc *acc) {
   for (int sp = 0; sp < s->ns; sp++) {
-    const double *x = y + sp * s->stride;
-    double present = 0, gone = x[HS_EL_H] + x[HS_EL_R] + x[HS_EL_X] + x[HS_EL_T] +
-                               x[HS_EL_F] + x[HS_EL_B];
-    for (int i = 0; i < HS_N_AMOUNTS; i++) present += x[i];
-    for (int i = HS_A_L2; s->stride == HS_NSTATE && i <= HS_A_GS; i++) present += x[i];
-    double mb = fabs(x[HS_DOSED] - present - gone);
-    if (mb > acc->mb_max[sp]) acc->mb_max[sp] = mb;
+    double mb = hs_model_mass_residual(s->sctx[0].sp[sp].p, y + sp * s->stride);
+    if (mb > acc->tk[sp].mb_max) acc->tk[sp].mb_max = mb;
   }
 }
 
-/* Plasma, tumour and gastric concentrations of each species (as hs_model_concentrations
- * computes them) and their rates: c[HS_NC sp + 0, 1, 2]. */
+/* The tracked concentrations of each species and their rates: c[HS_N_TRACKED sp + j]. */
 static void conc_rates(hs_solver *s, double t, const double *y, double *c, double *d) {
   hs_system_rhs(t, y, s->f, &s->sctx[0]);
   for (int sp = 0; sp < s->ns; sp++) {
     const hs_params *p = s->sctx[0].sp[sp].p;
-    const double *x = y + sp * s->stride, *f = s->f + sp * s->stride;
-    double *ci = c + HS_NC * sp, *di = d + HS_NC * sp;
-    ci[0] = x[HS_A_B] / p->phys.v_b / p->drug.bp;
-    di[0] = f[HS_A_B] / p->phys.v_b / p->drug.bp;
-    ci[1] = hs_model_tumor_amount(p, x) / p->fl.v_tv;
-    di[1] = hs_model_tumor_amount(p, f) / p->fl.v_tv;
-    ci[2] = di[2] = 0.0;
-    if (p->ext && p->phys.terr.gastric) {
-      double v_gs = p->phys.terr.phi_gs * p->phys.v_g;
-      ci[2] = x[HS_A_GS] / v_gs;
-      di[2] = f[HS_A_GS] / v_gs;
-    }
+    hs_model_tracked(p, y + sp * s->stride, c + HS_N_TRACKED * sp);
+    hs_model_tracked(p, s->f + sp * s->stride, d + HS_N_TRACKED * sp);
   }
 }
 
@@ -587,8 +500,7 @@ static int record_point(hs_solver *s, const hs_sim_opts *o, int k, double tret,
 
 /* The maximum tracked so far of concentration j (c[j] of conc_rates). */
 static double tracked_max(const run_acc *acc, int j) {
-  int sp = j / HS_NC;
-  return j % HS_NC == 0 ? acc->cmax_p[sp] : j % HS_NC == 1 ? acc->cmax_t[sp] : acc->cmax_g[sp];
+  return acc->tk[j / HS_N_TRACKED].cmax[j % HS_N_TRACKED];
 }
 
 /* Whether a grid value bounded by v can raise the maximum cmax (with a margin for the
@@ -614,13 +526,13 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
     int in_seg = last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
     if (!in_seg || (tk > tret && !same_time(tk, tret))) break;
   }
-  double c[HS_NC * HS_MAX_SPECIES], d[HS_NC * HS_MAX_SPECIES];
+  double c[HS_N_TRACKED * HS_MAX_SPECIES], d[HS_N_TRACKED * HS_MAX_SPECIES];
   const double *y = N_VGetArrayPointer(s->cur->y);
   conc_rates(s, tret, y, c, d);
   for (int r = 0; r < s->nrep; r++) mass_balance(s, y + r * s->nr, &acc[r]); /* acc[nrep] */
   int all = tr != NULL, first = 0, lastp = 0;
-  for (int j = 0; j < HS_NC * s->ns; j++) {
-    if (j % HS_NC == 2 && c[j] == 0 && d[j] == 0) continue; /* no gastric compartment */
+  for (int j = 0; j < HS_N_TRACKED * s->ns; j++) {
+    if (c[j] == 0 && d[j] == 0) continue; /* identically 0 (no gastric compartment) */
     double cmax = tracked_max(acc, j);
     if (acc->d_prev[j] > 0 && d[j] < 0) /* a turn: the step's maximum is inside it */
       all |= may_reach(fmax(c[j], acc->c_prev[j]) +
@@ -633,8 +545,8 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
       rc = record_point(s, o, i, tret, tr, acc, err);
   *k = kend;
   acc->t_prev = tret;
-  memcpy(acc->c_prev, c, sizeof(double) * HS_NC * (size_t)s->ns);
-  memcpy(acc->d_prev, d, sizeof(double) * HS_NC * (size_t)s->ns);
+  memcpy(acc->c_prev, c, sizeof(double) * HS_N_TRACKED * (size_t)s->ns);
+  memcpy(acc->d_prev, d, sizeof(double) * HS_N_TRACKED * (size_t)s->ns);
   return rc;
 }
 
@@ -660,54 +572,6 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
-/* Covered and uncovered territory AUCs and gastric exposure (model.md extension): the
- * whole-organ AUC is the volume-weighted mean of its two territories. */
-static void territory_metrics(const double *y, const run_acc *acc, int sp, const hs_params *p,
-                              hs_metrics *m) {
-  m->auc_liver_covered = m->auc_liver;
-  m->auc_tumor_covered = m->auc_tumor;
-  m->auc_liver_uncovered = m->auc_tumor_uncovered = NAN;
-  m->auc_gastric = m->cmax_gastric = NAN;
-  if (!p->ext) return;
-  if (p->c_l < 1) {
-    m->auc_liver_uncovered = y[HS_AUC_L2];
-    m->auc_liver_covered = (y[HS_AUC_L] - (1 - p->c_l) * y[HS_AUC_L2]) / p->c_l;
-  }
-  if (p->c_t < 1) {
-    m->auc_tumor_uncovered = y[HS_AUC_T2];
-    m->auc_tumor_covered = (y[HS_AUC_T] - (1 - p->c_t) * y[HS_AUC_T2]) / p->c_t;
-  }
-  if (p->phys.terr.gastric) {
-    m->auc_gastric = y[HS_AUC_GS];
-    m->cmax_gastric = acc->cmax_g[sp];
-  }
-}
-
-static void finish_metrics(const double *y, const run_acc *acc, int sp, const hs_params *p,
-                           hs_metrics *m) {
-  double dosed = y[HS_DOSED], bp = p->drug.bp;
-  m->auc_plasma = y[HS_AUC_P];
-  m->auc_blood = y[HS_AUC_P] * bp;
-  m->auc_tumor = y[HS_AUC_T];
-  m->auc_liver = y[HS_AUC_L];
-  m->auc_tumor_venous = y[HS_AUC_TV];
-  m->cmax_plasma = acc->cmax_p[sp];
-  m->tmax_plasma = acc->tmax_p[sp];
-  m->cmax_tumor = acc->cmax_t[sp];
-  m->tmax_tumor = acc->tmax_t[sp];
-  m->dosed_mg = dosed;
-  m->fraction_eliminated_liver = dosed > 0 ? y[HS_EL_H] / dosed : 0;
-  m->fraction_eliminated_renal = dosed > 0 ? y[HS_EL_R] / dosed : 0;
-  m->fraction_eliminated_extrahepatic = dosed > 0 ? y[HS_EL_X] / dosed : 0;
-  m->fraction_eliminated_tumor = dosed > 0 ? y[HS_EL_T] / dosed : 0;
-  m->fraction_eliminated_filter = dosed > 0 ? y[HS_EL_F] / dosed : 0;
-  m->fraction_eliminated_binding = dosed > 0 ? y[HS_EL_B] / dosed : 0;
-  m->mass_balance_error = dosed > 0 ? acc->mb_max[sp] / dosed : acc->mb_max[sp];
-  m->regional_advantage = m->auc_plasma_iv = m->auc_tumor_iv = NAN;
-  m->dose_undelivered_mg = 0; /* the driver knows what it withheld */
-  territory_metrics(y, acc, sp, p, m);
-}
-
 /* The engine for systems of n states: the one created for n, or a new one. */
 static int select_engine(hs_solver *s, int n, hs_error *err) {
   cv_engine *free_slot = NULL;
@@ -728,10 +592,9 @@ static int select_engine(hs_solver *s, int n, hs_error *err) {
 static void index_states(hs_solver *s) {
   int na = 0, nacc = 0;
   for (int k = 0; k < s->ns; k++) {
-    int ext = s->sctx[0].sp[k].p->ext;
+    const hs_params *p = s->sctx[0].sp[k].p;
     for (int i = 0; i < s->stride; i++) {
-      int amount = i < HS_N_AMOUNTS || (ext && i >= HS_A_L2 && i <= HS_A_GS);
-      if (amount) s->amt[na++] = k * s->stride + i;
+      if (hs_model_is_amount(p, i)) s->amt[na++] = k * s->stride + i;
       else s->acc[nacc++] = k * s->stride + i;
     }
   }
@@ -777,7 +640,7 @@ static void start_segment(hs_solver *s, int r, const hs_params *p, const hs_dose
                           double a, double b) {
   hs_system_ctx *c = &s->sctx[r];
   apply_boluses(p, d, n, a, N_VGetArrayPointer(s->cur->y) + r * s->nr);
-  segment_rates(d, n, a, b, &c->sp[0].seg);
+  hs_model_segment(d, n, a, b, &c->sp[0].seg);
   for (int j = 1; j < s->ns; j++) c->sp[j].seg = (hs_segment){.t0 = a}; /* not dosed */
 }
 
@@ -802,7 +665,8 @@ static int run_replicas(hs_solver *s, const hs_params *const *sp, const hs_speci
   memset(y, 0, sizeof(double) * (size_t)s->n);
   run_acc acc[HS_MAX_REP]; /* maxima: replica 0's only; mass balance: every replica's */
   memset(acc, 0, sizeof acc);
-  for (int k = 0; k < ns; k++) acc[0].cmax_p[k] = acc[0].cmax_t[k] = acc[0].cmax_g[k] = -INFINITY;
+  for (int k = 0; k < ns; k++)
+    for (int j = 0; j < HS_N_TRACKED; j++) acc[0].tk[k].cmax[j] = -INFINITY;
   int k = 0;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
@@ -812,12 +676,11 @@ static int run_replicas(hs_solver *s, const hs_params *const *sp, const hs_speci
   }
   for (int r = 0; r < nrep; r++) {
     run_acc *ra = &acc[r];
-    if (r > 0)
-      for (int j = 0; j < ns; j++)
-        ra->cmax_p[j] = ra->tmax_p[j] = ra->cmax_t[j] = ra->tmax_t[j] = ra->cmax_g[j] =
-            ra->tmax_g[j] = NAN;
-    for (int j = 0; j < ns; j++)
-      finish_metrics(y + r * s->nr + j * s->stride, ra, j, sp[j], &m[r][j]);
+    for (int j = 0; j < ns; j++) {
+      for (int i = 0; r > 0 && i < HS_N_TRACKED; i++) /* the comparator: exposure only */
+        ra->tk[j].cmax[i] = ra->tk[j].tmax[i] = NAN;
+      hs_model_metrics(sp[j], y + r * s->nr + j * s->stride, &ra->tk[j], &m[r][j]);
+    }
   }
   return HS_OK;
 }
