@@ -91,6 +91,7 @@ test: deps
 	$(MAKE) mpi
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
+	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

@@ -102,8 +102,9 @@ START_TEST(test_reference_pk) {
 }
 END_TEST
 
-/* Issue 3's drugs are all in the library, by name or alias, with reference_pk. */
-START_TEST(test_issue3_drugs_present) {
+/* The drugs of hepatic arterial chemotherapy (5-FU, FUDR, platinum, anthracyclines,
+ * mitomycin C, ...) are all in the library, by name or alias, with reference_pk. */
+START_TEST(test_hai_drugs_present) {
   static const char *want[] = {"fluorouracil", "floxuridine", "oxaliplatin", "cisplatin",
                                "doxorubicin",  "epirubicin",  "mitomycin C", "irinotecan",
                                "SN-38",        "gemcitabine", "docetaxel",   "paclitaxel",
@@ -125,7 +126,7 @@ Suite *hs_suite_drugs(void) {
   TCase *tc = tcase_create("drugs");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_reference_pk);
-  tcase_add_test(tc, test_issue3_drugs_present);
+  tcase_add_test(tc, test_hai_drugs_present);
   suite_add_tcase(s, tc);
   return s;
 }

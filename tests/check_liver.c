@@ -1,5 +1,5 @@
-/* check_liver.c - liver disease, vascular events and embolic agents (issue 4, items 3 and 4;
- * docs/model.md extensions "Liver disease and vascular events" and "Embolic agents"):
+/* check_liver.c - liver disease, vascular events and embolic agents (docs/model.md
+ * extensions "Liver disease and vascular events" and "Embolic agents"):
  * analytic shunt identities, the buffer response's flow balance, hepatic artery occlusion,
  * recanalisation, repeated sessions, the presets and the example scenarios. */
 #include <math.h>
@@ -416,7 +416,7 @@ START_TEST(test_example_scenarios) {
 }
 END_TEST
 
-/* Issue 4's options can be swept: their paths resolve in scenarios that switch them on,
+/* The model's extension options can be swept: their paths resolve in scenarios that switch them on,
  * a written value changes the run, and a path for an option the scenario leaves off is
  * refused (it would change nothing). */
 static double swept_metric(const char *file, const char *path, double v, size_t off) {
@@ -436,7 +436,7 @@ static double swept_metric(const char *file, const char *path, double v, size_t 
   return m;
 }
 
-START_TEST(test_issue4_sweep_paths) {
+START_TEST(test_extension_sweep_paths) {
   static const char *lobar = "../scenarios/lobar_infusion.yaml";
   const size_t cov = offsetof(hs_metrics, auc_liver_covered);
   /* covering more of the liver dilutes the infusate over more tissue */
@@ -495,7 +495,7 @@ Suite *hs_suite_liver(void) {
   tcase_add_test(tc, test_sessions_expand);
   tcase_add_loop_test(tc, test_liver_disease_presets, 0, 3);
   tcase_add_test(tc, test_liver_disease_errors);
-  tcase_add_test(tc, test_issue4_sweep_paths);
+  tcase_add_test(tc, test_extension_sweep_paths);
   tcase_add_loop_test(tc, test_example_scenarios, 0, NCASES(EXAMPLES));
   suite_add_tcase(s, tc);
   return s;

@@ -18,7 +18,7 @@
 
 #define REGIMEN_DIR "../scenarios/regimens"
 
-/* The 16 regimens issue 3 asks for (file stems). */
+/* The 16 clinical regimens shipped under scenarios/regimens (file stems). */
 static const char *const REGIMENS[] = {
     "fudr_pump_mskcc",   "fu_haic",          "fu_lv_haic",
     "haic_folfox",       "oxaliplatin_hai_5fu_iv", "raltitrexed_oxaliplatin_hai",
