@@ -585,9 +585,9 @@ END_TEST
 /* Every option on for the parent (saturable, embolised, filtered, binding, slow tissue,
  * catheter territory, gastric misperfusion, permeability-limited tumour), a
  * metabolite formed by its hepatic route and a bound species formed by binding. */
-static void system_setup(hs_params p[3], hs_system_ctx *ctx) {
+static void system_setup(const config *c, hs_params p[3], hs_system_ctx *ctx) {
   hs_rhs_ctx one;
-  config_setup(&CONFIGS[NCASES(CONFIGS) - 1], &p[0], &one);
+  config_setup(c, &p[0], &one);
   hs_physiology ph = p[0].phys;
   hs_drug met = full_drug(HS_ELIM_LINEAR), bnd = full_drug(HS_ELIM_MM);
   met.q_s = 3.3, met.v_s = 77;
@@ -606,7 +606,8 @@ START_TEST(test_system_jacobian_and_balance) {
   enum { N = 3 * HS_NSTATE };
   hs_params p[3];
   hs_system_ctx ctx;
-  system_setup(p, &ctx);
+  /* every option on, without and with an occluded hepatic artery */
+  system_setup(&CONFIGS[NCASES(CONFIGS) - 1 - _i], p, &ctx);
   uint64_t seed = 0x51ab1e5eedu;
   static double jac[N * N];
   for (int k = 0; k < 4; k++) {
@@ -652,7 +653,7 @@ Suite *hs_suite_model(void) {
   tc = tcase_create("rhs");
   tcase_add_loop_test(tc, test_rhs_equations, 0, NCASES(CONFIGS));
   tcase_add_loop_test(tc, test_jacobian_fd, 0, NCASES(CONFIGS));
-  tcase_add_test(tc, test_system_jacobian_and_balance);
+  tcase_add_loop_test(tc, test_system_jacobian_and_balance, 0, 2);
   tcase_add_loop_test(tc, test_rhs_conserves_mass, 0, NCASES(CONFIGS));
   tcase_add_test(tc, test_concentrations);
   suite_add_tcase(s, tc);
