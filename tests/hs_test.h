@@ -5,6 +5,8 @@
 #include <check.h>
 #include <stddef.h>
 
+#include "hs_solver.h"
+
 Suite *hs_suite_units(void);
 Suite *hs_suite_model(void);
 Suite *hs_suite_solver(void);
@@ -23,6 +25,7 @@ Suite *hs_suite_drugs(void);
 Suite *hs_suite_regimens(void);
 Suite *hs_suite_liver(void);
 Suite *hs_suite_nvec(void);
+Suite *hs_suite_territory(void);
 
 /* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
  * test naming the first that differs (tests/test_util.c). */
@@ -57,5 +60,13 @@ const char *hs_test_slurp(const char *path);
                   "%s = %.12g vs %s = %.12g (rel diff %.3g > %g)", #a, hs_a_, #b, hs_b_,  \
                   fabs(hs_a_ - hs_b_) / (hs_s_ > 1e-300 ? hs_s_ : 1e-300), (double)(tol)); \
   } while (0)
+
+/* The reference patient of model.md (f_HA, f_TD given) and the s1 drug (linear, E_L 0.95,
+ * renal CL 30 L/h); one dose of d mg by route r from t = 0 over t_inf h (0: a bolus),
+ * asserting that the run succeeds (tests/test_util.c). */
+hs_physiology hs_test_ref_phys(double f_ha, double f_td);
+hs_drug hs_test_linear_drug(void);
+hs_metrics hs_test_run_one(hs_solver *s, const hs_params *p, hs_route r, double d, double t_inf,
+                           const hs_sim_opts *o, hs_trace *tr);
 
 #endif

@@ -170,3 +170,29 @@ const char *hs_test_slurp(const char *p) {
   fclose(f);
   return text;
 }
+
+/* ---- the reference patient and one-dose runs (check_solver.c, check_territory.c) ---- */
+
+/* model.md reference patient and the s1 drug (E_L = 0.95). */
+hs_physiology hs_test_ref_phys(double f_ha, double f_td) {
+  return (hs_physiology){.q_co = 336, .q_h = 90, .f_ha = f_ha, .v_b = 5.0, .v_g = 1.5,
+                         .v_l = 1.8, .v_r = 40, .v_t = 0.1, .p_t = 24, .f_ta = 0.9,
+                         .f_td = f_td};
+}
+
+hs_drug hs_test_linear_drug(void) {
+  return (hs_drug){.bp = 1, .kp_g = 1, .kp_l = 1, .kp_t = 1, .kp_r = 1,
+                   .hepatic = {.kind = HS_ELIM_LINEAR, .cl = 1664.4}, .cl_r = 30};
+}
+
+/* One infusion (or bolus when t_inf = 0) of d mg by route r from t = 0. */
+hs_metrics hs_test_run_one(hs_solver *s, const hs_params *p, hs_route r, double d, double t_inf,
+                           const hs_sim_opts *o, hs_trace *tr) {
+  hs_dose dose = {.route = r, .t_start = 0, .t_end = t_inf, .amount_mg = d};
+  hs_metrics m;
+  hs_error err;
+  int rc = hs_solver_run(s, p, &dose, 1, o, tr, &m, &err);
+  ck_assert_msg(rc == HS_OK, "run failed: %s", err.msg);
+  return m;
+}
+
