@@ -1,5 +1,6 @@
-/* h5util.c - HDF5 helpers shared by output.c and sweepfile.c (see h5util.h): HDF5 errors
- * as HS_EIO messages, quiet error printing, scalar attributes written and read. */
+/* h5util.c - HDF5 helpers shared by output.c and the sweep file's sweepfile*.c (see
+ * h5util.h): HDF5 errors as HS_EIO messages, quiet error printing, scalar attributes written
+ * and read. */
 #include "h5util.h"
 
 #include <stdarg.h>

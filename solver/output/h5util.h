@@ -1,5 +1,6 @@
-/* h5util.h - private: HDF5 helpers shared by output.c and sweepfile.c (checked calls that
- * turn HDF5 failures into HS_EIO messages, quiet error printing, scalar attributes). */
+/* h5util.h - private: HDF5 helpers shared by output.c and the sweep file (sweepfile*.c):
+ * checked calls that turn HDF5 failures into HS_EIO messages, quiet error printing, scalar
+ * attributes. */
 #ifndef HS_H5UTIL_H
 #define HS_H5UTIL_H
 
