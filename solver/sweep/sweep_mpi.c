@@ -5,8 +5,11 @@
  * writes them in run order through the same single writer as the threaded engine, so the
  * datasets equal the serial sweep's bit for bit for any number of ranks and threads.
  * Rank 0's thread 0 is the server (all MPI calls, MPI_THREAD_FUNNELED); threads 1..T
- * compute. A pool of chunk buffers, one more than the threads of all ranks, bounds memory
- * and can always take the chunk the writer waits for. */
+ * compute. A pool of chunk buffers, one more than the threads of all ranks, bounds memory;
+ * chunks are handed out only within a window of that many after the next chunk to write,
+ * so the pool can always take the chunk the writer waits for (without the window, fast
+ * threads filled the pool with later chunks while a slow rank held the next one: a
+ * deadlock). */
 #ifdef HS_MPI
 #include <mpi.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@ typedef struct server {
   int nranks;
   int64_t *handed, *received; /* per rank */
   int *quit;                  /* per rank: answered with no work */
+  int64_t *pending;           /* per rank: chunks asked for, not yet answered (-1: none) */
   hs__writer *wr;
   const hs__plan *plan;
 } server;
@@ -83,9 +87,12 @@ static void drain(server *s) {
   if (s->wr->halted) s->stopping = 1;
 }
 
-/* Next chunk for anyone, or -1 (lock held). */
+/* Next chunk for anyone; -1: none left (or stopping); WAIT: not yet, every pool slot may
+ * be needed by chunks already handed out (lock held). */
+#define WAIT (-2)
 static int64_t hand_out(server *s) {
   if (s->stopping || s->next_k >= s->plan->k_end) return -1;
+  if (s->next_k - s->next_write >= s->pl.n) return WAIT;
   return s->next_k++;
 }
 
@@ -114,6 +121,10 @@ static void compute_local(server *s, hs__worker *w, volatile sig_atomic_t *stop)
     if (stop && *stop) s->stopping = 1;
     int64_t k = hand_out(s);
     omp_unset_lock(&s->lock);
+    if (k == WAIT) {
+      nanosleep(&(struct timespec){0, 100000}, NULL);
+      continue;
+    }
     if (k < 0) break;
     hs__run_chunk(w, s->plan, k, stop);
     deposit(s, w, k);
@@ -153,17 +164,25 @@ static void recv_chunk(server *s, int src, int i, const int64_t hdr[4]) {
   omp_unset_lock(&s->lock);
 }
 
-/* Answer a request for up to `cap` chunks; an empty answer ends that rank's work. */
-static void answer(server *s, int src, int64_t cap, volatile sig_atomic_t *stop) {
-  int64_t ks[64];
+/* Answer src's pending request for up to `cap` chunks, unless the window is full and it
+ * would get none yet; an empty answer ends that rank's work. Returns 1 if answered. */
+static int answer(server *s, int src, volatile sig_atomic_t *stop) {
+  int64_t ks[64], k = -1, cap = s->pending[src];
   int c = 0;
+  if (cap < 0) return 0;
   omp_set_lock(&s->lock);
   if (stop && *stop) s->stopping = 1;
-  for (int64_t k; c < cap && c < 64 && (k = hand_out(s)) >= 0;) ks[c++] = k;
+  while (c < cap && c < 64 && (k = hand_out(s)) >= 0) ks[c++] = k;
+  if (c == 0 && k == WAIT) {
+    omp_unset_lock(&s->lock);
+    return 0;
+  }
   if (c == 0) s->quit[src] = 1;
   s->handed[src] += c;
   omp_unset_lock(&s->lock);
+  s->pending[src] = -1;
   MPI_Send(ks, c, MPI_INT64_T, src, TAG_WORK, MPI_COMM_WORLD);
+  return 1;
 }
 
 /* Handle what src has sent: requests at once; a chunk only while the pool has room
@@ -175,9 +194,9 @@ static int serve_one(server *s, int src, volatile sig_atomic_t *stop) {
   MPI_Iprobe(src, TAG_REQ, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
   if (flag) {
     MPI_Recv(msg, 1, MPI_INT64_T, src, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    answer(s, src, msg[0], stop);
-    busy = 1;
+    s->pending[src] = msg[0];
   }
+  busy = answer(s, src, stop);
   MPI_Iprobe(src, TAG_HDR, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
   if (!flag) return busy;
   omp_set_lock(&s->lock); /* reserve a slot before taking the header */
@@ -303,9 +322,12 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   s.handed = calloc((size_t)nranks, sizeof *s.handed);
   s.received = calloc((size_t)nranks, sizeof *s.received);
   s.quit = calloc((size_t)nranks, sizeof *s.quit);
+  s.pending = malloc(sizeof *s.pending * (size_t)nranks);
+  for (int r = 0; s.pending && r < nranks; r++) s.pending[r] = -1;
   hs__worker *ws = calloc((size_t)T, sizeof *ws);
-  int rc = ws && s.handed && s.received && s.quit ? init_workers(ws, T, &pl, err)
-                                                  : hs_error_set(err, HS_ENOMEM, "out of memory");
+  int rc = ws && s.handed && s.received && s.quit && s.pending
+               ? init_workers(ws, T, &pl, err)
+               : hs_error_set(err, HS_ENOMEM, "out of memory");
   if (!rc && rank == 0) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
   if (!rc && rank == 0) lay.mpio = 1; /* its server thread writes through MPI-IO */
   if (!rc && rank == 0) rc = pool_init(&s.pl, nranks * T + 1, &pl) ? hs_error_set(err, HS_ENOMEM, "out of memory") : HS_OK;
@@ -334,7 +356,7 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   for (int t = 0; ws && t < T; t++) hs__worker_free(&ws[t]);
   free(ws);
   pool_free(&s.pl);
-  free(s.handed), free(s.received), free(s.quit);
+  free(s.handed), free(s.received), free(s.quit), free(s.pending);
   hs__names_free(&nm);
   rep->n_runs = pl.n_runs, rep->done = fin[1], rep->failed = fin[2];
   rep->run_first = first, rep->run_end = end;
