@@ -1,5 +1,5 @@
-/* scenario_path.c - numeric scenario quantities addressed by path (for sweeps), and deep
- * copies of scenarios so that every thread owns the one it modifies. */
+/* scenario_path.c - numeric scenario quantities addressed by path (for sweeps), deep copies
+ * of scenarios so that every thread owns the one it modifies, and their release. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,4 +301,15 @@ int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
 oom:
   hs_scenario_release(dst);
   return hs_error_set(err, HS_ENOMEM, "out of memory copying the scenario");
+}
+void hs_scenario_release(hs_scenario *sc) {
+  if (!sc) return;
+  for (int i = 0; i < sc->n_drugs; i++) free(sc->drugs[i].regimen);
+  free(sc->drugs);
+  free(sc->embo);
+  free(sc->filter);
+  hs_design_release(&sc->sweep.design);
+  free(sc->path);
+  free(sc->text);
+  memset(sc, 0, sizeof *sc);
 }

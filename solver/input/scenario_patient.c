@@ -1,0 +1,242 @@
+/* scenario_patient.c - the patient and tumour sections over the reference adult of
+ * model/data/physiology.yaml, the catheter territory and gastric misperfusion, and the
+ * check that the resulting flows are physical. */
+#include "scenario_int.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HS_DATA_DIR
+#define HS_DATA_DIR "model/data"
+#endif
+
+const char *hs_scenario_data_dir(void) {
+  const char *env = getenv("HEPATOSIM_DATA");
+  return env && *env ? env : HS_DATA_DIR;
+}
+
+/* ---- field tables ------------------------------------------------------------------ */
+
+static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
+
+#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
+#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0}
+
+static const hs__field PATIENT_FIELDS[P_N] = {
+    QTY("weight", patient_in, weight, HS_KIND_BODY_MASS, HS_R_POS),
+    QTY("height", patient_in, height, HS_KIND_LENGTH, HS_R_POS),
+    QTY("bsa", patient_in, bsa, HS_KIND_AREA, HS_R_POS),
+    ENUM("bsa_formula", patient_in, bsa_formula, BSA_FORMULAS),
+    QTY("cardiac_output", patient_in, q_co, HS_KIND_FLOW, HS_R_POS),
+    QTY("hepatic_flow", patient_in, q_h, HS_KIND_FLOW, HS_R_POS),
+    QTY("arterial_fraction", patient_in, f_ha, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("blood_volume", patient_in, v_b, HS_KIND_VOLUME, HS_R_POS),
+    QTY("splanchnic_volume", patient_in, v_g, HS_KIND_VOLUME, HS_R_POS),
+    QTY("liver_volume", patient_in, v_l, HS_KIND_VOLUME, HS_R_POS),
+    QTY("rest_volume", patient_in, v_r, HS_KIND_VOLUME, HS_R_POS),
+};
+
+static const hs__field TUMOR_FIELDS[T_N] = {
+    QTY("volume", tumor_in, v_t, HS_KIND_VOLUME, HS_R_POS),
+    QTY("perfusion", tumor_in, p_t, HS_KIND_PER_TIME, HS_R_NONNEG),
+    QTY("arterial_fraction", tumor_in, f_ta, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("drainage_to_liver", tumor_in, f_td, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("necrotic_fraction", tumor_in, f_nec, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("permeability_surface", tumor_in, ps, HS_KIND_FLOW, HS_R_POS),
+    QTY("vascular_fraction", tumor_in, f_vas, HS_KIND_FRACTION, HS_R_FRAC),
+};
+
+/* `catheter:` and `misperfusion:` (model.md extension "Catheter territory, gastric
+ * misperfusion and permeability-limited tumour"). */
+static const char *const CATHETER_POSITIONS[] = {"proper_hepatic", "lobar", "segmental", NULL};
+typedef struct catheter_in {
+  int position;
+  double liver_cov, tumor_cov;
+} catheter_in;
+enum { C_POSITION, C_LIVER, C_TUMOR, C_N };
+static const hs__field CATHETER_FIELDS[C_N] = {
+    ENUM("position", catheter_in, position, CATHETER_POSITIONS),
+    QTY("liver_coverage", catheter_in, liver_cov, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("tumor_coverage", catheter_in, tumor_cov, HS_KIND_FRACTION, HS_R_FRAC),
+};
+typedef struct misperfusion_in {
+  double share, phi;
+} misperfusion_in;
+enum { M_SHARE, M_PHI, M_N };
+static const hs__field MISPERFUSION_FIELDS[M_N] = {
+    QTY("share", misperfusion_in, share, HS_KIND_FRACTION, HS_R_FRAC),
+    QTY("gastric_flow_share", misperfusion_in, phi, HS_KIND_FRACTION, HS_R_FRAC),
+};
+#undef QTY
+#undef ENUM
+
+/* Reference-adult physiology and tumour defaults, every value sourced (model/data); phi
+ * (may be NULL) gets the default gastric share of the splanchnic bed, NAN when the file
+ * has none. */
+static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, double *phi,
+                         hs_error *err) {
+  char file[1100];
+  snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
+  hs__ydoc *d = hs__ydoc_load(file, err);
+  if (!d) return HS_EINPUT;
+  hs__ynode root = hs__ydoc_root(d);
+  misperfusion_in mis = {0};
+  hs__fieldinfo info[M_N] = {{0}};
+  int rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "patient"), "patient", PATIENT_FIELDS, P_N,
+                         pat, NULL, 1, err);
+  if (!rc)
+    rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "tumor"), "tumor", TUMOR_FIELDS, T_N, tum,
+                       NULL, 1, err);
+  hs__ynode m = hs__ydoc_get(d, root, "misperfusion"); /* optional in a data directory */
+  if (!rc && phi && m)
+    rc = hs__ydoc_read(d, m, "misperfusion", MISPERFUSION_FIELDS, M_N, &mis, info, 1, err);
+  if (phi) *phi = info[M_PHI].set ? mis.phi : NAN;
+  hs__ydoc_free(d);
+  return rc;
+}
+
+/* Model physiology and patient size from the sections as read (bsa_given: bsa was written). */
+static void to_model(const patient_in *pat, const tumor_in *tum, int bsa_given, hs_patient *pt,
+                     hs_physiology *ph) {
+  *ph = (hs_physiology){.q_co = pat->q_co, .q_h = pat->q_h, .f_ha = pat->f_ha, .v_b = pat->v_b,
+                        .v_g = pat->v_g, .v_l = pat->v_l, .v_r = pat->v_r, .v_t = tum->v_t,
+                        .p_t = tum->p_t, .f_ta = tum->f_ta, .f_td = tum->f_td,
+                        .f_nec = tum->f_nec};
+  ph->terr.ps = tum->ps; /* 0 unless `tumor.permeability_surface` is given */
+  ph->terr.f_vas = tum->f_vas;
+  pt->weight_kg = pat->weight;
+  pt->height_cm = pat->height;
+  pt->bsa_formula = (hs_bsa_formula)pat->bsa_formula;
+  pt->bsa_given = bsa_given;
+  pt->bsa_m2 = bsa_given ? pat->bsa : hs_patient_bsa(pt->bsa_formula, pat->weight, pat->height);
+}
+
+int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph,
+                        hs_error *err) {
+  patient_in pat = {0};
+  tumor_in tum = {0};
+  int rc = read_defaults(data_dir, &pat, &tum, NULL, err);
+  if (rc) return rc;
+  to_model(&pat, &tum, pat.bsa > 0, &rs->pt, ph);
+  return hs__q_l_eff(ph, &rs->q_l_eff, err);
+}
+
+int hs__load_defaults(loader *L) {
+  int rc = read_defaults(L->data_dir, &L->pat, &L->tum, &L->gastric_phi, L->err);
+  hs_physiology ph;
+  if (rc) return rc;
+  to_model(&L->pat, &L->tum, L->pat.bsa > 0, &L->ref.pt, &ph);
+  return hs__q_l_eff(&ph, &L->ref.q_l_eff, L->err);
+}
+
+int hs__load_patient(loader *L) {
+  hs__ynode p = hs__ydoc_get(L->d, L->root, "patient");
+  hs__ynode t = hs__ydoc_get(L->d, L->root, "tumor");
+  int rc;
+  if (p && (rc = hs__ydoc_read(L->d, p, "patient", PATIENT_FIELDS, P_N, &L->pat, L->pinfo, 0,
+                               L->err)))
+    return rc;
+  if (t && (rc = hs__ydoc_read(L->d, t, "tumor", TUMOR_FIELDS, T_N, &L->tum, L->tinfo, 0, L->err)))
+    return rc;
+  to_model(&L->pat, &L->tum, L->pinfo[P_BSA].set, &L->sc->patient, &L->sc->phys);
+  L->rs = (hs__resolve){L->sc->patient, L->ref.q_l_eff};
+  return HS_OK;
+}
+
+/* ---- catheter territory and gastric misperfusion -------------------------------------- */
+
+/* `catheter: {position, liver_coverage, tumor_coverage}`: the shares are the model inputs,
+ * the position says where the catheter sits and is checked against them. */
+int hs__load_catheter(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "catheter");
+  if (!s) return HS_OK;
+  catheter_in in = {.liver_cov = 1, .tumor_cov = 1};
+  hs__fieldinfo info[C_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, s, "catheter", CATHETER_FIELDS, C_N, &in, info, 0, L->err);
+  if (rc) return rc;
+  if (!info[C_POSITION].set)
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "'position' is required "
+                          "(proper_hepatic, lobar or segmental)");
+  if (in.position == HS_CATH_PROPER && (in.liver_cov < 1 || in.tumor_cov < 1))
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "a catheter at the proper hepatic artery "
+                          "perfuses the whole liver: coverage must be 100 %% (got liver %g %%, "
+                          "tumour %g %%)", 100 * in.liver_cov, 100 * in.tumor_cov);
+  if (in.position != HS_CATH_PROPER && !info[C_LIVER].set)
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "a %s catheter needs 'liver_coverage', "
+                          "the share of the liver volume its branch perfuses",
+                          CATHETER_POSITIONS[in.position]);
+  const char *zero = !(in.liver_cov > 0) ? "liver_coverage" : !(in.tumor_cov > 0) ? "tumor_coverage" : NULL;
+  if (zero)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, zero), "catheter", L->err, "%s must be "
+                          "above 0 %% (a territory the catheter perfuses)", zero);
+  if (in.tumor_cov < 1 && in.liver_cov == 1)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "tumor_coverage"), "catheter", L->err,
+                          "tumor_coverage below 100 %% needs liver_coverage below 100 %%: the "
+                          "tumour outside the territory drains into the liver outside it");
+  hs_territory *t = &L->sc->phys.terr;
+  t->catheter = 1;
+  t->position = (hs_catheter_pos)in.position;
+  t->liver_cov = in.liver_cov;
+  t->tumor_cov = in.tumor_cov;
+  return HS_OK;
+}
+
+/* `misperfusion: {share, gastric_flow_share}`; the gastric share of the splanchnic bed
+ * defaults to the sourced value in physiology.yaml (`misperfusion.gastric_flow_share`). */
+int hs__load_misperfusion(loader *L) {
+  hs__ynode s = hs__ydoc_get(L->d, L->root, "misperfusion");
+  if (!s) return HS_OK;
+  misperfusion_in in = {0};
+  hs__fieldinfo info[M_N] = {{0}};
+  int rc = hs__ydoc_read(L->d, s, "misperfusion", MISPERFUSION_FIELDS, M_N, &in, info, 0,
+                         L->err);
+  if (rc) return rc;
+  if (!info[M_SHARE].set)
+    return hs__ydoc_error(L->d, s, "misperfusion", L->err, "'share' is required (the share of "
+                          "the hepatic-arterial infusate reaching the stomach, e.g. 5 %%)");
+  if (!info[M_PHI].set && isnan(in.phi = L->gastric_phi))
+    return hs_error_set(L->err, HS_EINPUT, "%s/physiology.yaml: misperfusion.gastric_flow_share "
+                        "is missing", L->data_dir);
+  if (!(in.phi > 0 && in.phi < 1))
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "gastric_flow_share"), "misperfusion",
+                          L->err, "gastric_flow_share must lie strictly between 0 and 100 %%");
+  hs_territory *t = &L->sc->phys.terr;
+  t->gastric = 1;
+  t->mis_share = in.share;
+  t->phi_gs = in.phi;
+  return HS_OK;
+}
+
+/* Flows that break model.md's constraints: point at the key most likely responsible. */
+int hs__check_flows(loader *L) {
+  static const struct { const char *sec; int idx; int tumor; } blame[] = {
+      {"tumor", T_PERFUSION, 1}, {"tumor", T_VOLUME, 1}, {"tumor", T_FTA, 1},
+      {"patient", P_FHA, 0},     {"patient", P_QH, 0},   {"patient", P_QCO, 0}};
+  for (int i = 0; i < L->sc->n_drugs; i++) {
+    hs_params p;
+    hs_error e;
+    if (!hs_params_init(&p, &L->sc->phys, &L->sc->drugs[i].drug, L->sc->embo, L->sc->n_embo, &e))
+      continue;
+    if (strstr(e.msg, "permeability-limited")) /* Kp_T against the vascular fraction */
+      return hs__ydoc_error(L->d, hs__ydoc_get(L->d, hs__ydoc_get(L->d, L->root, "tumor"),
+                            "permeability_surface"), "tumor.permeability_surface", L->err,
+                            "drug '%s': %s", L->sc->drugs[i].name, e.msg);
+    int want_co = strstr(e.msg, "Q_CO") != NULL;
+    for (size_t b = 0; b < sizeof blame / sizeof blame[0]; b++) {
+      const hs__fieldinfo *fi = blame[b].tumor ? &L->tinfo[blame[b].idx] : &L->pinfo[blame[b].idx];
+      /* Q_R = Q_CO - Q_H: neither the tumour nor f_HA can be the cause */
+      if (!fi->set || (want_co && (blame[b].tumor || blame[b].idx == P_FHA))) continue;
+      const char *key = blame[b].tumor ? TUMOR_FIELDS[blame[b].idx].key
+                                       : PATIENT_FIELDS[blame[b].idx].key;
+      hs__ynode sec = hs__ydoc_get(L->d, L->root, blame[b].sec);
+      char path[64];
+      snprintf(path, sizeof path, "%s.%s", blame[b].sec, key);
+      return hs__ydoc_error(L->d, hs__ydoc_get(L->d, sec, key), path, L->err, "%s", e.msg);
+    }
+    return hs__ydoc_error(L->d, L->root, L->sc->drugs[i].name, L->err, "%s", e.msg);
+  }
+  return HS_OK;
+}
