@@ -11,7 +11,6 @@
 
 #include "sweepspec.h"
 
-#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
 
 enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_CLOCK, S_N };
 typedef struct sim_in {
@@ -20,34 +19,33 @@ typedef struct sim_in {
   double clock0;
 } sim_in;
 static const hs__field SIM_FIELDS[S_N] = {
-    QTY("end", sim_in, o.t_end, HS_KIND_TIME, HS_R_POS),
-    QTY("output_interval", sim_in, o.dt_out, HS_KIND_TIME, HS_R_POS),
-    QTY("rtol", sim_in, o.rtol, HS_KIND_NUMBER, HS_R_POS),
-    QTY("atol", sim_in, o.atol, HS_KIND_MASS, HS_R_POS),
-    {"max_steps", HS_F_INT, HS_KIND_NUMBER, offsetof(sim_in, max_steps), HS_R_ANY, NULL, 0},
-    {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0},
-    QTY("time_of_day_at_start", sim_in, clock0, HS_KIND_TIME, HS_R_NONNEG),
+    HS_REG(HS_REG_SIM_END, offsetof(sim_in, o.t_end)),
+    HS_REG(HS_REG_SIM_DT, offsetof(sim_in, o.dt_out)),
+    HS_REG(HS_REG_SIM_RTOL, offsetof(sim_in, o.rtol)),
+    HS_REG(HS_REG_SIM_ATOL, offsetof(sim_in, o.atol)),
+    {"max_steps", HS_F_INT, HS_KIND_NUMBER, offsetof(sim_in, max_steps), HS_R_ANY, NULL, 0, NULL},
+    {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0, NULL},
+    HS_REG(HS_REG_SIM_CLOCK, offsetof(sim_in, clock0)),
 };
 
 enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_FILTER, K_LIVER, K_PVT,
        K_HAO, K_CATHETER, K_MISPERFUSION, K_N };
 static const hs__field TOP_FIELDS[K_N] = {
     {"description", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs_scenario, description), HS_R_ANY,
-     NULL, sizeof(((hs_scenario *)0)->description)},
-    {"patient", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"tumor", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"drugs", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"embolization", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"simulation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"sweep", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"hepatic_filtration", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"liver_disease", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"portal_vein_thrombosis", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"hepatic_artery_occlusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"catheter", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"misperfusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+     NULL, sizeof(((hs_scenario *)0)->description), NULL},
+    {"patient", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"tumor", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"drugs", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"embolization", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"simulation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"sweep", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"hepatic_filtration", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"liver_disease", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"portal_vein_thrombosis", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"hepatic_artery_occlusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"catheter", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"misperfusion", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
-#undef QTY
 
 static int load_simulation(loader *L) {
   hs__ynode s = hs__ydoc_get(L->d, L->root, "simulation");

@@ -10,8 +10,7 @@
 
 static const char *const ROUTES[] = {"iv", "hai", "pv", "tace", NULL};
 
-#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
-#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0}
+#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
 typedef struct dose_in {
   int route;
@@ -22,13 +21,13 @@ typedef struct dose_in {
 enum { D_ROUTE, D_DOSE, D_RATE, D_START, D_DURATION, D_EVERY, D_CYCLES, D_PROFILE, D_N };
 static const hs__field DOSE_FIELDS[D_N] = {
     ENUM("route", dose_in, route, ROUTES),
-    {"dose", HS_F_SKIP, HS_KIND_DOSE, 0, HS_R_ANY, NULL, 0},
-    {"rate", HS_F_SKIP, HS_KIND_DOSE_RATE, 0, HS_R_ANY, NULL, 0},
-    QTY("start", dose_in, start, HS_KIND_TIME, HS_R_NONNEG),
-    QTY("duration", dose_in, duration, HS_KIND_TIME, HS_R_NONNEG),
-    QTY("every", dose_in, every, HS_KIND_TIME, HS_R_POS),
-    {"cycles", HS_F_INT, HS_KIND_NUMBER, offsetof(dose_in, cycles), HS_R_ANY, NULL, 0},
-    {"profile", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    HS_REG_SKIP(HS_REG_DOSE_DOSE),
+    HS_REG_SKIP(HS_REG_DOSE_RATE),
+    HS_REG(HS_REG_DOSE_START, offsetof(dose_in, start)),
+    HS_REG(HS_REG_DOSE_DURATION, offsetof(dose_in, duration)),
+    HS_REG(HS_REG_DOSE_EVERY, offsetof(dose_in, every)),
+    {"cycles", HS_F_INT, HS_KIND_NUMBER, offsetof(dose_in, cycles), HS_R_ANY, NULL, 0, NULL},
+    {"profile", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 static const char *const SHAPES[] = {"constant", "chronomodulated", "steps", NULL};
@@ -38,12 +37,11 @@ typedef struct profile_in {
 } profile_in;
 enum { F_SHAPE, F_PEAK, F_AMPLITUDE, F_WEIGHTS, F_N };
 static const hs__field PROFILE_FIELDS[F_N] = {
-    {"shape", HS_F_ENUM, HS_KIND_NUMBER, offsetof(profile_in, shape), HS_R_ANY, SHAPES, 0},
-    {"peak", HS_F_QTY, HS_KIND_TIME, offsetof(profile_in, peak), HS_R_NONNEG, NULL, 0},
-    {"amplitude", HS_F_QTY, HS_KIND_FRACTION, offsetof(profile_in, amplitude), HS_R_FRAC, NULL, 0},
-    {"weights", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"shape", HS_F_ENUM, HS_KIND_NUMBER, offsetof(profile_in, shape), HS_R_ANY, SHAPES, 0, NULL},
+    HS_REG(HS_REG_PROFILE_PEAK, offsetof(profile_in, peak)),
+    HS_REG(HS_REG_PROFILE_AMPLITUDE, offsetof(profile_in, amplitude)),
+    {"weights", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
-#undef QTY
 #undef ENUM
 
 /* ---- regimens ------------------------------------------------------------------------- */

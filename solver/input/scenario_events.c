@@ -13,8 +13,7 @@
 static const char *const EMBO_TARGETS[] = {"whole_liver", "tumor", NULL};
 static const char *const EMBO_TYPES[] = {"degradable", "permanent", NULL};
 
-#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
-#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0}
+#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
 typedef struct embo_in {
   int target, type;
@@ -28,16 +27,16 @@ enum { E_TARGET, E_TYPE, E_ONSET, E_REDUCTION, E_THALF, E_AGENT, E_RECAN, E_EVER
 static const hs__field EMBO_FIELDS[E_N] = {
     ENUM("target", embo_in, target, EMBO_TARGETS),
     ENUM("type", embo_in, type, EMBO_TYPES),
-    QTY("onset", embo_in, onset, HS_KIND_TIME, HS_R_NONNEG),
-    QTY("flow_reduction", embo_in, reduction, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("recovery_half_life", embo_in, t_half, HS_KIND_TIME, HS_R_POS),
+    HS_REG(HS_REG_EMBO_ONSET, offsetof(embo_in, onset)),
+    HS_REG(HS_REG_EMBO_REDUCTION, offsetof(embo_in, reduction)),
+    HS_REG(HS_REG_EMBO_THALF, offsetof(embo_in, t_half)),
     /* embolic agents, recanalisation, repeated sessions, carriers */
-    {"agent", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    QTY("recanalization_start", embo_in, t_hold, HS_KIND_TIME, HS_R_NONNEG),
-    QTY("every", embo_in, every, HS_KIND_TIME, HS_R_POS),
-    {"sessions", HS_F_INT, HS_KIND_NUMBER, offsetof(embo_in, sessions), HS_R_ANY, NULL, 0},
-    QTY("depot_release_half_life", embo_in, depot_half, HS_KIND_TIME, HS_R_POS),
-    {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"agent", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    HS_REG(HS_REG_EMBO_RECAN, offsetof(embo_in, t_hold)),
+    HS_REG(HS_REG_EMBO_EVERY, offsetof(embo_in, every)),
+    {"sessions", HS_F_INT, HS_KIND_NUMBER, offsetof(embo_in, sessions), HS_R_ANY, NULL, 0, NULL},
+    HS_REG(HS_REG_EMBO_DEPOT, offsetof(embo_in, depot_half)),
+    {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 typedef struct filter_in {
@@ -45,14 +44,11 @@ typedef struct filter_in {
 } filter_in;
 enum { X_START, X_DURATION, X_EFFICIENCY, X_N };
 static const hs__field FILTER_FIELDS[X_N] = {
-    {"start", HS_F_QTY, HS_KIND_TIME, offsetof(filter_in, start), HS_R_NONNEG, NULL, 0},
-    {"duration", HS_F_QTY, HS_KIND_TIME, offsetof(filter_in, duration), HS_R_POS, NULL, 0},
-    {"efficiency", HS_F_QTY, HS_KIND_FRACTION, offsetof(filter_in, efficiency), HS_R_FRAC, NULL,
-     0},
+    HS_REG(HS_REG_FILTER_START, offsetof(filter_in, start)),
+    HS_REG(HS_REG_FILTER_DURATION, offsetof(filter_in, duration)),
+    HS_REG(HS_REG_FILTER_EFFICIENCY, offsetof(filter_in, efficiency)),
 };
-#undef QTY
 #undef ENUM
-#undef QTY
 #undef ENUM
 
 /* ---- presets, liver disease and vascular events ---------------------------------------- */
@@ -95,15 +91,14 @@ typedef struct liver_in {
 } liver_in;
 enum { LD_PRESET, LD_DESC, LD_CO, LD_PV, LD_HA, LD_VL, LD_SH, LD_LOSS, LD_N };
 static const hs__field LIVER_FIELDS[LD_N] = {
-    {"preset", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"cardiac_output_factor", HS_F_QTY, HS_KIND_NUMBER, offsetof(liver_in, co), HS_R_POS, NULL, 0},
-    {"portal_flow_factor", HS_F_QTY, HS_KIND_NUMBER, offsetof(liver_in, pv), HS_R_POS, NULL, 0},
-    {"arterial_flow_factor", HS_F_QTY, HS_KIND_NUMBER, offsetof(liver_in, ha), HS_R_POS, NULL, 0},
-    {"liver_volume_factor", HS_F_QTY, HS_KIND_NUMBER, offsetof(liver_in, vl), HS_R_POS, NULL, 0},
-    {"shunt_fraction", HS_F_QTY, HS_KIND_FRACTION, offsetof(liver_in, sh), HS_R_FRAC, NULL, 0},
-    {"intrinsic_clearance_loss", HS_F_QTY, HS_KIND_FRACTION, offsetof(liver_in, loss), HS_R_FRAC,
-     NULL, 0},
+    {"preset", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    HS_REG(HS_REG_LD_CO, offsetof(liver_in, co)),
+    HS_REG(HS_REG_LD_PV, offsetof(liver_in, pv)),
+    HS_REG(HS_REG_LD_HA, offsetof(liver_in, ha)),
+    HS_REG(HS_REG_LD_VL, offsetof(liver_in, vl)),
+    HS_REG(HS_REG_LD_SH, offsetof(liver_in, sh)),
+    HS_REG(HS_REG_LD_LOSS, offsetof(liver_in, loss)),
 };
 
 /* Q_HA and Q_PV scaled separately (so Q_H and f_HA change), Q_CO and V_L scaled. */
@@ -139,8 +134,8 @@ typedef struct pvt_in {
   double obstruction, habr;
 } pvt_in;
 static const hs__field PVT_FIELDS[2] = {
-    {"obstruction", HS_F_QTY, HS_KIND_FRACTION, offsetof(pvt_in, obstruction), HS_R_FRAC, NULL, 0},
-    {"buffer_response", HS_F_QTY, HS_KIND_FRACTION, offsetof(pvt_in, habr), HS_R_FRAC, NULL, 0},
+    HS_REG(HS_REG_PVT_OBSTRUCTION, offsetof(pvt_in, obstruction)),
+    HS_REG(HS_REG_PVT_HABR, offsetof(pvt_in, habr)),
 };
 #define HABR_DEFAULT 0.255 /* Lautt, cat: 25.5 +- 2.7 % of the portal decrease (notes §3.4) */
 
@@ -164,7 +159,7 @@ int hs__load_pvt(loader *L) {
 
 /* `hepatic_artery_occlusion: {onset}`: permanent from onset. */
 static const hs__field HAO_FIELDS[1] = {
-    {"onset", HS_F_QTY, HS_KIND_TIME, offsetof(hs_vascular, t_occl), HS_R_NONNEG, NULL, 0},
+    HS_REG(HS_REG_HAO_ONSET, offsetof(hs_vascular, t_occl)),
 };
 
 int hs__load_ha_occlusion(loader *L) {
@@ -212,7 +207,7 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
   for (int i = 0; i < 4; i++)
     if (!info[required[i]].set)
       return hs__ydoc_error(L->d, e, path, L->err, "'%s' is required",
-                            EMBO_FIELDS[required[i]].key);
+                            hs__field_key(&EMBO_FIELDS[required[i]]));
   if (in->reduction >= 1)
     return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "flow_reduction"), path, L->err,
                           "flow_reduction must be below 100 %% (an occluded artery carries "
@@ -290,7 +285,7 @@ static int load_filter_one(loader *L, hs__ynode e, const char *path, hs_filter *
   if (rc) return rc;
   for (int i = 0; i < X_N; i++)
     if (!info[i].set)
-      return hs__ydoc_error(L->d, e, path, L->err, "'%s' is required", FILTER_FIELDS[i].key);
+      return hs__ydoc_error(L->d, e, path, L->err, "'%s' is required", hs__field_key(&FILTER_FIELDS[i]));
   if (in.start >= L->sc->sim.t_end)
     return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "start"), path, L->err,
                           "start %g h is at or after the simulation end %g h", in.start,

@@ -22,31 +22,30 @@ const char *hs_scenario_data_dir(void) {
 
 static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
 
-#define QTY(key, st, mem, kind, range) {key, HS_F_QTY, kind, offsetof(st, mem), range, NULL, 0}
-#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0}
+#define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
 static const hs__field PATIENT_FIELDS[P_N] = {
-    QTY("weight", patient_in, weight, HS_KIND_BODY_MASS, HS_R_POS),
-    QTY("height", patient_in, height, HS_KIND_LENGTH, HS_R_POS),
-    QTY("bsa", patient_in, bsa, HS_KIND_AREA, HS_R_POS),
+    HS_REG(HS_REG_PATIENT_WEIGHT, offsetof(patient_in, weight)),
+    HS_REG(HS_REG_PATIENT_HEIGHT, offsetof(patient_in, height)),
+    HS_REG(HS_REG_PATIENT_BSA, offsetof(patient_in, bsa)),
     ENUM("bsa_formula", patient_in, bsa_formula, BSA_FORMULAS),
-    QTY("cardiac_output", patient_in, q_co, HS_KIND_FLOW, HS_R_POS),
-    QTY("hepatic_flow", patient_in, q_h, HS_KIND_FLOW, HS_R_POS),
-    QTY("arterial_fraction", patient_in, f_ha, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("blood_volume", patient_in, v_b, HS_KIND_VOLUME, HS_R_POS),
-    QTY("splanchnic_volume", patient_in, v_g, HS_KIND_VOLUME, HS_R_POS),
-    QTY("liver_volume", patient_in, v_l, HS_KIND_VOLUME, HS_R_POS),
-    QTY("rest_volume", patient_in, v_r, HS_KIND_VOLUME, HS_R_POS),
+    HS_REG(HS_REG_PATIENT_QCO, offsetof(patient_in, q_co)),
+    HS_REG(HS_REG_PATIENT_QH, offsetof(patient_in, q_h)),
+    HS_REG(HS_REG_PATIENT_FHA, offsetof(patient_in, f_ha)),
+    HS_REG(HS_REG_PATIENT_VB, offsetof(patient_in, v_b)),
+    HS_REG(HS_REG_PATIENT_VG, offsetof(patient_in, v_g)),
+    HS_REG(HS_REG_PATIENT_VL, offsetof(patient_in, v_l)),
+    HS_REG(HS_REG_PATIENT_VR, offsetof(patient_in, v_r)),
 };
 
 static const hs__field TUMOR_FIELDS[T_N] = {
-    QTY("volume", tumor_in, v_t, HS_KIND_VOLUME, HS_R_POS),
-    QTY("perfusion", tumor_in, p_t, HS_KIND_PER_TIME, HS_R_NONNEG),
-    QTY("arterial_fraction", tumor_in, f_ta, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("drainage_to_liver", tumor_in, f_td, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("necrotic_fraction", tumor_in, f_nec, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("permeability_surface", tumor_in, ps, HS_KIND_FLOW, HS_R_POS),
-    QTY("vascular_fraction", tumor_in, f_vas, HS_KIND_FRACTION, HS_R_FRAC),
+    HS_REG(HS_REG_TUMOR_VOLUME, offsetof(tumor_in, v_t)),
+    HS_REG(HS_REG_TUMOR_PERFUSION, offsetof(tumor_in, p_t)),
+    HS_REG(HS_REG_TUMOR_FTA, offsetof(tumor_in, f_ta)),
+    HS_REG(HS_REG_TUMOR_FTD, offsetof(tumor_in, f_td)),
+    HS_REG(HS_REG_TUMOR_NEC, offsetof(tumor_in, f_nec)),
+    HS_REG(HS_REG_TUMOR_PS, offsetof(tumor_in, ps)),
+    HS_REG(HS_REG_TUMOR_FVAS, offsetof(tumor_in, f_vas)),
 };
 
 /* `catheter:` and `misperfusion:` (model.md extension "Catheter territory, gastric
@@ -59,18 +58,17 @@ typedef struct catheter_in {
 enum { C_POSITION, C_LIVER, C_TUMOR, C_N };
 static const hs__field CATHETER_FIELDS[C_N] = {
     ENUM("position", catheter_in, position, CATHETER_POSITIONS),
-    QTY("liver_coverage", catheter_in, liver_cov, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("tumor_coverage", catheter_in, tumor_cov, HS_KIND_FRACTION, HS_R_FRAC),
+    HS_REG(HS_REG_CATHETER_LIVER, offsetof(catheter_in, liver_cov)),
+    HS_REG(HS_REG_CATHETER_TUMOR, offsetof(catheter_in, tumor_cov)),
 };
 typedef struct misperfusion_in {
   double share, phi;
 } misperfusion_in;
 enum { M_SHARE, M_PHI, M_N };
 static const hs__field MISPERFUSION_FIELDS[M_N] = {
-    QTY("share", misperfusion_in, share, HS_KIND_FRACTION, HS_R_FRAC),
-    QTY("gastric_flow_share", misperfusion_in, phi, HS_KIND_FRACTION, HS_R_FRAC),
+    HS_REG(HS_REG_MIS_SHARE, offsetof(misperfusion_in, share)),
+    HS_REG(HS_REG_MIS_PHI, offsetof(misperfusion_in, phi)),
 };
-#undef QTY
 #undef ENUM
 
 /* Reference-adult physiology and tumour defaults, every value sourced (model/data); phi
@@ -229,8 +227,8 @@ int hs__check_flows(loader *L) {
       const hs__fieldinfo *fi = blame[b].tumor ? &L->tinfo[blame[b].idx] : &L->pinfo[blame[b].idx];
       /* Q_R = Q_CO - Q_H: neither the tumour nor f_HA can be the cause */
       if (!fi->set || (want_co && (blame[b].tumor || blame[b].idx == P_FHA))) continue;
-      const char *key = blame[b].tumor ? TUMOR_FIELDS[blame[b].idx].key
-                                       : PATIENT_FIELDS[blame[b].idx].key;
+      const char *key = hs__field_key(blame[b].tumor ? &TUMOR_FIELDS[blame[b].idx]
+                                                     : &PATIENT_FIELDS[blame[b].idx]);
       hs__ynode sec = hs__ydoc_get(L->d, L->root, blame[b].sec);
       char path[64];
       snprintf(path, sizeof path, "%s.%s", blame[b].sec, key);
