@@ -72,13 +72,13 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
     [HS_REG_DRUG_KP_L] = {HS_SCOPE_DRUG, "kp_liver", NUM, "1", HS_R_POS, SW, DR(kp_l), "liver tissue-to-blood partition coefficient", "1 (model.md)"},
     [HS_REG_DRUG_KP_T] = {HS_SCOPE_DRUG, "kp_tumor", NUM, "1", HS_R_POS, SW, DR(kp_t), "tumour tissue-to-blood partition coefficient", "1 (model.md)"},
     [HS_REG_DRUG_KP_R] = {HS_SCOPE_DRUG, "kp_rest", NUM, "1", HS_R_POS, SW, DR(kp_r), "rest-of-body tissue-to-blood partition coefficient", "1 (model.md)"},
-    [HS_REG_DRUG_H_CL] = {HS_SCOPE_DRUG, "hepatic_clint", FLOW, "L/h", CLS, SW | HS_P_LINEAR, DR(hepatic.cl), "hepatic intrinsic clearance (linear hepatic elimination only)", "the library entry"},
+    [HS_REG_DRUG_H_CL] = {HS_SCOPE_DRUG, "hepatic_clint", FLOW, "L/h", CLS, SW | HS_P_LINEAR, DR(hepatic.cl), "hepatic intrinsic clearance (only with linear hepatic elimination)", "the library entry"},
     [HS_REG_DRUG_H_CLH] = {HS_SCOPE_DRUG, "hepatic_clearance", FLOW, "L/h", CLS, HS_P_LANDS, DR(hepatic.cl), "organ hepatic clearance, stored as CL_int at the reference adult's Q_L'", NULL},
-    [HS_REG_DRUG_H_VMAX] = {HS_SCOPE_DRUG, "hepatic_vmax", HS_KIND_MASS_RATE, "mg/h", CLS, SW | HS_P_MM, DR(hepatic.vmax), "hepatic Vmax (saturable hepatic elimination only)", "the library entry"},
-    [HS_REG_DRUG_H_KM] = {HS_SCOPE_DRUG, "hepatic_km", HS_KIND_CONC, "mg/L", HS_R_POS, SW | HS_P_MM, DR(hepatic.km), "hepatic Km (saturable hepatic elimination only)", "the library entry"},
-    [HS_REG_DRUG_X_CL] = {HS_SCOPE_DRUG, "extrahepatic_cl", FLOW, "L/h", CLS, SW | HS_P_LINEAR, DR(extrahepatic.cl), "extrahepatic clearance (linear extrahepatic elimination only)", "0"},
-    [HS_REG_DRUG_X_VMAX] = {HS_SCOPE_DRUG, "extrahepatic_vmax", HS_KIND_MASS_RATE, "mg/h", CLS, SW | HS_P_MM, DR(extrahepatic.vmax), "extrahepatic Vmax (saturable extrahepatic elimination only)", NULL},
-    [HS_REG_DRUG_X_KM] = {HS_SCOPE_DRUG, "extrahepatic_km", HS_KIND_CONC, "mg/L", HS_R_POS, SW | HS_P_MM, DR(extrahepatic.km), "extrahepatic Km (saturable extrahepatic elimination only)", NULL},
+    [HS_REG_DRUG_H_VMAX] = {HS_SCOPE_DRUG, "hepatic_vmax", HS_KIND_MASS_RATE, "mg/h", CLS, SW | HS_P_MM, DR(hepatic.vmax), "hepatic Vmax (only with saturable hepatic elimination)", "the library entry"},
+    [HS_REG_DRUG_H_KM] = {HS_SCOPE_DRUG, "hepatic_km", HS_KIND_CONC, "mg/L", HS_R_POS, SW | HS_P_MM, DR(hepatic.km), "hepatic Km (only with saturable hepatic elimination)", "the library entry"},
+    [HS_REG_DRUG_X_CL] = {HS_SCOPE_DRUG, "extrahepatic_cl", FLOW, "L/h", CLS, SW | HS_P_LINEAR, DR(extrahepatic.cl), "extrahepatic clearance (only with linear extrahepatic elimination)", "0"},
+    [HS_REG_DRUG_X_VMAX] = {HS_SCOPE_DRUG, "extrahepatic_vmax", HS_KIND_MASS_RATE, "mg/h", CLS, SW | HS_P_MM, DR(extrahepatic.vmax), "extrahepatic Vmax (only with saturable extrahepatic elimination)", NULL},
+    [HS_REG_DRUG_X_KM] = {HS_SCOPE_DRUG, "extrahepatic_km", HS_KIND_CONC, "mg/L", HS_R_POS, SW | HS_P_MM, DR(extrahepatic.km), "extrahepatic Km (only with saturable extrahepatic elimination)", NULL},
     [HS_REG_DRUG_CL_R] = {HS_SCOPE_DRUG, "renal_clearance", FLOW, "L/h", CLS, SW, DR(cl_r), "renal clearance", "the library entry"},
     [HS_REG_DRUG_CL_T] = {HS_SCOPE_DRUG, "tumor_clearance", FLOW, "L/h", CLS, SW, DR(cl_t), "clearance within the tumour", "0"},
     [HS_REG_DRUG_K_REL] = {HS_SCOPE_DRUG, "depot_release", HS_KIND_PER_TIME, "1/h", HS_R_NONNEG, SW, DR(k_rel), "release rate of the tumour depot (TACE)", "0"},
@@ -86,8 +86,8 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
     [HS_REG_DRUG_Q_S] = {HS_SCOPE_DRUG, "slow_tissue_clearance", FLOW, "L/h", CLS, SW, DR(q_s), "exchange clearance with a slow tissue compartment", "0"},
     [HS_REG_DRUG_V_S] = {HS_SCOPE_DRUG, "slow_tissue_volume", VOL, "L", HS_R_POS | HS_R_SCALED, SW, DR(v_s), "slow tissue volume V_S*Kp_S", NULL},
 
-    [HS_REG_DOSE_DOSE] = {HS_SCOPE_DOSE, "dose", HS_KIND_DOSE, "mg", HS_R_POS, SW | HS_P_BOLUS, DS(amount), "amount per administration (swept per m2 or per kg as written)", NULL},
-    [HS_REG_DOSE_RATE] = {HS_SCOPE_DOSE, "rate", HS_KIND_DOSE_RATE, "mg/h", HS_R_POS, SW | HS_P_RATE, DS(rate), "infusion rate (swept per m2 or per kg as written)", NULL},
+    [HS_REG_DOSE_DOSE] = {HS_SCOPE_DOSE, "dose", HS_KIND_DOSE, "mg", HS_R_POS, SW | HS_P_BOLUS, DS(amount), "amount per administration (only for a 'dose' entry; per m2 or per kg as written)", NULL},
+    [HS_REG_DOSE_RATE] = {HS_SCOPE_DOSE, "rate", HS_KIND_DOSE_RATE, "mg/h", HS_R_POS, SW | HS_P_RATE, DS(rate), "infusion rate (only for a 'rate' entry; per m2 or per kg as written)", NULL},
     [HS_REG_DOSE_START] = {HS_SCOPE_DOSE, "start", T, "h", HS_R_NONNEG, SW, DS(start), "first administration", "0 h"},
     [HS_REG_DOSE_DURATION] = {HS_SCOPE_DOSE, "duration", T, "h", HS_R_NONNEG, SW, DS(duration), "infusion length (0: bolus)", "0 h"},
     [HS_REG_DOSE_EVERY] = {HS_SCOPE_DOSE, "every", T, "h", HS_R_POS, SW, DS(every), "cycle length", NULL},
@@ -154,5 +154,5 @@ int hs_range_ok(int range, double v) {
 int hs_reg_format(const hs_reg_entry *p, char *buf, size_t n) {
   char path[96];
   snprintf(path, sizeof path, "%s%s", hs_scope_prefix(p->scope), p->key);
-  return snprintf(buf, n, "%-46s %-5s %-7s %s", path, p->unit, hs_range_text(p->range), p->what);
+  return snprintf(buf, n, "%-40s %-5s %-7s %s", path, p->unit, hs_range_text(p->range), p->what);
 }

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const ROUTES[] = {"iv", "hai", "pv", "tace", NULL};
 
 #define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
@@ -20,7 +19,7 @@ typedef struct dose_in {
 
 enum { D_ROUTE, D_DOSE, D_RATE, D_START, D_DURATION, D_EVERY, D_CYCLES, D_PROFILE, D_N };
 static const hs__field DOSE_FIELDS[D_N] = {
-    ENUM("route", dose_in, route, ROUTES),
+    ENUM("route", dose_in, route, hs_route_names),
     HS_REG_SKIP(HS_REG_DOSE_DOSE),
     HS_REG_SKIP(HS_REG_DOSE_RATE),
     HS_REG(HS_REG_DOSE_START, offsetof(dose_in, start)),

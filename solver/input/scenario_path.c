@@ -97,9 +97,15 @@ static int find_drug(hs_scenario *sc, const char *rest, const char *path, hs_sce
     if (strlen(d->name) != len || strncmp(d->name, rest, len) || !dot) continue;
     if (!strncmp(dot + 1, "regimen", 7)) {
       int rc = find_dose(d, dot + 1, path, slot, err);
-      if (rc && !err->msg[0])
+      if (rc && !err->msg[0]) {
+        char keys[128] = "";
+        for (int k = 0; k < HS_REG_N; k++)
+          if (hs_registry[k].scope == HS_SCOPE_DOSE && hs_registry[k].flags & HS_P_SWEEP)
+            snprintf(keys + strlen(keys), sizeof keys - strlen(keys), "%s%s", *keys ? "|" : "",
+                     hs_registry[k].key);
         hs_error_set(err, HS_EINPUT, "sweep parameter '%s': expected "
-                     "drugs.<name>.regimen[<i>].<dose|rate|start|duration|every>", path);
+                     "drugs.<name>.regimen[<i>].<%s>", path, keys);
+      }
       return rc;
     }
     const hs_reg_entry *f = lookup(HS_SCOPE_DRUG, dot + 1, path, err);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const DESIGNS[] = {"grid", "lhs", "sobol", "random", "population", NULL};
 static const char *const PRECISIONS[] = {"float32", "float64", NULL};
 static const char *const SCALES[] = {"linear", "log", NULL};
 static const char *const DISTS[] = {"uniform", "normal", "lognormal", NULL};
@@ -21,7 +20,7 @@ typedef struct sweep_in {
 
 enum { W_DESIGN, W_RUNS, W_SEED, W_PRECISION, W_CHUNK, W_PARAMS, W_CORR, W_N };
 static const hs__field SWEEP_FIELDS[W_N] = {
-    {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, DESIGNS, 0, NULL},
+    {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, hs_design_kind_names, 0, NULL},
     {"runs", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, runs), HS_R_POS, NULL, 0, NULL},
     {"seed", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, seed), HS_R_NONNEG, NULL, 0, NULL},
     {"timeseries_precision", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, precision), HS_R_ANY,
@@ -228,13 +227,13 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   if (!info[W_DESIGN].set) return hs__ydoc_error(d, node, "sweep.design", err, "is required");
   if (!grid && !info[W_RUNS].set)
     return hs__ydoc_error(d, node, "sweep.runs", err, "is required for a '%s' design",
-                          DESIGNS[in.design]);
+                          hs_design_kind_names[in.design]);
   if (grid && info[W_RUNS].set)
     return hs__ydoc_error(d, hs__ydoc_get(d, node, "runs"), "sweep.runs", err,
                           "a grid has as many runs as points: remove 'runs'");
   if (!grid && !info[W_SEED].set)
     return hs__ydoc_error(d, node, "sweep.seed", err, "is required for a '%s' design "
-                          "(the same seed gives the same runs everywhere)", DESIGNS[in.design]);
+                          "(the same seed gives the same runs everywhere)", hs_design_kind_names[in.design]);
   if ((info[W_RUNS].set && !whole(in.runs)) || (info[W_SEED].set && !whole(in.seed)))
     return hs__ydoc_error(d, node, "sweep", err, "runs and seed must be whole numbers below 2^53");
   w->design.n_runs = (int64_t)in.runs;
