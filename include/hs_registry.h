@@ -62,7 +62,10 @@ typedef struct hs_reg_entry {
   int flags;         /* HS_P_* */
   size_t offset;     /* landing (HS_P_SWEEP or HS_P_LANDS): the double in the scope's struct */
   const char *what;  /* one line: what it is */
-  const char *dflt;  /* its default and where the default comes from, NULL if required */
+  double dflt;       /* default in internal units when the scenario omits it; NAN: none
+                        written here (required, or from a data file or other quantities) */
+  const char *dflt_from; /* the default's source or where it comes from; NULL: none (required,
+                            or optional and then absent) */
 } hs_reg_entry;
 
 /* Index of every quantity in hs_registry. */
@@ -96,6 +99,9 @@ typedef enum hs_reg_id {
 /* The registry, indexed by hs_reg_id. */
 extern const hs_reg_entry hs_registry[HS_REG_N];
 
+/* The default of quantity id in internal units (NAN where none is written in the table). */
+#define HS_REG_DEFAULT(id) (hs_registry[id].dflt)
+
 /* Path prefix of a scope as written in sweeps: "patient.", "drugs.<name>.regimen[<i>].". */
 const char *hs_scope_prefix(hs_scope s);
 
@@ -107,6 +113,13 @@ const char *hs_range_text(int range);
 
 /* Is v (internal units) inside range? */
 int hs_range_ok(int range, double v);
+
+/* The path of p as written in sweeps ("drugs.<name>.hepatic_clint") into buf. */
+void hs_reg_path(const hs_reg_entry *p, char *buf, size_t n);
+
+/* p's default as text into buf: "0.255 (Lautt ...)", "1e-10 mg (...)", where it comes from
+ * ("model/data/physiology.yaml"), or "none". */
+void hs_reg_default_text(const hs_reg_entry *p, char *buf, size_t n);
 
 /* One line of `hepatosim paths` for p into buf (size n, always terminated): path, unit,
  * range and description in aligned columns. Returns the length it needed. */

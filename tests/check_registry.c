@@ -124,8 +124,9 @@ START_TEST(test_every_sweep_path_resolves) {
     hs_scenario_slot_set(&sc, &slot, v);
     HS_ASSERT_REL(hs_scenario_slot_get(&slot), v, 1e-15);
     /* the landing: the double at the registry's offset in the scope's struct */
-    const char *base = p->scope == HS_SCOPE_DRUG   ? (const char *)&sc.drugs[strstr(path, "sat") ? 1 : 0].drug
-                       : p->scope == HS_SCOPE_DOSE ? (const char *)sc.drugs[strstr(path, "sat") ? 1 : 0].regimen
+    const hs_scenario_drug *d = &sc.drugs[strstr(path, "sat") ? 1 : 0];
+    const char *base = p->scope == HS_SCOPE_DRUG   ? (const char *)&d->drug
+                       : p->scope == HS_SCOPE_DOSE ? (const char *)d->regimen
                        : p->scope == HS_SCOPE_EMBO ? (const char *)sc.embo
                                                    : (const char *)&sc;
     ck_assert_ptr_eq(slot.value, (const double *)(base + p->offset));
@@ -249,6 +250,55 @@ START_TEST(test_readme_list_matches) {
 }
 END_TEST
 
+/* The parser's defaults are the registry's: a scenario that omits them gets them. */
+START_TEST(test_defaults_from_registry) {
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(hs_scenario_load_text(&sc, "everything.yaml", EVERYTHING, "../model/data", &err) ==
+                    HS_OK,
+                "%s", err.msg);
+  ck_assert(sc.phys.vasc.habr == HS_REG_DEFAULT(HS_REG_PVT_HABR));
+  HS_ASSERT_REL(sc.phys.vasc.habr, 0.255, 1e-15);
+  ck_assert(sc.sim.rtol == HS_REG_DEFAULT(HS_REG_SIM_RTOL));
+  ck_assert(sc.sim.atol == HS_REG_DEFAULT(HS_REG_SIM_ATOL));
+  ck_assert(sc.drugs[0].drug.bp == HS_REG_DEFAULT(HS_REG_DRUG_BP));
+  ck_assert(sc.drugs[1].drug.kp_t == HS_REG_DEFAULT(HS_REG_DRUG_KP_T));
+  ck_assert(sc.drugs[0].drug.k_rel == HS_REG_DEFAULT(HS_REG_DRUG_K_REL));
+  ck_assert(sc.drugs[1].regimen[0].profile.shape == HS_PROFILE_CONSTANT);
+  /* liver disease factors default to the healthy patient: only the shunt changes */
+  ck_assert(sc.phys.vasc.cl_int_loss == HS_REG_DEFAULT(HS_REG_LD_LOSS));
+  HS_ASSERT_REL(sc.phys.vasc.f_sh, 0.10, 1e-15);
+  ck_assert(sc.embo[0].t_hold == HS_REG_DEFAULT(HS_REG_EMBO_RECAN));
+  hs_scenario_release(&sc);
+  char text[64];
+  hs_reg_default_text(&hs_registry[HS_REG_SIM_ATOL], text, sizeof text);
+  ck_assert_str_eq(text, "1e-10 mg (tight enough for the identities of model.md)");
+  hs_reg_default_text(&hs_registry[HS_REG_DRUG_FU], text, sizeof text);
+  ck_assert_str_eq(text, "none");
+}
+END_TEST
+
+/* `hepatosim paths --all`: every declared quantity, one line each, sweepable ones marked. */
+START_TEST(test_paths_all) {
+  hs_test_mkdir();
+  const char *out = hs_test_path("all.txt");
+  const char *const args[] = {"paths", "--all", NULL};
+  ck_assert_int_eq(hs_test_run(args, 0, 0, out), 0);
+  char *got = read_text(out);
+  int lines = 0, swept = 0;
+  for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), lines++)
+    swept += strstr(line, " sweep ") != NULL;
+  ck_assert_int_eq(lines, HS_REG_N);
+  ck_assert_int_eq(swept, 50);
+  free(got);
+  got = read_text(out);
+  ck_assert_ptr_nonnull(strstr(got, "simulation.rtol "));
+  ck_assert_ptr_nonnull(strstr(got, "0.255 (Lautt"));
+  free(got);
+  hs_test_rmdir();
+}
+END_TEST
+
 /* One table each for route and design names, read by the parser. */
 START_TEST(test_route_and_design_names) {
   int n = 0;
@@ -292,6 +342,8 @@ Suite *hs_suite_registry(void) {
                       (int)(sizeof OUT_OF_RANGE / sizeof OUT_OF_RANGE[0]));
   tcase_add_test(tc, test_paths_command);
   tcase_add_test(tc, test_readme_list_matches);
+  tcase_add_test(tc, test_defaults_from_registry);
+  tcase_add_test(tc, test_paths_all);
   tcase_add_test(tc, test_route_and_design_names);
   suite_add_tcase(s, tc);
   return s;

@@ -232,13 +232,14 @@ int hs__drugdef_finish(const hs__drugdef *x, const hs__resolve *rs, hs_scenario_
   hs_drug *dr = &out->drug;
   memset(dr, 0, sizeof *dr);
   out->n_scaled = 0;
-  /* model.md defaults: BP 1, Kp 1, no extrahepatic, tumour, depot, binding or slow terms */
-  dr->bp = get(x, HS_DK_BP, 1.0);
-  dr->kp_g = get(x, HS_DK_KP_G, 1.0);
-  dr->kp_l = get(x, HS_DK_KP_L, 1.0);
-  dr->kp_t = get(x, HS_DK_KP_T, 1.0);
-  dr->kp_r = get(x, HS_DK_KP_R, 1.0);
-  dr->k_rel = get(x, HS_DK_K_REL, 0.0);
+  /* the registry's defaults (model.md): BP 1, Kp 1, no depot release; the terms left out
+     (extrahepatic, tumour, binding, slow tissue) stay 0 */
+  dr->bp = get(x, HS_DK_BP, DRUG_FIELDS[HS_DK_BP].reg->dflt);
+  dr->kp_g = get(x, HS_DK_KP_G, DRUG_FIELDS[HS_DK_KP_G].reg->dflt);
+  dr->kp_l = get(x, HS_DK_KP_L, DRUG_FIELDS[HS_DK_KP_L].reg->dflt);
+  dr->kp_t = get(x, HS_DK_KP_T, DRUG_FIELDS[HS_DK_KP_T].reg->dflt);
+  dr->kp_r = get(x, HS_DK_KP_R, DRUG_FIELDS[HS_DK_KP_R].reg->dflt);
+  dr->k_rel = get(x, HS_DK_K_REL, DRUG_FIELDS[HS_DK_K_REL].reg->dflt);
   out->mw = get(x, HS_DK_MW, 0.0);
   out->target = x->target;
   if ((rc = route_kind(x, HS_DK_H_CL, HS_DK_H_CLH, HS_DK_H_VMAX, HS_DK_H_KM, &dr->hepatic, d,

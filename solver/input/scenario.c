@@ -51,7 +51,9 @@ static int load_simulation(loader *L) {
   hs__ynode s = hs__ydoc_get(L->d, L->root, "simulation");
   if (!s) return hs__ydoc_error(L->d, L->root, "simulation", L->err, "section is required "
                                 "(simulation: {end: ..., output_interval: ...})");
-  sim_in in = {.o = {.rtol = 1e-8, .atol = 1e-10}, .max_steps = 100000};
+  sim_in in = {.o = {.rtol = HS_REG_DEFAULT(HS_REG_SIM_RTOL),
+                     .atol = HS_REG_DEFAULT(HS_REG_SIM_ATOL)},
+               .max_steps = 100000, .clock0 = HS_REG_DEFAULT(HS_REG_SIM_CLOCK)};
   hs__fieldinfo info[S_N] = {{0}};
   int rc = hs__ydoc_read(L->d, s, "simulation", SIM_FIELDS, S_N, &in, info, 0, L->err);
   if (rc) return rc;

@@ -113,7 +113,7 @@ static int load_profile(loader *L, hs__ynode e, const char *path, hs_dose_spec *
   if (!node) return HS_OK;
   char sub[200];
   snprintf(sub, sizeof sub, "%s.profile", path);
-  profile_in in = {.amplitude = 1.0};
+  profile_in in = {.amplitude = HS_REG_DEFAULT(HS_REG_PROFILE_AMPLITUDE)};
   hs__fieldinfo info[F_N] = {{0}};
   int rc = hs__ydoc_read(L->d, node, sub, PROFILE_FIELDS, F_N, &in, info, 0, L->err);
   if (rc) return rc;
@@ -135,7 +135,8 @@ static int load_profile(loader *L, hs__ynode e, const char *path, hs_dose_spec *
 }
 
 static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) {
-  dose_in in = {.cycles = 1};
+  dose_in in = {.start = HS_REG_DEFAULT(HS_REG_DOSE_START),
+                .duration = HS_REG_DEFAULT(HS_REG_DOSE_DURATION), .cycles = 1};
   hs__fieldinfo info[D_N] = {{0}};
   int rc = hs__ydoc_read(L->d, e, path, DOSE_FIELDS, D_N, &in, info, 0, L->err);
   if (rc) return rc;

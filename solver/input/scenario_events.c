@@ -115,7 +115,9 @@ static void apply_liver_disease(hs_physiology *ph, const liver_in *in) {
 int hs__load_liver_disease(loader *L) {
   hs__ynode s = hs__ydoc_get(L->d, L->root, "liver_disease");
   if (!s) return HS_OK;
-  liver_in in = {1, 1, 1, 1, 0, 0};
+  liver_in in = {HS_REG_DEFAULT(HS_REG_LD_CO), HS_REG_DEFAULT(HS_REG_LD_PV),
+                 HS_REG_DEFAULT(HS_REG_LD_HA), HS_REG_DEFAULT(HS_REG_LD_VL),
+                 HS_REG_DEFAULT(HS_REG_LD_SH), HS_REG_DEFAULT(HS_REG_LD_LOSS)};
   hs__fieldinfo info[LD_N] = {{0}};
   hs__ynode preset = hs__ydoc_type(L->d, s) == HS_Y_MAP ? hs__ydoc_get(L->d, s, "preset") : 0;
   int rc = preset ? read_preset(L, "liver_disease.yaml", preset, "liver_disease.preset",
@@ -137,12 +139,11 @@ static const hs__field PVT_FIELDS[2] = {
     HS_REG(HS_REG_PVT_OBSTRUCTION, offsetof(pvt_in, obstruction)),
     HS_REG(HS_REG_PVT_HABR, offsetof(pvt_in, habr)),
 };
-#define HABR_DEFAULT 0.255 /* Lautt, cat: 25.5 +- 2.7 % of the portal decrease (notes §3.4) */
 
 int hs__load_pvt(loader *L) {
   hs__ynode s = hs__ydoc_get(L->d, L->root, "portal_vein_thrombosis");
   if (!s) return HS_OK;
-  pvt_in in = {0, HABR_DEFAULT};
+  pvt_in in = {0, HS_REG_DEFAULT(HS_REG_PVT_HABR)};
   hs__fieldinfo info[2] = {{0}};
   int rc = hs__ydoc_read(L->d, s, "portal_vein_thrombosis", PVT_FIELDS, 2, &in, info, 0, L->err);
   if (rc) return rc;
@@ -267,7 +268,7 @@ int hs__load_embolization(loader *L) {
     snprintf(path, sizeof path, "embolization[%d]", i);
     hs__ynode e = hs__ydoc_item(L->d, s, i);
     hs_embolization ev;
-    embo_in in = {.sessions = 1};
+    embo_in in = {.t_hold = HS_REG_DEFAULT(HS_REG_EMBO_RECAN), .sessions = 1};
     int rc = load_embo_one(L, e, path, &ev, &in);
     if (!rc) rc = add_sessions(L, e, path, &ev, &in);
     if (rc) return rc;

@@ -112,7 +112,8 @@ static int find_drug(hs_scenario *sc, const char *rest, const char *path, hs_sce
     if (!f) return HS_EINPUT;
     const hs_elimination *e = f->offset < offsetof(hs_drug, extrahepatic) ? &d->drug.hepatic
                                                                             : &d->drug.extrahepatic;
-    if ((f->flags & HS_P_LINEAR && e->kind != HS_ELIM_LINEAR) || (f->flags & HS_P_MM && e->kind != HS_ELIM_MM))
+    if ((f->flags & HS_P_LINEAR && e->kind != HS_ELIM_LINEAR) ||
+        (f->flags & HS_P_MM && e->kind != HS_ELIM_MM))
       return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': drug '%s' has %s elimination "
                           "on this route", path, d->name,
                           e->kind == HS_ELIM_MM ? "saturable (vmax, km)" : "linear (clint/cl)");

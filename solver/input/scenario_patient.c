@@ -151,7 +151,8 @@ int hs__load_patient(loader *L) {
 int hs__load_catheter(loader *L) {
   hs__ynode s = hs__ydoc_get(L->d, L->root, "catheter");
   if (!s) return HS_OK;
-  catheter_in in = {.liver_cov = 1, .tumor_cov = 1};
+  catheter_in in = {.liver_cov = HS_REG_DEFAULT(HS_REG_CATHETER_LIVER),
+                    .tumor_cov = HS_REG_DEFAULT(HS_REG_CATHETER_TUMOR)};
   hs__fieldinfo info[C_N] = {{0}};
   int rc = hs__ydoc_read(L->d, s, "catheter", CATHETER_FIELDS, C_N, &in, info, 0, L->err);
   if (rc) return rc;
