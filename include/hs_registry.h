@@ -20,20 +20,21 @@ typedef enum hs_range {
   HS_R_ANY, HS_R_POS, HS_R_NONNEG, HS_R_FRAC, HS_R_SCALED = 16
 } hs_range;
 
-/* The section a quantity belongs to, and the struct its landing is an offset in. */
+/* The section a quantity belongs to, and the struct its landing is an offset in; in the
+ * order sweep messages list them. */
 typedef enum hs_scope {
   HS_SCOPE_PATIENT,       /* patient.                    hs_scenario */
   HS_SCOPE_TUMOR,         /* tumor.                      hs_scenario */
+  HS_SCOPE_DRUG,          /* drugs.<name>.               hs_drug */
+  HS_SCOPE_DOSE,          /* drugs.<name>.regimen[<i>].  hs_dose_spec */
+  HS_SCOPE_EMBO,          /* embolization[<i>].          hs_embolization */
   HS_SCOPE_CATHETER,      /* catheter.                   hs_scenario */
   HS_SCOPE_MISPERFUSION,  /* misperfusion.               hs_scenario */
   HS_SCOPE_LIVER_DISEASE, /* liver_disease.              hs_scenario */
   HS_SCOPE_PVT,           /* portal_vein_thrombosis.     hs_scenario */
   HS_SCOPE_HAO,           /* hepatic_artery_occlusion.   (not swept) */
   HS_SCOPE_SIMULATION,    /* simulation.                 (not swept) */
-  HS_SCOPE_DRUG,          /* drugs.<name>.               hs_drug */
-  HS_SCOPE_DOSE,          /* drugs.<name>.regimen[<i>].  hs_dose_spec */
   HS_SCOPE_PROFILE,       /* drugs.<name>.regimen[<i>].profile.  (not swept) */
-  HS_SCOPE_EMBO,          /* embolization[<i>].          hs_embolization */
   HS_SCOPE_FILTER,        /* hepatic_filtration[<i>].    (not swept) */
   HS_SCOPE_N
 } hs_scope;

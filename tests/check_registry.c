@@ -148,6 +148,12 @@ START_TEST(test_every_sweep_path_resolves) {
                    HS_EINPUT);
   ck_assert_str_eq(err.msg, "sweep parameter 'drugs.lin.regimen[x].dose': expected "
                             "drugs.<name>.regimen[<i>].<dose|rate|start|duration|every>");
+  /* an unknown section: the sections and their prefixes come from the registry */
+  ck_assert_int_eq(hs_scenario_slot_find(&sc, "tumour.volume", &slot, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "sweep parameter 'tumour.volume': unknown section 'tumour' (did "
+                            "you mean 'tumor'?); paths start with patient., tumor., "
+                            "drugs.<name>., embolization[<i>]., catheter., misperfusion., "
+                            "liver_disease. or portal_vein_thrombosis.");
   /* declared but not sweepable: refused like an unknown quantity */
   ck_assert_int_eq(hs_scenario_slot_find(&sc, "drugs.lin.fu_plasma", &slot, &err), HS_EINPUT);
   ck_assert_ptr_nonnull(strstr(err.msg, "unknown quantity 'fu_plasma'"));

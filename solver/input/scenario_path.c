@@ -128,11 +128,34 @@ static int find_drug(hs_scenario *sc, const char *rest, const char *path, hs_sce
                       best && dot ? " (check the drug's key under drugs:)" : "");
 }
 
+/* An unknown section: did-you-mean among the sections with sweepable quantities, and the
+ * list of their path prefixes, both from the registry. */
+static int unknown_section(const char *path, hs_error *err) {
+  char names[HS_SCOPE_N][32], list[400] = "", sec[32];
+  const char *cands[HS_SCOPE_N], *prefixes[HS_SCOPE_N];
+  int n = 0;
+  for (int s = 0; s < HS_SCOPE_N; s++) {
+    const char *prefix = hs_scope_prefix((hs_scope)s);
+    int swept = 0;
+    for (int i = 0; i < HS_REG_N; i++)
+      swept |= hs_registry[i].scope == (hs_scope)s && hs_registry[i].flags & HS_P_SWEEP;
+    snprintf(names[n], sizeof names[n], "%.*s", (int)strcspn(prefix, ".["), prefix);
+    if (!swept || (n && !strcmp(names[n], names[n - 1]))) continue; /* regimen: drugs. */
+    cands[n] = names[n];
+    prefixes[n++] = prefix;
+  }
+  for (int k = 0; k < n; k++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+             k == 0 ? "" : k == n - 1 ? " or " : ", ", prefixes[k]);
+  snprintf(sec, sizeof sec, "%.*s", (int)strcspn(path, ".["), path);
+  const char *best = hs__did_you_mean(sec, cands, n);
+  return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': unknown section '%s'%s%s%s; "
+                      "paths start with %s", path, sec, best ? " (did you mean '" : "",
+                      best ? best : "", best ? "'?)" : "", list);
+}
+
 int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *slot,
                           hs_error *err) {
-  static const char *const sections[] = {"patient", "tumor", "drugs", "embolization",
-                                         "catheter", "misperfusion", "liver_disease",
-                                         "portal_vein_thrombosis"};
   /* the sections whose quantities land in hs_scenario itself */
   static const hs_scope in_scenario[] = {HS_SCOPE_PATIENT, HS_SCOPE_TUMOR, HS_SCOPE_CATHETER,
                                          HS_SCOPE_MISPERFUSION, HS_SCOPE_LIVER_DISEASE,
@@ -158,14 +181,7 @@ int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *s
     return fill(slot, &sc->embo[i], f);
   }
   if (f == NULL && err->msg[0]) return HS_EINPUT;
-  char sec[32];
-  snprintf(sec, sizeof sec, "%.*s", (int)strcspn(path, ".["), path);
-  const char *best = hs__did_you_mean(sec, sections, 8);
-  return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': unknown section '%s'%s%s%s; "
-                      "paths start with patient., tumor., drugs.<name>., embolization[<i>]., "
-                      "catheter., misperfusion., liver_disease. or portal_vein_thrombosis.",
-                      path, sec, best ? " (did you mean '" : "", best ? best : "",
-                      best ? "'?)" : "");
+  return unknown_section(path, err);
 }
 
 double hs_scenario_slot_get(const hs_scenario_slot *slot) {
