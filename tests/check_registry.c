@@ -334,6 +334,13 @@ START_TEST(test_route_and_design_names) {
   memcpy(strstr(hia, "route: hai"), "route: hia", 10);
   ck_assert_int_eq(hs_scenario_load_text(&sc, "r.yaml", hia, "../model/data", &err), HS_EINPUT);
   ck_assert_msg(strstr(err.msg, "unknown value 'hia' (did you mean 'hai'?)"), "%s", err.msg);
+  /* a missing route: the message lists the table */
+  char *p = strstr(hia, "route: hia, ");
+  memmove(p, p + 12, strlen(p + 12) + 1);
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "r.yaml", hia, "../model/data", &err), HS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "'drugs.lin.regimen[0]': 'route' is required (iv, hai, pv or "
+                                "tace)"),
+                "%s", err.msg);
   free(hia);
 }
 END_TEST

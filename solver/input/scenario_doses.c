@@ -140,8 +140,11 @@ static int load_dose(loader *L, hs__ynode e, const char *path, hs_dose_spec *s) 
   hs__fieldinfo info[D_N] = {{0}};
   int rc = hs__ydoc_read(L->d, e, path, DOSE_FIELDS, D_N, &in, info, 0, L->err);
   if (rc) return rc;
-  if (!info[D_ROUTE].set)
-    return hs__ydoc_error(L->d, e, path, L->err, "'route' is required (iv, hai, pv or tace)");
+  if (!info[D_ROUTE].set) {
+    char routes[64];
+    hs__join_or(hs_route_names, -1, routes, sizeof routes);
+    return hs__ydoc_error(L->d, e, path, L->err, "'route' is required (%s)", routes);
+  }
   int has_dose = hs__ydoc_get(L->d, e, "dose") != 0, has_rate = hs__ydoc_get(L->d, e, "rate") != 0;
   if (has_dose == has_rate)
     return hs__ydoc_error(L->d, e, path, L->err, "give exactly one of 'dose' (amount per "

@@ -144,9 +144,7 @@ static int unknown_section(const char *path, hs_error *err) {
     cands[n] = names[n];
     prefixes[n++] = prefix;
   }
-  for (int k = 0; k < n; k++)
-    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-             k == 0 ? "" : k == n - 1 ? " or " : ", ", prefixes[k]);
+  hs__join_or(prefixes, n, list, sizeof list);
   snprintf(sec, sizeof sec, "%.*s", (int)strcspn(path, ".["), path);
   const char *best = hs__did_you_mean(sec, cands, n);
   return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': unknown section '%s'%s%s%s; "

@@ -156,9 +156,11 @@ int hs__load_catheter(loader *L) {
   hs__fieldinfo info[C_N] = {{0}};
   int rc = hs__ydoc_read(L->d, s, "catheter", CATHETER_FIELDS, C_N, &in, info, 0, L->err);
   if (rc) return rc;
-  if (!info[C_POSITION].set)
-    return hs__ydoc_error(L->d, s, "catheter", L->err, "'position' is required "
-                          "(proper_hepatic, lobar or segmental)");
+  if (!info[C_POSITION].set) {
+    char positions[80];
+    hs__join_or(CATHETER_POSITIONS, -1, positions, sizeof positions);
+    return hs__ydoc_error(L->d, s, "catheter", L->err, "'position' is required (%s)", positions);
+  }
   if (in.position == HS_CATH_PROPER && (in.liver_cov < 1 || in.tumor_cov < 1))
     return hs__ydoc_error(L->d, s, "catheter", L->err, "a catheter at the proper hepatic artery "
                           "perfuses the whole liver: coverage must be 100 %% (got liver %g %%, "

@@ -174,6 +174,15 @@ const char *hs__did_you_mean(const char *word, const char *const *cands, int n) 
   return best_d <= limit ? best : NULL;
 }
 
+void hs__join_or(const char *const *names, int n, char *buf, size_t size) {
+  if (n < 0)
+    for (n = 0; names[n]; n++) continue;
+  buf[0] = '\0';
+  for (int k = 0; k < n; k++)
+    snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+             k == 0 ? "" : k == n - 1 ? " or " : ", ", names[k]);
+}
+
 /* ---- field tables ------------------------------------------------------------------ */
 
 static int unknown_key(const hs__ydoc *d, hs__ynode k, const char *path, const hs__field *f,

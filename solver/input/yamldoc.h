@@ -97,6 +97,9 @@ int hs__ydoc_read(const hs__ydoc *d, hs__ynode map, const char *path, const hs__
 int hs__ydoc_check_range(const hs__ydoc *d, hs__ynode v, const char *path, double x,
                          const char *text, int range, hs_error *err);
 
+/* names[0..n) (n < 0: up to a NULL) as "a, b or c" into buf. */
+void hs__join_or(const char *const *names, int n, char *buf, size_t size);
+
 /* The closest candidate to `word` within a small edit distance, or NULL. */
 const char *hs__did_you_mean(const char *word, const char *const *cands, int n);
 
