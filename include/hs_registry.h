@@ -51,7 +51,7 @@ enum {
   HS_P_NEED_PS = 128,        /* only with a permeability-limited tumour */
   HS_P_NEED_CATHETER = 256,  /* only in a scenario with a 'catheter:' section */
   HS_P_NEED_GASTRIC = 512,   /* only in a scenario with a 'misperfusion:' section */
-  HS_P_LANDS = 1024          /* `offset` is valid (it lands in hs_drug) though not swept */
+  HS_P_LANDS = 1024          /* `offset` is valid though the quantity is not swept */
 };
 
 typedef struct hs_reg_entry {

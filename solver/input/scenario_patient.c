@@ -96,20 +96,28 @@ static int read_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, d
   return rc;
 }
 
-/* Model physiology and patient size from the sections as read (bsa_given: bsa was written). */
+/* Each quantity of fields as read (in `in`) at its landing in s, the registry's. */
+static void land(hs_scenario *s, const hs__field *fields, int n, const void *in) {
+  for (int i = 0; i < n; i++)
+    if (fields[i].reg && fields[i].reg->flags & (HS_P_SWEEP | HS_P_LANDS))
+      *(double *)((char *)s + fields[i].reg->offset) =
+          *(const double *)((const char *)in + fields[i].offset);
+}
+
+/* Model physiology and patient size from the sections as read (bsa_given: bsa was written);
+ * the options of the physiology (vascular events, catheter, ...) start off. */
 static void to_model(const patient_in *pat, const tumor_in *tum, int bsa_given, hs_patient *pt,
                      hs_physiology *ph) {
-  *ph = (hs_physiology){.q_co = pat->q_co, .q_h = pat->q_h, .f_ha = pat->f_ha, .v_b = pat->v_b,
-                        .v_g = pat->v_g, .v_l = pat->v_l, .v_r = pat->v_r, .v_t = tum->v_t,
-                        .p_t = tum->p_t, .f_ta = tum->f_ta, .f_td = tum->f_td,
-                        .f_nec = tum->f_nec};
-  ph->terr.ps = tum->ps; /* 0 unless `tumor.permeability_surface` is given */
-  ph->terr.f_vas = tum->f_vas;
-  pt->weight_kg = pat->weight;
-  pt->height_cm = pat->height;
-  pt->bsa_formula = (hs_bsa_formula)pat->bsa_formula;
-  pt->bsa_given = bsa_given;
-  pt->bsa_m2 = bsa_given ? pat->bsa : hs_patient_bsa(pt->bsa_formula, pat->weight, pat->height);
+  hs_scenario s;
+  memset(&s, 0, sizeof s);
+  land(&s, PATIENT_FIELDS, P_N, pat);
+  land(&s, TUMOR_FIELDS, T_N, tum); /* terr.ps stays 0 (flow-limited) unless given */
+  s.patient.bsa_formula = (hs_bsa_formula)pat->bsa_formula;
+  s.patient.bsa_given = bsa_given;
+  if (!bsa_given)
+    s.patient.bsa_m2 = hs_patient_bsa(s.patient.bsa_formula, pat->weight, pat->height);
+  *pt = s.patient;
+  *ph = s.phys;
 }
 
 int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph,
