@@ -2,16 +2,16 @@
  * so its path), physical dimension (and so its accepted units), internal unit, allowed
  * range, default, whether a sweep may write it, and where it lands in the model.
  *
- * The scenario parser takes key, kind and range from here; the sweep paths take key,
- * kind, unit, range, landing and conditions; `hepatosim paths` prints every sweepable
- * path; the README's list of sweep paths is checked against it by a test. The table is
- * read-only data: thread-safe. */
+ * The scenario and drug parsers take key, kind, range, default and (patient, tumour, drug
+ * parameters) landing from here; the sweep paths take key, kind, unit, range, landing and
+ * conditions, and their did-you-mean lists; `hepatosim paths` prints every sweepable path
+ * (`--all`: every quantity with its default); the README's list of sweep paths is checked
+ * against it by a test. The table is read-only data: thread-safe. */
 #ifndef HS_REGISTRY_H
 #define HS_REGISTRY_H
 
 #include <stddef.h>
 
-#include "hs_error.h"
 #include "hs_units.h"
 
 /* Allowed range of a value, optionally or'ed with HS_R_SCALED: per m2 / per kg forms are
