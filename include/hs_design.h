@@ -57,6 +57,10 @@ typedef struct hs_design {
 const char *hs_design_kind_name(hs_design_kind k);
 int hs_design_kind_parse(const char *name);
 
+/* Every design name, in hs_design_kind order, NULL-terminated (the one list; the scenario
+ * parser reads it). */
+extern const char *const hs_design_kind_names[];
+
 /* Validate and derive: grid size (overflow-checked, <= 2^53), Cholesky factor of the
  * correlation (must be symmetric with unit diagonal and positive definite), ranges
  * (lo < hi, positive for log scale), a distribution allowed by the design (grid: ranges

@@ -12,8 +12,14 @@
 
 typedef enum hs_route { HS_ROUTE_IV = 0, HS_ROUTE_HA, HS_ROUTE_PV, HS_ROUTE_TACE } hs_route;
 
-/* Name of a route as written in scenario files: "iv", "hai", "pv", "tace". */
+/* Name of a route as written in scenario files: "iv", "hai", "pv", "tace" ("unknown" out
+ * of range); and back (-1 when unknown; case-sensitive). */
 const char *hs_route_name(hs_route r);
+int hs_route_parse(const char *name);
+
+/* Every route name, in hs_route order, NULL-terminated (the one list; the scenario parser
+ * reads it). */
+extern const char *const hs_route_names[];
 
 /* How an infusion's rate varies (default constant). */
 typedef enum hs_profile_shape {

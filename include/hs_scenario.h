@@ -12,6 +12,7 @@
 #include "hs_error.h"
 #include "hs_model.h"
 #include "hs_regimen.h"
+#include "hs_registry.h"
 #include "hs_units.h"
 
 #include <stddef.h>
@@ -108,6 +109,7 @@ typedef struct hs_scenario_slot {
   int one_minus;    /* flow_reduction is stored as m_min = 1 - value */
   int affects_bsa;  /* weight and height: BSA is recomputed unless given */
   const char *unit; /* internal unit, for output attributes ("L/h", "1", ...) */
+  int range;        /* hs_range a written value must lie in (hs_registry.h) */
 } hs_scenario_slot;
 
 /* Resolve path in sc. HS_EINPUT with a did-you-mean for unknown paths, and a message for

@@ -178,18 +178,20 @@ double hs_design_norm_inv(double p) {
 
 /* ---- names ------------------------------------------------------------------------------ */
 
-static const char *const KIND_NAMES[] = {"grid", "lhs", "sobol", "random", "population"};
-#define N_KINDS ((int)(sizeof KIND_NAMES / sizeof KIND_NAMES[0]))
+/* The one table of design names, in hs_design_kind order. */
+const char *const hs_design_kind_names[] = {"grid", "lhs", "sobol", "random", "population",
+                                            NULL};
+#define N_KINDS ((int)(sizeof hs_design_kind_names / sizeof hs_design_kind_names[0]) - 1)
 
 /* "grid", "lhs", ...; "unknown" outside the enum. */
 const char *hs_design_kind_name(hs_design_kind k) {
-  return ((int)k >= 0 && (int)k < N_KINDS) ? KIND_NAMES[k] : "unknown";
+  return ((int)k >= 0 && (int)k < N_KINDS) ? hs_design_kind_names[k] : "unknown";
 }
 
 /* The kind named `name`, or -1. */
 int hs_design_kind_parse(const char *name) {
   for (int k = 0; name && k < N_KINDS; k++)
-    if (strcmp(name, KIND_NAMES[k]) == 0) return k;
+    if (strcmp(name, hs_design_kind_names[k]) == 0) return k;
   return -1;
 }
 

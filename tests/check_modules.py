@@ -37,6 +37,10 @@ def main():
     for top in ("model", "solver"):
         for root, _, files in os.walk(os.path.join(build, top)):
             objs += [os.path.join(root, f) for f in files if f.endswith(".o")]
+    # only the objects of sources that exist (a renamed file leaves its old object behind)
+    repo = os.path.dirname(os.path.abspath(build))
+    objs = [o for o in objs
+            if os.path.exists(os.path.join(repo, os.path.relpath(o, build)[:-2] + ".c"))]
     if not objs:
         sys.exit("check_modules: no object files under %s (build first)" % build)
     owner, uses = {}, {}

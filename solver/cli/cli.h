@@ -17,4 +17,7 @@ int hs__cmd_compare(int argc, char **argv);
 /* `hepatosim drugs [show NAME]` (solver/cli/cli_drugs.c). */
 int hs__cmd_drugs(int argc, char **argv);
 
+/* `hepatosim paths`: every sweepable scenario path with unit and range (cli_paths.c). */
+int hs__cmd_paths(int argc, char **argv);
+
 #endif

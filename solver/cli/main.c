@@ -38,8 +38,10 @@ static const char USAGE[] =
     "                      run several scenarios, print one table to compare them\n"
     "  drugs [show NAME]   list the drug library, or one drug with its sources and the\n"
     "                      extraction, bioavailability and regional advantage it predicts\n"
+    "  paths               every scenario path a sweep may write, with its unit and range\n"
     "\n"
-    "Run 'hepatosim <command> --help' (run, sweep, merge, compare, drugs) for their options.\n"
+    "Run 'hepatosim <command> --help' (run, sweep, merge, compare, drugs, paths) for\n"
+    "their options.\n"
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
 
@@ -171,6 +173,7 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "info")) return hs__cmd_info(argc - 2, argv + 2);
   if (!strcmp(cmd, "merge")) return hs__cmd_merge(argc - 2, argv + 2);
   if (!strcmp(cmd, "drugs")) return hs__cmd_drugs(argc - 2, argv + 2);
+  if (!strcmp(cmd, "paths")) return hs__cmd_paths(argc - 2, argv + 2);
   if (!strcmp(cmd, "compare")) return hs__cmd_compare(argc - 2, argv + 2);
   fprintf(stderr, "hepatosim: unknown command '%s'\n%s", cmd, USAGE);
   return 2;

@@ -11,36 +11,36 @@
 #include <strings.h>
 
 #define V(k) (offsetof(hs__drugdef, v) + sizeof(double) * (k))
-#define Q(key, idx, kind, range) {key, HS_F_QTY, kind, V(idx), range, NULL, 0}
-#define QS(key, idx, kind, range) {key, HS_F_QTY, kind, V(idx), range | HS_R_SCALED, NULL, 0}
-#define SKIP(key) {key, HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0}
+/* key, dimension, range and per-m2 / per-kg acceptance from the registry */
+#define Q(idx, id) HS_REG(id, V(idx))
+#define SKIP(key) {key, HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL}
 
 static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_LIBRARY] = {"library", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, library),
-                       HS_R_ANY, NULL, 64},
-    [HS_DK_BP] = Q("blood_plasma_ratio", HS_DK_BP, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_FU] = Q("fu_plasma", HS_DK_FU, HS_KIND_FRACTION, HS_R_FRAC),
-    [HS_DK_MW] = Q("molecular_weight", HS_DK_MW, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_KP_G] = Q("kp_gut", HS_DK_KP_G, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_KP_L] = Q("kp_liver", HS_DK_KP_L, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_KP_T] = Q("kp_tumor", HS_DK_KP_T, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_KP_R] = Q("kp_rest", HS_DK_KP_R, HS_KIND_NUMBER, HS_R_POS),
-    [HS_DK_H_CL] = QS("hepatic_clint", HS_DK_H_CL, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_H_CLH] = QS("hepatic_clearance", HS_DK_H_CLH, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_H_VMAX] = QS("hepatic_vmax", HS_DK_H_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
-    [HS_DK_H_KM] = Q("hepatic_km", HS_DK_H_KM, HS_KIND_CONC, HS_R_POS),
-    [HS_DK_X_CL] = QS("extrahepatic_cl", HS_DK_X_CL, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_X_VMAX] = QS("extrahepatic_vmax", HS_DK_X_VMAX, HS_KIND_MASS_RATE, HS_R_NONNEG),
-    [HS_DK_X_KM] = Q("extrahepatic_km", HS_DK_X_KM, HS_KIND_CONC, HS_R_POS),
-    [HS_DK_CL_R] = QS("renal_clearance", HS_DK_CL_R, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_CL_T] = QS("tumor_clearance", HS_DK_CL_T, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_K_REL] = Q("depot_release", HS_DK_K_REL, HS_KIND_PER_TIME, HS_R_NONNEG),
-    [HS_DK_CL_BIND] = QS("binding_clearance", HS_DK_CL_BIND, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_Q_S] = QS("slow_tissue_clearance", HS_DK_Q_S, HS_KIND_FLOW, HS_R_NONNEG),
-    [HS_DK_V_S] = QS("slow_tissue_volume", HS_DK_V_S, HS_KIND_VOLUME, HS_R_POS),
+                       HS_R_ANY, NULL, 64, NULL},
+    [HS_DK_BP] = Q(HS_DK_BP, HS_REG_DRUG_BP),
+    [HS_DK_FU] = Q(HS_DK_FU, HS_REG_DRUG_FU),
+    [HS_DK_MW] = Q(HS_DK_MW, HS_REG_DRUG_MW),
+    [HS_DK_KP_G] = Q(HS_DK_KP_G, HS_REG_DRUG_KP_G),
+    [HS_DK_KP_L] = Q(HS_DK_KP_L, HS_REG_DRUG_KP_L),
+    [HS_DK_KP_T] = Q(HS_DK_KP_T, HS_REG_DRUG_KP_T),
+    [HS_DK_KP_R] = Q(HS_DK_KP_R, HS_REG_DRUG_KP_R),
+    [HS_DK_H_CL] = Q(HS_DK_H_CL, HS_REG_DRUG_H_CL),
+    [HS_DK_H_CLH] = Q(HS_DK_H_CLH, HS_REG_DRUG_H_CLH),
+    [HS_DK_H_VMAX] = Q(HS_DK_H_VMAX, HS_REG_DRUG_H_VMAX),
+    [HS_DK_H_KM] = Q(HS_DK_H_KM, HS_REG_DRUG_H_KM),
+    [HS_DK_X_CL] = Q(HS_DK_X_CL, HS_REG_DRUG_X_CL),
+    [HS_DK_X_VMAX] = Q(HS_DK_X_VMAX, HS_REG_DRUG_X_VMAX),
+    [HS_DK_X_KM] = Q(HS_DK_X_KM, HS_REG_DRUG_X_KM),
+    [HS_DK_CL_R] = Q(HS_DK_CL_R, HS_REG_DRUG_CL_R),
+    [HS_DK_CL_T] = Q(HS_DK_CL_T, HS_REG_DRUG_CL_T),
+    [HS_DK_K_REL] = Q(HS_DK_K_REL, HS_REG_DRUG_K_REL),
+    [HS_DK_CL_BIND] = Q(HS_DK_CL_BIND, HS_REG_DRUG_CL_BIND),
+    [HS_DK_Q_S] = Q(HS_DK_Q_S, HS_REG_DRUG_Q_S),
+    [HS_DK_V_S] = Q(HS_DK_V_S, HS_REG_DRUG_V_S),
     [HS_DK_REGIMEN] = SKIP("regimen"),
     [HS_DK_NAME] = {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, name), HS_R_ANY,
-                    NULL, 64},
+                    NULL, 64, NULL},
     [HS_DK_ALIASES] = SKIP("aliases"),
     [HS_DK_DESCRIPTION] = SKIP("description"),
     [HS_DK_METABOLITES] = SKIP("metabolites"),
@@ -48,11 +48,10 @@ static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_REF_PK] = SKIP("reference_pk"),
 };
 #undef SKIP
-#undef QS
 #undef Q
 #undef V
 
-const char *hs__drugdef_key(int k) { return DRUG_FIELDS[k].key; }
+const char *hs__drugdef_key(int k) { return hs__field_key(&DRUG_FIELDS[k]); }
 
 int hs__drugdef_read(const hs__ydoc *d, hs__ynode map, const char *path, int library_file,
                      hs__drugdef *def, hs_error *err) {
@@ -112,7 +111,7 @@ static double get(const hs__drugdef *x, int k, double dflt) {
 
 /* The node of `key` in mapping `where` when written there, else `where`. */
 static hs__ynode at_key(const hs__ydoc *d, hs__ynode where, int key) {
-  hs__ynode n = hs__ydoc_get(d, where, DRUG_FIELDS[key].key);
+  hs__ynode n = hs__ydoc_get(d, where, hs__drugdef_key(key));
   return n ? n : where;
 }
 
@@ -120,7 +119,7 @@ static hs__ynode at_key(const hs__ydoc *d, hs__ynode where, int key) {
 static int key_error(const hs__ydoc *d, hs__ynode where, const char *path, int k, hs_error *err,
                      const char *msg) {
   char sub[200];
-  snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", DRUG_FIELDS[k].key);
+  snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", hs__drugdef_key(k));
   return hs__ydoc_error(d, at_key(d, where, k), sub, err, "%s", msg);
 }
 
@@ -128,46 +127,41 @@ static int key_error(const hs__ydoc *d, hs__ynode where, const char *path, int k
 static int route_kind(const hs__drugdef *x, int cl, int clh, int vmax, int km,
                       hs_elimination *e, const hs__ydoc *d, hs__ynode where, const char *path,
                       hs_error *err) {
-  const char *name = DRUG_FIELDS[cl].key;
+  const char *name = hs__drugdef_key(cl);
   int lin = x->info[cl].set, org = clh >= 0 && x->info[clh].set;
   memset(e, 0, sizeof *e);
   if (lin && org)
     return hs__ydoc_error(d, at_key(d, where, clh), path, err, "give either %s or %s, not both",
-                          name, DRUG_FIELDS[clh].key);
+                          name, hs__drugdef_key(clh));
   if ((lin || org) && (x->info[vmax].set || x->info[km].set))
     return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
                           "give either %s or %s with %s, not both",
-                          DRUG_FIELDS[lin ? cl : clh].key, DRUG_FIELDS[vmax].key,
-                          DRUG_FIELDS[km].key);
+                          hs__drugdef_key(lin ? cl : clh), hs__drugdef_key(vmax),
+                          hs__drugdef_key(km));
   if (x->info[vmax].set != x->info[km].set)
     return hs__ydoc_error(d, at_key(d, where, x->info[vmax].set ? vmax : km), path, err,
-                          "%s and %s must be given together", DRUG_FIELDS[vmax].key,
-                          DRUG_FIELDS[km].key);
+                          "%s and %s must be given together", hs__drugdef_key(vmax),
+                          hs__drugdef_key(km));
   e->kind = x->info[vmax].set ? HS_ELIM_MM : HS_ELIM_LINEAR;
   return HS_OK;
 }
 
-/* Parameters that land in hs_drug: how the basis converts them (clearances and volumes
- * scale with the unbound fraction and 1/BP, Km inversely; amounts per time not at all). */
+/* Parameters that land in hs_drug (at their registry landing): how the basis converts them
+ * (clearances and volumes scale with the unbound fraction and 1/BP, Km inversely; amounts
+ * per time not at all). */
 enum { C_NONE, C_CLEARANCE, C_KM };
 static const struct param {
   int key;
-  size_t offset;
   int conv;
 } PARAMS[] = {
-    {HS_DK_H_CL, offsetof(hs_drug, hepatic.cl), C_CLEARANCE},
-    {HS_DK_H_CLH, offsetof(hs_drug, hepatic.cl), C_CLEARANCE},
-    {HS_DK_H_VMAX, offsetof(hs_drug, hepatic.vmax), C_NONE},
-    {HS_DK_H_KM, offsetof(hs_drug, hepatic.km), C_KM},
-    {HS_DK_X_CL, offsetof(hs_drug, extrahepatic.cl), C_CLEARANCE},
-    {HS_DK_X_VMAX, offsetof(hs_drug, extrahepatic.vmax), C_NONE},
-    {HS_DK_X_KM, offsetof(hs_drug, extrahepatic.km), C_KM},
-    {HS_DK_CL_R, offsetof(hs_drug, cl_r), C_CLEARANCE},
-    {HS_DK_CL_T, offsetof(hs_drug, cl_t), C_CLEARANCE},
-    {HS_DK_CL_BIND, offsetof(hs_drug, cl_bind), C_CLEARANCE},
-    {HS_DK_Q_S, offsetof(hs_drug, q_s), C_CLEARANCE},
-    {HS_DK_V_S, offsetof(hs_drug, v_s), C_CLEARANCE},
+    {HS_DK_H_CL, C_CLEARANCE},  {HS_DK_H_CLH, C_CLEARANCE},   {HS_DK_H_VMAX, C_NONE},
+    {HS_DK_H_KM, C_KM},         {HS_DK_X_CL, C_CLEARANCE},    {HS_DK_X_VMAX, C_NONE},
+    {HS_DK_X_KM, C_KM},         {HS_DK_CL_R, C_CLEARANCE},    {HS_DK_CL_T, C_CLEARANCE},
+    {HS_DK_CL_BIND, C_CLEARANCE}, {HS_DK_Q_S, C_CLEARANCE},   {HS_DK_V_S, C_CLEARANCE},
 };
+
+/* Where parameter p lands in hs_drug. */
+static size_t landing(const struct param *p) { return DRUG_FIELDS[p->key].reg->offset; }
 
 /* Blood-basis value of parameter p: unbound -> plasma (CL x fu, Km / fu), then plasma ->
  * blood (CL / BP, Km x BP; C_B = BP C_P). */
@@ -198,7 +192,7 @@ double hs__scaled_value(const hs_scaled *s, const hs_patient *pt) {
 static int place(const hs__drugdef *x, const struct param *p, double v, const hs__resolve *rs,
                  hs_scenario_drug *out, const hs__ydoc *d, hs__ynode where, const char *path,
                  hs_error *err) {
-  hs_scaled s = {p->offset, x->info[p->key].norm, v, p->key == HS_DK_H_CLH ? rs->q_l_eff : 0};
+  hs_scaled s = {landing(p), x->info[p->key].norm, v, p->key == HS_DK_H_CLH ? rs->q_l_eff : 0};
   char msg[200];
   if (s.norm != HS_NORM_NONE) {
     double size = s.norm == HS_NORM_BSA ? rs->pt.bsa_m2 : rs->pt.weight_kg;
@@ -215,7 +209,7 @@ static int place(const hs__drugdef *x, const struct param *p, double v, const hs
     if (!(v < rs->q_l_eff)) return key_error(d, where, path, p->key, err, msg);
     v = rs->q_l_eff * v / (rs->q_l_eff - v);
   }
-  *(double *)((char *)&out->drug + p->offset) = v;
+  *(double *)((char *)&out->drug + landing(p)) = v;
   return HS_OK;
 }
 
@@ -238,13 +232,14 @@ int hs__drugdef_finish(const hs__drugdef *x, const hs__resolve *rs, hs_scenario_
   hs_drug *dr = &out->drug;
   memset(dr, 0, sizeof *dr);
   out->n_scaled = 0;
-  /* model.md defaults: BP 1, Kp 1, no extrahepatic, tumour, depot, binding or slow terms */
-  dr->bp = get(x, HS_DK_BP, 1.0);
-  dr->kp_g = get(x, HS_DK_KP_G, 1.0);
-  dr->kp_l = get(x, HS_DK_KP_L, 1.0);
-  dr->kp_t = get(x, HS_DK_KP_T, 1.0);
-  dr->kp_r = get(x, HS_DK_KP_R, 1.0);
-  dr->k_rel = get(x, HS_DK_K_REL, 0.0);
+  /* the registry's defaults (model.md): BP 1, Kp 1, no depot release; the terms left out
+     (extrahepatic, tumour, binding, slow tissue) stay 0 */
+  dr->bp = get(x, HS_DK_BP, DRUG_FIELDS[HS_DK_BP].reg->dflt);
+  dr->kp_g = get(x, HS_DK_KP_G, DRUG_FIELDS[HS_DK_KP_G].reg->dflt);
+  dr->kp_l = get(x, HS_DK_KP_L, DRUG_FIELDS[HS_DK_KP_L].reg->dflt);
+  dr->kp_t = get(x, HS_DK_KP_T, DRUG_FIELDS[HS_DK_KP_T].reg->dflt);
+  dr->kp_r = get(x, HS_DK_KP_R, DRUG_FIELDS[HS_DK_KP_R].reg->dflt);
+  dr->k_rel = get(x, HS_DK_K_REL, DRUG_FIELDS[HS_DK_K_REL].reg->dflt);
   out->mw = get(x, HS_DK_MW, 0.0);
   out->target = x->target;
   if ((rc = route_kind(x, HS_DK_H_CL, HS_DK_H_CLH, HS_DK_H_VMAX, HS_DK_H_KM, &dr->hepatic, d,
@@ -288,13 +283,13 @@ typedef struct target_in {
 
 enum { G_MEASURE, G_LOW, G_HIGH, G_PER, G_CYCLE, G_SOURCE, G_CONF, G_N };
 static const hs__field TARGET_FIELDS[G_N] = {
-    {"measure", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, measure), HS_R_ANY, MEASURES, 0},
-    {"low", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"high", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"per", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, per), HS_R_ANY, PERS, 0},
-    {"cycle", HS_F_QTY, HS_KIND_TIME, offsetof(target_in, cycle), HS_R_POS, NULL, 0},
-    {"source", HS_F_TEXT, HS_KIND_NUMBER, offsetof(target_in, source), HS_R_ANY, NULL, 256},
-    {"confidence", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"measure", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, measure), HS_R_ANY, MEASURES, 0, NULL},
+    {"low", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"high", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"per", HS_F_ENUM, HS_KIND_NUMBER, offsetof(target_in, per), HS_R_ANY, PERS, 0, NULL},
+    {"cycle", HS_F_QTY, HS_KIND_TIME, offsetof(target_in, cycle), HS_R_POS, NULL, 0, NULL},
+    {"source", HS_F_TEXT, HS_KIND_NUMBER, offsetof(target_in, source), HS_R_ANY, NULL, 256, NULL},
+    {"confidence", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 static int target_bound(const hs__ydoc *d, hs__ynode n, const char *path, const char *key,

@@ -59,7 +59,8 @@ double hs__scaled_value(const hs_scaled *s, const hs_patient *pt);
 int hs__target_read(const hs__ydoc *d, hs__ynode n, const char *path, int need_source,
                     hs_exposure_target *t, hs_error *err);
 
-/* The reference adult of data_dir/physiology.yaml: size, physiology and Q_L' (scenario.c). */
+/* The reference adult of data_dir/physiology.yaml: size, physiology and Q_L'
+ * (physiology.c). */
 int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph,
                         hs_error *err);
 

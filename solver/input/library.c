@@ -119,9 +119,9 @@ typedef struct met_in {
 
 enum { M_NAME, M_ROUTE, M_FRACTION, M_N };
 static const hs__field MET_FIELDS[M_N] = {
-    {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(met_in, name), HS_R_ANY, NULL, 64},
-    {"route", HS_F_ENUM, HS_KIND_NUMBER, offsetof(met_in, route), HS_R_ANY, FORM_ROUTES, 0},
-    {"fraction", HS_F_QTY, HS_KIND_FRACTION, offsetof(met_in, fraction), HS_R_FRAC, NULL, 0},
+    {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(met_in, name), HS_R_ANY, NULL, 64, NULL},
+    {"route", HS_F_ENUM, HS_KIND_NUMBER, offsetof(met_in, route), HS_R_ANY, FORM_ROUTES, 0, NULL},
+    {"fraction", HS_F_QTY, HS_KIND_FRACTION, offsetof(met_in, fraction), HS_R_FRAC, NULL, 0, NULL},
 };
 
 /* Does entry i give a molecular weight? */
@@ -216,12 +216,12 @@ typedef struct range_in {
 } range_in;
 enum { RG_VALUE, RG_LOW, RG_HIGH, RG_SOURCE, RG_CONF, RG_NOTE, RG_N };
 static const hs__field RANGE_FIELDS[RG_N] = {
-    {"value", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"low", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"high", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"source", HS_F_TEXT, HS_KIND_NUMBER, offsetof(range_in, source), HS_R_ANY, NULL, 512},
-    {"confidence", HS_F_TEXT, HS_KIND_NUMBER, offsetof(range_in, confidence), HS_R_ANY, NULL, 16},
-    {"note", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"value", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"low", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"high", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"source", HS_F_TEXT, HS_KIND_NUMBER, offsetof(range_in, source), HS_R_ANY, NULL, 512, NULL},
+    {"confidence", HS_F_TEXT, HS_KIND_NUMBER, offsetof(range_in, confidence), HS_R_ANY, NULL, 16, NULL},
+    {"note", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 /* {value, low, high, source, confidence}: low and high default to the value. */
@@ -259,13 +259,13 @@ typedef struct pk_in {
 } pk_in;
 enum { K_DOSE, K_INFUSION, K_FOLLOW, K_WINDOW, K_CL, K_THALF, K_VSS, K_N };
 static const hs__field PK_FIELDS[K_N] = {
-    {"dose", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"infusion", HS_F_QTY, HS_KIND_TIME, offsetof(pk_in, infusion), HS_R_NONNEG, NULL, 0},
-    {"follow", HS_F_QTY, HS_KIND_TIME, offsetof(pk_in, follow), HS_R_POS, NULL, 0},
-    {"terminal_window", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"clearance", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"half_life", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"vss", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+    {"dose", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"infusion", HS_F_QTY, HS_KIND_TIME, offsetof(pk_in, infusion), HS_R_NONNEG, NULL, 0, NULL},
+    {"follow", HS_F_QTY, HS_KIND_TIME, offsetof(pk_in, follow), HS_R_POS, NULL, 0, NULL},
+    {"terminal_window", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"clearance", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"half_life", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"vss", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 static int pk_window(const hs__ydoc *d, hs__ynode pk, hs_library_pk *out, hs_error *err) {

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const DESIGNS[] = {"grid", "lhs", "sobol", "random", "population", NULL};
 static const char *const PRECISIONS[] = {"float32", "float64", NULL};
 static const char *const SCALES[] = {"linear", "log", NULL};
 static const char *const DISTS[] = {"uniform", "normal", "lognormal", NULL};
@@ -21,14 +20,14 @@ typedef struct sweep_in {
 
 enum { W_DESIGN, W_RUNS, W_SEED, W_PRECISION, W_CHUNK, W_PARAMS, W_CORR, W_N };
 static const hs__field SWEEP_FIELDS[W_N] = {
-    {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, DESIGNS, 0},
-    {"runs", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, runs), HS_R_POS, NULL, 0},
-    {"seed", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, seed), HS_R_NONNEG, NULL, 0},
+    {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, hs_design_kind_names, 0, NULL},
+    {"runs", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, runs), HS_R_POS, NULL, 0, NULL},
+    {"seed", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, seed), HS_R_NONNEG, NULL, 0, NULL},
     {"timeseries_precision", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, precision), HS_R_ANY,
-     PRECISIONS, 0},
-    {"chunk", HS_F_INT, HS_KIND_NUMBER, offsetof(sweep_in, chunk), HS_R_ANY, NULL, 0},
-    {"parameters", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"correlation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
+     PRECISIONS, 0, NULL},
+    {"chunk", HS_F_INT, HS_KIND_NUMBER, offsetof(sweep_in, chunk), HS_R_ANY, NULL, 0, NULL},
+    {"parameters", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"correlation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 /* A parameter's entry: {from, to, n, scale} | {values} | {distribution, ...} | {cv}. */
@@ -38,16 +37,16 @@ typedef struct param_in {
 } param_in;
 enum { Q_FROM, Q_TO, Q_N, Q_SCALE, Q_VALUES, Q_DIST, Q_MEAN, Q_SD, Q_MEDIAN, Q_CV, Q_COUNT };
 static const hs__field PARAM_FIELDS[Q_COUNT] = {
-    {"from", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"to", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"n", HS_F_INT, HS_KIND_NUMBER, offsetof(param_in, n), HS_R_ANY, NULL, 0},
-    {"scale", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, scale), HS_R_ANY, SCALES, 0},
-    {"values", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"distribution", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, dist), HS_R_ANY, DISTS, 0},
-    {"mean", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"sd", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"median", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0},
-    {"cv", HS_F_QTY, HS_KIND_FRACTION, offsetof(param_in, cv), HS_R_POS, NULL, 0},
+    {"from", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"to", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"n", HS_F_INT, HS_KIND_NUMBER, offsetof(param_in, n), HS_R_ANY, NULL, 0, NULL},
+    {"scale", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, scale), HS_R_ANY, SCALES, 0, NULL},
+    {"values", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"distribution", HS_F_ENUM, HS_KIND_NUMBER, offsetof(param_in, dist), HS_R_ANY, DISTS, 0, NULL},
+    {"mean", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"sd", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"median", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"cv", HS_F_QTY, HS_KIND_FRACTION, offsetof(param_in, cv), HS_R_POS, NULL, 0, NULL},
 };
 
 typedef struct ctx {
@@ -56,7 +55,8 @@ typedef struct ctx {
   hs_error *err;
 } ctx;
 
-/* A value of the parameter's kind (units converted; doses must carry the slot's norm). */
+/* A value of the parameter's kind (units converted; doses must carry the slot's norm) inside
+ * the range the registry declares for it. */
 static int read_value(ctx *c, hs__ynode n, const char *path, const hs_scenario_slot *slot,
                       double *out) {
   const char *text = hs__ydoc_scalar(c->d, n);
@@ -68,7 +68,7 @@ static int read_value(ctx *c, hs__ynode n, const char *path, const hs_scenario_s
   if (norm != slot->norm)
     return hs__ydoc_error(c->d, n, path, c->err, "'%s' must be in %s like the scenario's dose",
                           text, slot->unit);
-  return HS_OK;
+  return hs__ydoc_check_range(c->d, n, path, *out, text, slot->range, c->err);
 }
 
 static int read_key_value(ctx *c, hs__ynode map, const char *key, const char *path,
@@ -227,13 +227,13 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   if (!info[W_DESIGN].set) return hs__ydoc_error(d, node, "sweep.design", err, "is required");
   if (!grid && !info[W_RUNS].set)
     return hs__ydoc_error(d, node, "sweep.runs", err, "is required for a '%s' design",
-                          DESIGNS[in.design]);
+                          hs_design_kind_names[in.design]);
   if (grid && info[W_RUNS].set)
     return hs__ydoc_error(d, hs__ydoc_get(d, node, "runs"), "sweep.runs", err,
                           "a grid has as many runs as points: remove 'runs'");
   if (!grid && !info[W_SEED].set)
     return hs__ydoc_error(d, node, "sweep.seed", err, "is required for a '%s' design "
-                          "(the same seed gives the same runs everywhere)", DESIGNS[in.design]);
+                          "(the same seed gives the same runs everywhere)", hs_design_kind_names[in.design]);
   if ((info[W_RUNS].set && !whole(in.runs)) || (info[W_SEED].set && !whole(in.seed)))
     return hs__ydoc_error(d, node, "sweep", err, "runs and seed must be whole numbers below 2^53");
   w->design.n_runs = (int64_t)in.runs;

@@ -174,6 +174,15 @@ const char *hs__did_you_mean(const char *word, const char *const *cands, int n) 
   return best_d <= limit ? best : NULL;
 }
 
+void hs__join_or(const char *const *names, int n, char *buf, size_t size) {
+  if (n < 0)
+    for (n = 0; names[n]; n++) continue;
+  buf[0] = '\0';
+  for (int k = 0; k < n; k++)
+    snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+             k == 0 ? "" : k == n - 1 ? " or " : ", ", names[k]);
+}
+
 /* ---- field tables ------------------------------------------------------------------ */
 
 static int unknown_key(const hs__ydoc *d, hs__ynode k, const char *path, const hs__field *f,
@@ -182,7 +191,7 @@ static int unknown_key(const hs__ydoc *d, hs__ynode k, const char *path, const h
   char list[512] = "";
   int m = 0;
   for (int i = 0; i < n && m < 64; i++)
-    if (f[i].key[0] != '\x01') cands[m++] = f[i].key; /* \x01: disabled here */
+    if (hs__field_key(&f[i])[0] != '\x01') cands[m++] = hs__field_key(&f[i]); /* \x01: disabled */
   const char *best = hs__did_you_mean(key, cands, m);
   if (best)
     return hs__ydoc_error(d, k, path, err, "unknown key '%s' (did you mean '%s'?)", key, best);
@@ -194,27 +203,29 @@ static int unknown_key(const hs__ydoc *d, hs__ynode k, const char *path, const h
 }
 
 /* text: the value as written, quoted in messages ("got '130 %'") */
-static int check_range(const hs__ydoc *d, hs__ynode v, const char *path, double x,
-                       const char *text, hs__range r, hs_error *err) {
-  if (r == HS_R_POS && !(x > 0))
-    return hs__ydoc_error(d, v, path, err, "must be > 0, got '%s'", text);
-  if (r == HS_R_NONNEG && !(x >= 0))
-    return hs__ydoc_error(d, v, path, err, "must be >= 0, got '%s'", text);
-  if (r == HS_R_FRAC && !(x >= 0 && x <= 1))
+int hs__ydoc_check_range(const hs__ydoc *d, hs__ynode v, const char *path, double x,
+                         const char *text, int range, hs_error *err) {
+  if (hs_range_ok(range, x)) return HS_OK;
+  switch (range & ~HS_R_SCALED) {
+  case HS_R_POS: return hs__ydoc_error(d, v, path, err, "must be > 0, got '%s'", text);
+  case HS_R_NONNEG: return hs__ydoc_error(d, v, path, err, "must be >= 0, got '%s'", text);
+  default:
     return hs__ydoc_error(d, v, path, err, "must lie between 0 and 1 (0 %% to 100 %%), got '%s'",
                           text);
-  return HS_OK;
+  }
 }
 
 static int read_qty(const hs__ydoc *d, hs__ynode v, const char *path, const hs__field *f,
                     double *out, hs_norm *norm, hs_error *err) {
   const char *text = hs__ydoc_scalar(d, v);
-  if (!text) return hs__ydoc_error(d, v, path, err, "expected %s", hs_units_kind_name(f->kind));
+  hs_kind kind = hs__field_kind(f);
+  int range = hs__field_range(f);
+  if (!text) return hs__ydoc_error(d, v, path, err, "expected %s", hs_units_kind_name(kind));
   hs_error e;
-  int rc = (f->range & HS_R_SCALED) ? hs_units_convert_scaled(text, f->kind, out, norm, &e)
-                     : hs_units_convert(text, f->kind, out, NULL, &e);
+  int rc = (range & HS_R_SCALED) ? hs_units_convert_scaled(text, kind, out, norm, &e)
+                                 : hs_units_convert(text, kind, out, NULL, &e);
   if (rc) return hs__ydoc_error(d, v, path, err, "%s", e.msg);
-  return check_range(d, v, path, *out, text, (hs__range)(f->range & ~HS_R_SCALED), err);
+  return hs__ydoc_check_range(d, v, path, *out, text, range, err);
 }
 
 static int read_int(const hs__ydoc *d, hs__ynode v, const char *path, int *out, hs_error *err) {
@@ -352,7 +363,7 @@ int hs__ydoc_read(const hs__ydoc *d, hs__ynode map, const char *path, const hs__
     const char *key = hs__ydoc_scalar(d, k);
     if (!key) return hs__ydoc_error(d, k, path, err, "keys must be plain names");
     int j = 0;
-    while (j < n && !(key && strcmp(key, fields[j].key) == 0)) j++;
+    while (j < n && !(key && strcmp(key, hs__field_key(&fields[j])) == 0)) j++;
     if (j == n) return unknown_key(d, k, path, fields, n, err);
     for (int p = 0; p < i; p++)
       if (!strcmp(key, hs__ydoc_scalar(d, hs__ydoc_key(d, map, p))))

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "hs_error.h"
+#include "hs_registry.h"
 #include "hs_units.h"
 
 typedef struct hs__ydoc hs__ydoc;
@@ -41,12 +42,12 @@ typedef enum hs__ftype {
   HS_F_SKIP  /* read by the caller */
 } hs__ftype;
 
-/* Range of a HS_F_QTY, optionally or'ed with HS_R_SCALED: per m2 / per kg forms are
- * accepted (hs_units_convert_scaled) and reported in hs__fieldinfo.norm. */
-typedef enum hs__range {
-  HS_R_ANY, HS_R_POS, HS_R_NONNEG, HS_R_FRAC, HS_R_SCALED = 16
-} hs__range;
+/* Range of a HS_F_QTY (hs_registry.h), optionally or'ed with HS_R_SCALED: per m2 / per kg
+ * forms are accepted (hs_units_convert_scaled) and reported in hs__fieldinfo.norm. */
+typedef hs_range hs__range;
 
+/* A key of a mapping. A scenario quantity names its registry entry (reg), which gives its
+ * key, kind and range; key may then be NULL (or "\x01" to disable it in one reading). */
 typedef struct hs__field {
   const char *key;
   hs__ftype type;
@@ -55,7 +56,20 @@ typedef struct hs__field {
   hs__range range;
   const char *const *options; /* HS_F_ENUM */
   size_t size;                /* HS_F_TEXT */
+  const hs_reg_entry *reg;    /* the registry's declaration, or NULL */
 } hs__field;
+
+/* A quantity declared in the registry, read at offset: HS_REG(HS_REG_TUMOR_VOLUME, off). */
+#define HS_REG(id, off) {NULL, HS_F_QTY, HS_KIND_NUMBER, off, HS_R_ANY, NULL, 0, &hs_registry[id]}
+/* A registry quantity the caller reads itself. */
+#define HS_REG_SKIP(id) {NULL, HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, &hs_registry[id]}
+
+/* Key, kind and range of a field (from its registry entry when it has one). */
+static inline const char *hs__field_key(const hs__field *f) {
+  return f->key ? f->key : f->reg->key;
+}
+static inline hs_kind hs__field_kind(const hs__field *f) { return f->reg ? f->reg->kind : f->kind; }
+static inline int hs__field_range(const hs__field *f) { return f->reg ? f->reg->range : (int)f->range; }
 
 /* The basis a concentration-dependent value was written on. */
 typedef enum hs__basis { HS_BASIS_BLOOD = 0, HS_BASIS_PLASMA, HS_BASIS_UNBOUND } hs__basis;
@@ -77,6 +91,14 @@ int hs__ydoc_check_sourced(const hs__ydoc *d, hs__ynode map, const char *path, h
  * need_source, every quantity must be written as {value, source, confidence}. */
 int hs__ydoc_read(const hs__ydoc *d, hs__ynode map, const char *path, const hs__field *fields,
                   int n, void *base, hs__fieldinfo *info, int need_source, hs_error *err);
+
+/* Refuse x (internal units, written as text at node v) outside range: "must be > 0, got
+ * '<text>'" at path. */
+int hs__ydoc_check_range(const hs__ydoc *d, hs__ynode v, const char *path, double x,
+                         const char *text, int range, hs_error *err);
+
+/* names[0..n) (n < 0: up to a NULL) as "a, b or c" into buf. */
+void hs__join_or(const char *const *names, int n, char *buf, size_t size);
 
 /* The closest candidate to `word` within a small edit distance, or NULL. */
 const char *hs__did_you_mean(const char *word, const char *const *cands, int n);

@@ -1,0 +1,59 @@
+/* scenario_int.h - private: the state of one scenario load, shared by the files that read
+ * its sections (scenario.c, scenario_patient.c, scenario_events.c, scenario_doses.c). */
+#ifndef HS_SCENARIO_INT_H
+#define HS_SCENARIO_INT_H
+
+#include "drugdef.h"
+#include "physiology.h"
+#include "hs_scenario.h"
+#include "yamldoc.h"
+
+typedef struct loader {
+  const hs__ydoc *d;
+  const char *data_dir;
+  hs_error *err;
+  hs_scenario *sc;
+  patient_in pat;
+  tumor_in tum;
+  hs__fieldinfo pinfo[P_N], tinfo[T_N]; /* which patient and tumour keys were written */
+  hs__ynode root;
+  double clock0;   /* time of day at t = 0, h */
+  hs__resolve ref; /* the reference adult: hepatic_clearance converts at its Q_L' */
+  hs__resolve rs;  /* this scenario's patient, for per-m2 / per-kg drug values */
+  hs__catalog *cat; /* the drug library, opened when a drug needs it */
+  double depot_k_rel; /* > 0: an embolic carrier's depot release rate for TACE doses, 1/h */
+  int embo_cap;       /* allocated events (repeated sessions expand) */
+  double gastric_phi; /* physiology.yaml's gastric share of the splanchnic bed (NAN: none) */
+} loader;
+
+/* ---- patient, tumour and options of the physiology (scenario_patient.c) ---------------- */
+
+/* The reference adult of physiology.yaml into L->pat, L->tum, L->ref, L->gastric_phi. */
+int hs__load_defaults(loader *L);
+/* `patient:` and `tumor:` over the defaults, into sc->patient and sc->phys. */
+int hs__load_patient(loader *L);
+/* `catheter:` (catheter territory) and `misperfusion:` (gastric misperfusion). */
+int hs__load_catheter(loader *L);
+int hs__load_misperfusion(loader *L);
+/* Flows that break model.md's constraints, blamed on the key most likely responsible. */
+int hs__check_flows(loader *L);
+
+/* ---- events and liver disease (scenario_events.c) ------------------------------------- */
+
+/* `embolization:` (embolic agents, recanalisation, repeated sessions, carriers). */
+int hs__load_embolization(loader *L);
+/* `hepatic_filtration:` (percutaneous hepatic perfusion windows). */
+int hs__load_filtration(loader *L);
+/* `liver_disease:`, `portal_vein_thrombosis:` and `hepatic_artery_occlusion:`. */
+int hs__load_liver_disease(loader *L);
+int hs__load_pvt(loader *L);
+int hs__load_ha_occlusion(loader *L);
+
+/* ---- regimens (scenario_doses.c) ------------------------------------------------------ */
+
+/* The list of doses at node reg into sd->regimen; drug: the drug's node, blamed when the
+ * regimen is missing. */
+int hs__load_regimen(loader *L, hs__ynode reg, hs__ynode drug, const char *path,
+                     hs_scenario_drug *sd);
+
+#endif
