@@ -140,8 +140,8 @@ static int fail(const hs_error *err) {
   return hs_error_exit_code(err->code);
 }
 
-/* Refuse to replace an existing output: before any work (sc NULL) for the files named
- * without the scenario, again once it is loaded for those named by its drugs. */
+/* Refuse to replace an existing output: before any work (sc NULL) the files named
+ * without the scenario, and all of them once it is loaded (those named by its drugs). */
 static int check_outputs(const run_args *a, const hs_scenario *sc, hs_error *err) {
   int n, rc = HS_OK;
   const hs_output_format *fm = hs_output_formats(&n);
