@@ -15,6 +15,7 @@
 #include <hdf5_hl.h>
 
 #include "hs_library.h"
+#include "hs_output.h"
 #include "hs_scenario.h"
 #include "hs_simulate.h"
 #include "hs_test.h"
@@ -379,6 +380,130 @@ START_TEST(test_solver_failure) {
 }
 END_TEST
 
+/* Write text to path. */
+static void put_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_ge(fputs(text, f), 0);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ---- the table of output formats ------------------------------------------------------ */
+
+/* The regular files under dir, recursively. */
+static int n_files(const char *dir) {
+  DIR *dp = opendir(dir);
+  int n = 0;
+  char sub[512];
+  struct stat st;
+  if (!dp) return 0;
+  for (struct dirent *e; (e = readdir(dp));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+    if (stat(sub, &st) == 0) n += S_ISDIR(st.st_mode) ? n_files(sub) : 1;
+  }
+  closedir(dp);
+  return n;
+}
+
+/* The files format f writes at dest for the scenario of path; their count. */
+static int format_files(const hs_output_format *f, const char *dest, const char *path,
+                        char out[][256], int cap) {
+  hs_scenario sc;
+  hs_error err;
+  int n = 0;
+  ck_assert_msg(hs_scenario_load(&sc, path, NULL, &err) == HS_OK, "%s", err.msg);
+  while (f->file && n < cap && f->file(dest, &sc, n, out[n], 256)) n++;
+  hs_scenario_release(&sc);
+  return n;
+}
+
+/* `run SCENARIO OPT [DEST] [--force]`: its exit status. */
+static int run_format(cli *c, const char *scenario, const char *opt, const char *dest,
+                      int force) {
+  const char *args[6] = {"run", scenario, opt}, **a = args + 3;
+  if (dest) *a++ = dest;
+  if (force) *a++ = "--force";
+  return cli_run(c, args);
+}
+
+/* Format row _i through `run`, by each of its option names. On a scenario of two drugs:
+ * accepted, writes exactly the files the row lists (or prints in place of the table) and
+ * reports them; refused when they exist, replaced with --force. On a scenario whose solve
+ * fails: each listed file alone stops the run before the solver (exit 2, not 3). */
+START_TEST(test_run_format) {
+  int n;
+  const hs_output_format *f = &hs_output_formats(&n)[_i];
+  if (!f->option) return; /* the default summary: every other test */
+  const char *names[2] = {f->option, f->short_option};
+  for (int o = 0; o < 2 && names[o]; o++) {
+    cli c;
+    cli_open(&c);
+    char dest[160], files[8][256], line[300];
+    snprintf(dest, sizeof dest, "%s/dest", c.out);
+    const char *d = f->arg ? dest : NULL, *opt = names[o];
+    int nf = format_files(f, dest, CMP_CYCLES, files, 8);
+    ck_assert_msg(run_format(&c, CMP_CYCLES, opt, d, 0) == 0, "%s: %s", opt, c.stderr_text);
+    ck_assert_int_eq(n_files(c.out), nf);
+    for (int i = 0; i < nf; i++) ck_assert_msg(access(files[i], F_OK) == 0, "no %s", files[i]);
+    if (f->wrote) snprintf(line, sizeof line, f->wrote, dest);
+    ck_assert_msg(!f->wrote || strstr(c.stderr_text, line), "%s: no '%s' in '%s'", opt, line,
+                  c.stderr_text);
+    ck_assert(c.stdout_text[0]); /* the table, or the format itself */
+    ck_assert_int_eq(!strncmp(c.stdout_text, "scenario: ", 10), !f->to_stdout);
+    ck_assert_int_eq(!strstr(c.stderr_text, "simulated in"), f->to_stdout);
+    if (nf) {
+      ck_assert_int_eq(run_format(&c, CMP_CYCLES, opt, d, 0), 2);
+      ck_assert_int_eq(run_format(&c, CMP_CYCLES, opt, d, 1), 0);
+      ck_assert_int_eq(n_files(c.out), nf);
+    }
+    for (int i = 0; i < nf; i++) unlink(files[i]);
+    nf = format_files(f, dest, CMP_FAIL, files, 8);
+    for (int k = 0; k < nf; k++) { /* only file k exists */
+      for (int i = 0; i < nf; i++) unlink(files[i]);
+      put_file(files[k], SENTINEL);
+      ck_assert_int_eq(run_format(&c, CMP_FAIL, opt, d, 0), 2);
+      snprintf(line, sizeof line, "hepatosim: error: %s exists; use --force to overwrite\n",
+               files[k]);
+      ck_assert_str_eq(c.stderr_text, line);
+      ck_assert_str_eq(c.stdout_text, "");
+      ck_assert_int_eq(n_files(c.out), 1);
+      char *kept = slurp(files[k], NULL);
+      ck_assert_str_eq(kept, SENTINEL);
+      free(kept);
+    }
+    cli_close(&c);
+  }
+}
+END_TEST
+
+/* `run --help` names every format: in the synopsis and on a line with its help. */
+START_TEST(test_run_usage_formats) {
+  int n;
+  const hs_output_format *f = hs_output_formats(&n);
+  cli c;
+  cli_open(&c);
+  ck_assert_int_eq(RUN(&c, "run", "--help"), 0);
+  const char *t = c.stdout_text;
+  size_t synopsis = strcspn(t, "\n");
+  for (int i = 0; i < n; i++) {
+    if (!f[i].option) continue;
+    char want[128], *p;
+    snprintf(want, sizeof want, "[%s%s%s]", f[i].short_option ? f[i].short_option : f[i].option,
+             f[i].arg ? " " : "", f[i].arg ? f[i].arg : "");
+    ck_assert_msg((p = strstr(t, want)) && (size_t)(p - t) < synopsis, "no %s in %.*s", want,
+                  (int)synopsis, t);
+    snprintf(want, sizeof want, "%s%s%s ", f[i].option, f[i].arg ? " " : "",
+             f[i].arg ? f[i].arg : "");
+    ck_assert_msg((p = strstr(t, want)), "no '%s' in\n%s", want, t);
+    p = strchr(p, '\n');
+    ck_assert_msg(p && !strncmp(p - strlen(f[i].help), f[i].help, strlen(f[i].help)),
+                  "%s: help line", f[i].option);
+  }
+  cli_close(&c);
+}
+END_TEST
+
 /* ---- compare ------------------------------------------------------------------------- */
 
 START_TEST(test_compare_help) {
@@ -509,14 +634,6 @@ START_TEST(test_compare_h5) {
   cli_close(&c);
 }
 END_TEST
-
-/* Write text to path. */
-static void put_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_ptr_nonnull(f);
-  ck_assert_int_ge(fputs(text, f), 0);
-  ck_assert_int_eq(fclose(f), 0);
-}
 
 START_TEST(test_compare_force) {
   cli c;
@@ -652,6 +769,10 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(out, test_force);
   tcase_add_test(out, test_csv);
   tcase_add_test(out, test_solver_failure);
+  tcase_add_test(out, test_run_usage_formats);
+  int n_formats;
+  hs_output_formats(&n_formats);
+  tcase_add_loop_test(out, test_run_format, 0, n_formats);
   suite_add_tcase(s, out);
   TCase *cmp = tcase_create("compare");
   tcase_add_unchecked_fixture(cmp, root_create, root_remove);

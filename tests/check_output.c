@@ -460,6 +460,129 @@ START_TEST(test_table) {
 }
 END_TEST
 
+/* ---- the table of output formats ----------------------------------------------------- */
+
+/* The options of `run` that are not output formats. */
+static const char *const RUN_OWN[] = {"--force", "--data", "-h", "--help"};
+
+/* Every row is complete and every option is unique: `run` can parse, check, write and
+ * report each from its row alone. */
+START_TEST(test_formats_rows) {
+  int n, n_default = 0;
+  const hs_output_format *f = hs_output_formats(&n);
+  ck_assert(n >= 4 && n <= HS_OUTPUT_MAX_FORMATS);
+  for (int i = 0; i < n; i++) {
+    ck_assert_ptr_nonnull(f[i].write);
+    ck_assert_msg(!f[i].arg == !f[i].file, "row %d: a destination lists its files", i);
+    ck_assert_msg(!f[i].arg == !f[i].wrote, "row %d: a destination is reported", i);
+    ck_assert_msg(!(f[i].arg && f[i].to_stdout), "row %d: a file or stdout", i);
+    if (!f[i].option) { /* the default summary */
+      ck_assert(f[i].to_stdout && !f[i].short_option && !f[i].arg);
+      n_default++;
+      continue;
+    }
+    ck_assert_msg(!strncmp(f[i].option, "--", 2), "%s", f[i].option);
+    ck_assert_msg(!f[i].short_option || (f[i].short_option[0] == '-' &&
+                                         strlen(f[i].short_option) == 2), "%s", f[i].option);
+    ck_assert_msg(f[i].help && f[i].help[0] && !strchr(f[i].help, '\n'), "%s", f[i].option);
+    const char *mine[2] = {f[i].option, f[i].short_option};
+    for (int m = 0; m < 2 && mine[m]; m++) {
+      for (size_t r = 0; r < sizeof RUN_OWN / sizeof RUN_OWN[0]; r++)
+        ck_assert_str_ne(mine[m], RUN_OWN[r]);
+      for (int j = 0; j < i; j++)
+        ck_assert_msg(!(f[j].option && !strcmp(mine[m], f[j].option)) &&
+                          !(f[j].short_option && !strcmp(mine[m], f[j].short_option)),
+                      "%s twice", mine[m]);
+    }
+  }
+  ck_assert_int_eq(n_default, 1);
+}
+END_TEST
+
+/* The regular files under dir (recursively), appended to out[*n]. */
+static void find_files(const char *dir, char out[][256], int *n, int cap) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  struct stat st;
+  char p[256];
+  ck_assert_ptr_nonnull(d);
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    ck_assert_int_eq(lstat(p, &st), 0);
+    if (S_ISDIR(st.st_mode)) {
+      find_files(p, out, n, cap);
+    } else {
+      ck_assert_int_lt(*n, cap);
+      snprintf(out[(*n)++], 256, "%s", p);
+    }
+  }
+  closedir(d);
+}
+
+/* The files format f lists at dest for sc into out; their count. */
+static int listed_files(const hs_output_format *f, const char *dest, const hs_scenario *sc,
+                        char out[][256], int cap) {
+  int n = 0;
+  while (n < cap && f->file(dest, sc, n, out[n], 256)) n++;
+  return n;
+}
+
+static int among(const char *p, char list[][256], int n) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(p, list[i])) return 1;
+  return 0;
+}
+
+/* Each format that writes files writes exactly the files it lists, and the --force check
+ * (hs_output_refuse_existing) refuses each of them alone; the writer keeps it. */
+START_TEST(test_formats_files) {
+  int n;
+  const hs_output_format *f = &hs_output_formats(&n)[_i];
+  if (!f->file) return;
+  fixture fx;
+  hs_error err = {0};
+  hs_scenario_drug sd[2];
+  char dest[128], want[8][256], got[8][256], none[8][256];
+  make_results(&fx);
+  memset(sd, 0, sizeof sd);
+  for (int i = 0; i < 2; i++) {
+    snprintf(sd[i].name, sizeof sd[i].name, "%s", fx.drugs[i].name);
+    sd[i].parent = -1;
+  }
+  fx.sc.drugs = sd;
+  fx.sc.n_drugs = 2;
+  snprintf(dest, sizeof dest, "%s/dest", tmpdir);
+  int nw = listed_files(f, dest, &fx.sc, want, 8), ng = 0;
+  ck_assert_int_ge(nw, 1);
+  int nn = listed_files(f, dest, NULL, none, 8); /* before the scenario: a subset */
+  for (int i = 0; i < nn; i++) ck_assert_msg(among(none[i], want, nw), "%s", none[i]);
+  ck_assert_int_eq(hs_output_refuse_existing(f, dest, &fx.sc, &err), HS_OK);
+  ck_assert_msg(f->write(dest, 0, &fx.sc, &fx.res, NULL, &err) == HS_OK, "%s", err.msg);
+  find_files(tmpdir, got, &ng, 8);
+  ck_assert_int_eq(ng, nw);
+  for (int i = 0; i < ng; i++) ck_assert_msg(among(got[i], want, nw), "%s not listed", got[i]);
+  for (int k = 0; k < nw; k++) { /* only file k exists */
+    for (int i = 0; i < nw; i++) unlink(want[i]);
+    FILE *s = fopen(want[k], "w");
+    ck_assert_ptr_nonnull(s);
+    fputs("kept", s);
+    fclose(s);
+    ck_assert_int_eq(hs_output_refuse_existing(f, dest, &fx.sc, &err), HS_EEXIST);
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s exists; use --force to overwrite", want[k]);
+    ck_assert_str_eq(err.msg, msg);
+    ck_assert_int_eq(f->write(dest, 0, &fx.sc, &fx.res, NULL, &err), HS_EEXIST);
+    char *kept = slurp(want[k], NULL);
+    ck_assert_str_eq(kept, "kept");
+    free(kept);
+    ng = 0;
+    find_files(tmpdir, got, &ng, 8);
+    ck_assert_int_eq(ng, 1); /* nothing else written either */
+  }
+}
+END_TEST
+
 Suite *hs_suite_output(void) {
   Suite *s = suite_create("output");
   TCase *tc = tcase_create("output");
@@ -472,6 +595,10 @@ Suite *hs_suite_output(void) {
   tcase_add_test(tc, test_csv_force);
   tcase_add_test(tc, test_json);
   tcase_add_test(tc, test_table);
+  tcase_add_test(tc, test_formats_rows);
+  int n;
+  hs_output_formats(&n);
+  tcase_add_loop_test(tc, test_formats_files, 0, n);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -45,12 +44,8 @@ static const char USAGE[] =
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
 
+/* `run --help` after the synopsis and the output formats' lines (hs_output_formats). */
 static const char RUN_USAGE[] =
-    "usage: hepatosim run SCENARIO.yaml [-o FILE.h5] [--csv DIR] [--json] [--force]\n"
-    "\n"
-    "  -o, --output FILE.h5  write time courses, summary and provenance to HDF5\n"
-    "      --csv DIR         write DIR/<drug>.csv time courses and DIR/summary.csv\n"
-    "      --json            print the metrics as JSON on stdout instead of a table\n"
     "      --force           overwrite existing output files\n"
     "      --data DIR        drug library and physiology defaults (default: $HEPATOSIM_DATA\n"
     "                        or the source tree's model/data)\n"
@@ -65,10 +60,34 @@ static const char RUN_USAGE[] =
     "them auc_liver_covered, auc_liver_uncovered, auc_tumor_covered, auc_tumor_uncovered,\n"
     "auc_gastric, cmax_gastric. The README's Metrics table defines each.\n";
 
+/* The chosen output formats: on[i] and dest[i] (the argument) for hs_output_formats()[i]. */
 typedef struct run_args {
-  const char *scenario, *h5, *csv, *data;
-  int json, force;
+  const char *scenario, *data;
+  int force;
+  int quiet; /* a chosen format writes on stdout: no timing line */
+  char on[HS_OUTPUT_MAX_FORMATS];
+  const char *dest[HS_OUTPUT_MAX_FORMATS];
 } run_args;
+
+static void run_usage(FILE *f) {
+  int n;
+  const hs_output_format *fm = hs_output_formats(&n);
+  char opt[64];
+  fputs("usage: hepatosim run SCENARIO.yaml", f);
+  for (int i = 0; i < n; i++)
+    if (fm[i].option)
+      fprintf(f, " [%s%s%s]", fm[i].short_option ? fm[i].short_option : fm[i].option,
+              fm[i].arg ? " " : "", fm[i].arg ? fm[i].arg : "");
+  fputs(" [--force]\n\n", f);
+  for (int i = 0; i < n; i++) {
+    if (!fm[i].option) continue;
+    snprintf(opt, sizeof opt, "%s%s%s", fm[i].option, fm[i].arg ? " " : "",
+             fm[i].arg ? fm[i].arg : "");
+    fprintf(f, "  %-2s%s %-17s %s\n", fm[i].short_option ? fm[i].short_option : "",
+            fm[i].short_option ? "," : " ", opt, fm[i].help);
+  }
+  fputs(RUN_USAGE, f);
+}
 
 static int usage_error(const char *msg, const char *arg) {
   fprintf(stderr, "hepatosim: %s%s%s\nTry 'hepatosim run --help'.\n", msg, arg ? " " : "",
@@ -76,28 +95,46 @@ static int usage_error(const char *msg, const char *arg) {
   return 2;
 }
 
+/* The output format of fm[0..n) whose option s is (with its argument when it takes
+ * one), or -1. */
+static int format_option(const hs_output_format *fm, int n, const char *s, int has_next) {
+  for (int i = 0; i < n; i++) {
+    int named = fm[i].option && (!strcmp(s, fm[i].option) ||
+                                 (fm[i].short_option && !strcmp(s, fm[i].short_option)));
+    if (named && (!fm[i].arg || has_next)) return i;
+  }
+  return -1;
+}
+
+/* The default summary (formats without an option) unless a chosen format writes on stdout. */
+static void choose_default_formats(run_args *a) {
+  int n;
+  const hs_output_format *fm = hs_output_formats(&n);
+  for (int i = 0; i < n; i++) a->quiet |= a->on[i] && fm[i].to_stdout;
+  for (int i = 0; i < n; i++)
+    if (!fm[i].option && !a->quiet) a->on[i] = 1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_run_args(int argc, char **argv, run_args *a) {
+  int n;
+  const hs_output_format *fm = hs_output_formats(&n);
   for (int i = 0; i < argc; i++) {
     const char *s = argv[i];
-    int has_next = i + 1 < argc;
-    if (!strcmp(s, "-h") || !strcmp(s, "--help")) return fputs(RUN_USAGE, stdout), 0;
-    else if (!strcmp(s, "--json")) a->json = 1;
-    else if (!strcmp(s, "--force")) a->force = 1;
-    else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && has_next) a->h5 = argv[++i];
-    else if (!strcmp(s, "--csv") && has_next) a->csv = argv[++i];
+    int has_next = i + 1 < argc, k;
+    if (!strcmp(s, "-h") || !strcmp(s, "--help")) return run_usage(stdout), 0;
+    else if ((k = format_option(fm, n, s, has_next)) >= 0) {
+      a->on[k] = 1;
+      if (fm[k].arg) a->dest[k] = argv[++i];
+    } else if (!strcmp(s, "--force")) a->force = 1;
     else if (!strcmp(s, "--data") && has_next) a->data = argv[++i];
     else if (s[0] == '-' && s[1]) return usage_error("unknown or incomplete option", s);
     else if (a->scenario) return usage_error("more than one scenario given:", s);
     else a->scenario = s;
   }
   if (!a->scenario) return usage_error("no scenario file given", NULL);
+  choose_default_formats(a);
   return -1;
-}
-
-static int exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
 }
 
 static int fail(const hs_error *err) {
@@ -105,38 +142,35 @@ static int fail(const hs_error *err) {
   return hs_error_exit_code(err->code);
 }
 
-/* Refuse early, before any work, to replace an existing output. */
-static int check_outputs(const run_args *a, hs_error *err) {
-  if (a->force) return HS_OK;
-  if (a->h5 && exists(a->h5))
-    return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", a->h5);
-  return HS_OK;
+/* Refuse to replace an existing output: before any work (sc NULL) the files named
+ * without the scenario, and all of them once it is loaded (those named by its drugs). */
+static int check_outputs(const run_args *a, const hs_scenario *sc, hs_error *err) {
+  int n, rc = HS_OK;
+  const hs_output_format *fm = hs_output_formats(&n);
+  for (int i = 0; i < n && !rc && !a->force; i++)
+    if (a->on[i]) rc = hs_output_refuse_existing(&fm[i], a->dest[i], sc, err);
+  return rc;
 }
 
-/* The CSV files depend on the drug names: checked once the scenario is loaded. */
-static int check_csv_outputs(const run_args *a, const hs_scenario *sc, hs_error *err) {
-  char path[4200];
-  if (a->force || !a->csv) return HS_OK;
-  for (int i = 0; i <= sc->n_drugs; i++) {
-    snprintf(path, sizeof path, "%s/%s.csv", a->csv,
-             i < sc->n_drugs ? sc->drugs[i].name : "summary");
-    if (exists(path))
-      return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", path);
-  }
-  return HS_OK;
+/* Whether a chosen format needs the time courses. */
+static int wants_traces(const run_args *a) {
+  int n, any = 0;
+  const hs_output_format *fm = hs_output_formats(&n);
+  for (int i = 0; i < n; i++) any |= a->on[i] && fm[i].traces;
+  return any;
 }
 
 static int write_outputs(const run_args *a, const hs_scenario *sc, const hs_results *res,
                          hs_error *err) {
-  int rc;
-  if (a->h5 && (rc = hs_output_h5(a->h5, a->force, sc, res, err))) return rc;
-  if (a->csv && (rc = hs_output_csv(a->csv, a->force, res, err))) return rc;
-  if (a->json) hs_output_json(stdout, res);
-  else hs_output_table(stdout, sc, res);
+  int n, rc = HS_OK;
+  const hs_output_format *fm = hs_output_formats(&n);
+  for (int i = 0; i < n && !rc; i++)
+    if (a->on[i]) rc = fm[i].write(a->dest[i], a->force, sc, res, stdout, err);
+  if (rc) return rc;
   if (fflush(stdout) != 0 || ferror(stdout))
     return hs_error_set(err, HS_EIO, "cannot write the summary to standard output");
-  if (a->h5) fprintf(stderr, "wrote %s\n", a->h5);
-  if (a->csv) fprintf(stderr, "wrote %s/\n", a->csv);
+  for (int i = 0; i < n; i++)
+    if (a->on[i] && fm[i].wrote) fprintf(stderr, fm[i].wrote, a->dest[i]);
   return HS_OK;
 }
 
@@ -149,13 +183,13 @@ static int cmd_run(int argc, char **argv) {
   hs_scenario sc = {0};
   hs_results res = {0};
   hs_solver *s = NULL;
-  int rc = check_outputs(&a, &err);
+  int rc = check_outputs(&a, NULL, &err);
   if (!rc) rc = hs_scenario_load(&sc, a.scenario, a.data, &err);
-  if (!rc) rc = check_csv_outputs(&a, &sc, &err);
+  if (!rc) rc = check_outputs(&a, &sc, &err);
   if (!rc && !(s = hs_solver_create(&err))) rc = err.code;
-  if (!rc) rc = hs_simulate(s, &sc, a.h5 || a.csv, &res, &err);
+  if (!rc) rc = hs_simulate(s, &sc, wants_traces(&a), &res, &err);
   if (!rc) rc = write_outputs(&a, &sc, &res, &err);
-  if (!rc && !a.json) fprintf(stderr, "simulated in %.3f s\n", res.wall_s);
+  if (!rc && !a.quiet) fprintf(stderr, "simulated in %.3f s\n", res.wall_s);
   hs_results_release(&res);
   hs_solver_free(s);
   hs_scenario_release(&sc);

@@ -366,12 +366,23 @@ static void csv_summary(FILE *f, const hs_results *res) {
   }
 }
 
+/* DIR/<name>.csv into p (cap bytes). */
+static void csv_name(char *p, size_t cap, const char *dir, const char *name) {
+  snprintf(p, cap, "%s/%s.csv", dir, name);
+}
+
 /* DIR/<name>.csv, malloc'ed. */
 static char *csv_path(const char *dir, const char *name) {
   size_t len = strlen(dir) + strlen(name) + 6;
   char *p = malloc(len);
-  if (p) snprintf(p, len, "%s/%s.csv", dir, name);
+  if (p) csv_name(p, len, dir, name);
   return p;
+}
+
+int hs__output_csv_file(const char *dir, const hs_scenario *sc, int i, char *path, size_t cap) {
+  if (!sc || i > sc->n_drugs) return 0; /* the names are the scenario's drugs */
+  csv_name(path, cap, dir, i < sc->n_drugs ? sc->drugs[i].name : "summary");
+  return 1;
 }
 
 /* Write one CSV file through a temporary: drug i, or the summary when i < 0. */

@@ -1,5 +1,6 @@
 /* output_int.h - private: pieces of output.c shared with the other writers
- * (compare_out.c), so that files are committed and values written one way. */
+ * (compare_out.c) and the format table (formats.c), so that files are committed, named
+ * and values written one way. */
 #ifndef HS_OUTPUT_INT_H
 #define HS_OUTPUT_INT_H
 
@@ -9,6 +10,7 @@
 
 #include "h5util.h"
 #include "hs_error.h"
+#include "hs_scenario.h"
 
 /* Start writing path: HS_EEXIST when it exists and !force, else *tmp = the malloc'ed
  * temporary name "<path>.tmp.<pid>" to write instead (HS_ENOMEM when it cannot). */
@@ -17,6 +19,10 @@ int hs__output_begin(const char *path, int force, char **tmp, hs_error *err);
 /* Finish: when rc is HS_OK move tmp onto path (without force an existing path is kept:
  * HS_EEXIST), otherwise, or when that fails, remove tmp. Frees tmp; returns the status. */
 int hs__output_end(char *tmp, const char *path, int force, int rc, hs_error *err);
+
+/* File i of `run --csv DIR` for scenario sc: DIR/<drug>.csv for each drug, then
+ * DIR/summary.csv (an hs_output_file_fn: none while sc is NULL). */
+int hs__output_csv_file(const char *dir, const hs_scenario *sc, int i, char *path, size_t cap);
 
 /* A number as `run --csv` writes it (%.10g, NaN as "nan"); a CSV field quoted as needed;
  * a JSON string with escapes. */
