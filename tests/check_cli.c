@@ -500,6 +500,12 @@ START_TEST(test_run_usage_formats) {
     ck_assert_msg(p && !strncmp(p - strlen(f[i].help), f[i].help, strlen(f[i].help)),
                   "%s: help line", f[i].option);
   }
+  /* the top-level usage's line for run is the same synopsis */
+  char line[512];
+  snprintf(line, sizeof line, "\n  %.*s\n", (int)synopsis - (int)strlen("usage: hepatosim "),
+           t + strlen("usage: hepatosim "));
+  ck_assert_int_eq(RUN(&c, "--help"), 0);
+  ck_assert_msg(strstr(c.stdout_text, line), "no '%s' in\n%s", line, c.stdout_text);
   cli_close(&c);
 }
 END_TEST

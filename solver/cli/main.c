@@ -18,14 +18,15 @@
 #define HS_VERSION "unknown"
 #endif
 
-static const char USAGE[] =
+/* The top-level usage: USAGE_HEAD, the run synopsis (from the output formats), USAGE. */
+static const char USAGE_HEAD[] =
     "hepatosim - drug delivery through the liver's dual blood supply\n"
     "\n"
     "usage: hepatosim <command> [options]\n"
     "       hepatosim --help | --version\n"
     "\n"
-    "commands:\n"
-    "  run SCENARIO.yaml [-o FILE.h5] [--csv DIR] [--json] [--force]\n"
+    "commands:\n";
+static const char USAGE[] =
     "                      simulate a scenario, print its summary, write results\n"
     "                      (--force: overwrite existing output files)\n"
     "  sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force] [--timeseries] [--quiet]\n"
@@ -69,16 +70,32 @@ typedef struct run_args {
   const char *dest[HS_OUTPUT_MAX_FORMATS];
 } run_args;
 
-static void run_usage(FILE *f) {
+/* "run SCENARIO.yaml [-o FILE.h5] ... [--force]": the options from the output formats. */
+static void run_synopsis(FILE *f) {
   int n;
   const hs_output_format *fm = hs_output_formats(&n);
-  char opt[64];
-  fputs("usage: hepatosim run SCENARIO.yaml", f);
+  fputs("run SCENARIO.yaml", f);
   for (int i = 0; i < n; i++)
     if (fm[i].option)
       fprintf(f, " [%s%s%s]", fm[i].short_option ? fm[i].short_option : fm[i].option,
               fm[i].arg ? " " : "", fm[i].arg ? fm[i].arg : "");
-  fputs(" [--force]\n\n", f);
+  fputs(" [--force]\n", f);
+}
+
+static void usage(FILE *f) {
+  fputs(USAGE_HEAD, f);
+  fputs("  ", f);
+  run_synopsis(f);
+  fputs(USAGE, f);
+}
+
+static void run_usage(FILE *f) {
+  int n;
+  const hs_output_format *fm = hs_output_formats(&n);
+  char opt[64];
+  fputs("usage: hepatosim ", f);
+  run_synopsis(f);
+  fputs("\n", f);
   for (int i = 0; i < n; i++) {
     if (!fm[i].option) continue;
     snprintf(opt, sizeof opt, "%s%s%s", fm[i].option, fm[i].arg ? " " : "",
@@ -197,10 +214,10 @@ static int cmd_run(int argc, char **argv) {
 }
 
 static int dispatch(int argc, char **argv) {
-  if (argc < 2) return fputs(USAGE, stderr), 2;
+  if (argc < 2) return usage(stderr), 2;
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))
-    return fputs(USAGE, stdout), 0;
+    return usage(stdout), 0;
   if (!strcmp(cmd, "--version")) return printf("hepatosim %s\n", HS_VERSION), 0;
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "sweep")) return hs__cmd_sweep(argc - 2, argv + 2);
@@ -209,7 +226,8 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "drugs")) return hs__cmd_drugs(argc - 2, argv + 2);
   if (!strcmp(cmd, "paths")) return hs__cmd_paths(argc - 2, argv + 2);
   if (!strcmp(cmd, "compare")) return hs__cmd_compare(argc - 2, argv + 2);
-  fprintf(stderr, "hepatosim: unknown command '%s'\n%s", cmd, USAGE);
+  fprintf(stderr, "hepatosim: unknown command '%s'\n", cmd);
+  usage(stderr);
   return 2;
 }
 
