@@ -169,6 +169,10 @@ typedef struct hs_part {
   int i_te;             /* its extravascular tumour state; -1: flow-limited tumour */
   int i_auc_l, i_auc_t; /* its own AUC states; -1: none (the covered part's AUC follows
                            from the whole organ's) */
+  double v_lk, v_tk, v_ek; /* apparent volumes, L (0: the part has none): its liver
+                              w_L V_L Kp_L; its tumour w_T V_Tv Kp_T (the vascular space
+                              w_T V_Tv f_vas when permeability-limited); its extravascular
+                              space (1 - f_vas) w_T V_Tv Kp_ev */
 } hs_part;
 
 /* Everything the right-hand side reads. */

@@ -59,8 +59,8 @@ int hs_model_is_amount(const hs_params *p, int i) {
 double hs_model_mass_residual(const hs_params *p, const double *y) {
   double present = 0, gone = y[HS_EL_H] + y[HS_EL_R] + y[HS_EL_X] + y[HS_EL_T] + y[HS_EL_F] +
                              y[HS_EL_B];
-  for (int i = 0; i < (p->ext ? HS_NSTATE : HS_NSTATE_BASE); i++)
-    if (hs_model_is_amount(p, i)) present += y[i];
+  for (int i = 0; i < HS_N_AMOUNTS; i++) present += y[i];
+  for (int i = HS_A_L2; p->ext && i < HS_A_L2 + HS_N_EXT_AMOUNTS; i++) present += y[i];
   return fabs(y[HS_DOSED] - present - gone);
 }
 

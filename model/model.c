@@ -88,36 +88,33 @@ typedef struct terms {
 } terms;
 
 /* A part's flows, concentrations and hepatic elimination; m_l and m_t are its arterial
- * multipliers. Intrinsic clearance (or Vmax) is shared in proportion to liver volume. */
+ * multipliers; slopes: also dC/dA (the Jacobian's). Intrinsic clearance (or Vmax) is
+ * shared in proportion to liver volume. */
 static void eval_part(const hs_params *p, const hs_part *q, double m_l, double m_t,
-                      const double *y, part_terms *w) {
-  const hs_physiology *ph = &p->phys;
-  const hs_drug *d = &p->drug;
+                      const double *y, int slopes, part_terms *w) {
   const hs_flows *f = &p->fl;
-  const double v_t = q->w_t * f->v_tv, f_vas = ph->terr.f_vas;
   w->q_la = m_l * q->w_l * f->q_la;
   w->q_lp = q->w_l * f->q_lp;
   w->q_ta = m_t * q->w_t * f->q_ta;
   w->q_tp = q->w_t * f->q_tp;
-  w->q_tout = w->q_ta + w->q_tp;                       /* Q_T(t) = m_T Q_TA + Q_TP */
-  w->q_lout = w->q_la + w->q_lp + ph->f_td * w->q_tout; /* m_L Q_LA + Q_LP + f_TD Q_T(t) */
-  const double v_lk = q->w_l * ph->v_l * d->kp_l;
-  w->cl = v_lk > 0 ? 1 / v_lk : 0.0;
-  w->c_lv = v_lk > 0 ? y[q->i_l] / v_lk : 0.0;         /* C_Lv = A_L / (V_L Kp_L) */
-  const double v_tk = v_t * (q->i_te >= 0 ? f_vas : d->kp_t); /* vascular space: Kp 1 */
-  w->ct = v_tk > 0 ? 1 / v_tk : 0.0;
-  w->c_tv = v_tk > 0 ? y[q->i_t] / v_tk : 0.0;         /* C_Tv = A_T / (V_Tv Kp_T) */
-  w->ce = w->c_ev = 0.0;
-  if (q->i_te >= 0 && v_t > 0) {                        /* C_ev / Kp_ev */
-    w->ce = 1 / ((1 - f_vas) * v_t * p->kp_ev);
-    w->c_ev = y[q->i_te] * w->ce;
+  w->q_tout = w->q_ta + w->q_tp;                          /* Q_T(t) = m_T Q_TA + Q_TP */
+  w->q_lout = w->q_la + w->q_lp + p->phys.f_td * w->q_tout; /* m_L Q_LA + Q_LP + f_TD Q_T(t) */
+  w->c_lv = q->v_lk > 0 ? y[q->i_l] / q->v_lk : 0.0;      /* C_Lv = A_L / (V_L Kp_L) */
+  w->c_tv = q->v_tk > 0 ? y[q->i_t] / q->v_tk : 0.0;      /* C_Tv = A_T / (V_Tv Kp_T) */
+  w->c_ev = q->v_ek > 0 ? y[q->i_te] / q->v_ek : 0.0;     /* C_ev / Kp_ev */
+  if (slopes) {
+    w->cl = q->v_lk > 0 ? 1 / q->v_lk : 0.0;
+    w->ct = q->v_tk > 0 ? 1 / q->v_tk : 0.0;
+    w->ce = q->v_ek > 0 ? 1 / q->v_ek : 0.0;
   }
   double de;
-  w->e_h = q->w_l * elim_rate(&d->hepatic, w->c_lv, &de);
+  w->e_h = q->w_l * elim_rate(&p->drug.hepatic, w->c_lv, &de);
   w->de_h = q->w_l * de;
 }
 
-static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *w) {
+/* Everything the equations read at time t; slopes: also the dC/dA the Jacobian reads. */
+static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, int slopes,
+                       terms *w) {
   const hs_params *p = ctx->p;
   const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
@@ -125,24 +122,26 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
   double m_l, m_t;
   hs_model_multipliers(p, t, ctx->seg.t0, &m_l, &m_t);
   /* catheter embolisation acts on the covered part; an occluded hepatic artery on all */
-  const double occ = hs__vascular_arterial(&ph->vasc, ctx->seg.t0);
+  const double occ = p->n_parts > 1 ? hs__vascular_arterial(&ph->vasc, ctx->seg.t0) : 1.0;
   w->q_ha_t = 0.0;
   for (int k = 0; k < p->n_parts; k++) {
     const hs_part *q = &p->part[k];
-    eval_part(p, q, q->covered ? m_l : occ, q->covered ? m_t : occ, y, &w->pt[k]);
+    eval_part(p, q, q->covered ? m_l : occ, q->covered ? m_t : occ, y, slopes, &w->pt[k]);
     w->q_ha_t += w->pt[k].q_la + w->pt[k].q_ta;        /* Q_HA(t) = m_L Q_LA + m_T Q_TA */
   }
   w->q_r_t = ph->q_co - w->q_ha_t - f->q_pv;
   w->phi = p->i_gs >= 0 ? ph->terr.phi_gs : 0.0;
   w->mis = p->i_gs >= 0 ? ph->terr.mis_share : 0.0;
-  w->cb = 1 / ph->v_b;
-  w->cg = 1 / ((1 - w->phi) * ph->v_g * d->kp_g);      /* the splanchnic bed (its rest) */
-  w->cgs = w->phi > 0 ? 1 / (w->phi * ph->v_g * d->kp_g) : 0.0; /* V_GS = phi V_G */
-  w->cr = 1 / (ph->v_r * d->kp_r);
-  w->cs = d->q_s > 0 ? 1 / d->v_s : 0.0;
+  if (slopes) {
+    w->cb = 1 / ph->v_b;
+    w->cg = 1 / ((1 - w->phi) * ph->v_g * d->kp_g);    /* the splanchnic bed (its rest) */
+    w->cgs = w->phi > 0 ? 1 / (w->phi * ph->v_g * d->kp_g) : 0.0; /* V_GS = phi V_G */
+    w->cr = 1 / (ph->v_r * d->kp_r);
+    w->cs = d->q_s > 0 ? 1 / d->v_s : 0.0;
+  }
   w->c_b = y[HS_A_B] / ph->v_b;
   w->c_gv = y[HS_A_G] / ((1 - w->phi) * ph->v_g * d->kp_g);
-  w->c_gsv = p->i_gs >= 0 ? y[p->i_gs] * w->cgs : 0.0;
+  w->c_gsv = p->i_gs >= 0 ? y[p->i_gs] / (w->phi * ph->v_g * d->kp_g) : 0.0;
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
   w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;      /* slow tissue, blood-equivalent */
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
@@ -160,7 +159,15 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, terms *
 
 /* ---- right-hand side --------------------------------------------------------------- */
 
-/* A part's tumour and liver equations; adds its hepatic venous outflow flux to *hv. */
+/* A part's tumour amount (vascular and extravascular). */
+static double part_tumor(const hs_part *q, const double *y) {
+  return q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
+}
+
+/* A part's tumour and liver equations and its share of the accounting: adds its hepatic
+ * venous outflow flux to *hv, its tumour and hepatic elimination to EL_T and EL_H, its
+ * amounts to the whole organs' AUC rates (AUC_L, AUC_T: amounts, divided by the volumes
+ * after the loop) and its C_Tv to AUC_TV; writes its own AUC states. */
 static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const part_terms *z,
                      const double *y, double *dy, double *hv) {
   const double f_td = p->phys.f_td, cl_t = p->drug.cl_t;
@@ -178,33 +185,22 @@ static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const
   dy[q->i_l] = z->q_la * z->c_a + z->q_lp * w->c_pv + f_td * z->q_tout * z->c_tv -
                z->q_lout * z->c_lv - z->e_h;
   *hv += z->q_lout * z->c_lv + (1 - f_td) * z->q_tout * z->c_tv;
+  const double a_t = part_tumor(q, y);
+  dy[HS_AUC_T] += a_t;
+  dy[HS_AUC_L] += y[q->i_l];
+  dy[HS_AUC_TV] += q->w_t * z->c_tv;
+  dy[HS_EL_H] += z->e_h;
+  if (q->i_auc_l >= 0) dy[q->i_auc_l] = q->w_l > 0 ? y[q->i_l] / (q->w_l * p->phys.v_l) : 0.0;
+  if (q->i_auc_t >= 0) dy[q->i_auc_t] = q->w_t > 0 ? a_t / (q->w_t * p->fl.v_tv) : 0.0;
 }
 
-/* A part's tumour amount (vascular and extravascular). */
-static double part_tumor(const hs_part *q, const double *y) {
-  return q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
-}
-
-/* The accounting states: AUCs and amounts eliminated (model.md "Accounting states"). */
+/* The accounting states of the whole body: AUC of C_P and of the gastric tissue, amounts
+ * eliminated (model.md "Accounting states"), dosed. */
 static void accounting_rhs(const hs_params *p, const terms *w, const double *y, double *dy,
                            double hv) {
-  const hs_physiology *ph = &p->phys;
   const hs_drug *d = &p->drug;
   dy[HS_AUC_P] = w->c_b / d->bp;
-  dy[HS_AUC_T] = hs_model_tumor_amount(p, y) / p->fl.v_tv;
-  dy[HS_AUC_L] = dy[HS_AUC_TV] = dy[HS_EL_H] = 0.0;
-  for (int k = 0; k < p->n_parts; k++) {
-    const hs_part *q = &p->part[k];
-    const part_terms *z = &w->pt[k];
-    dy[HS_AUC_L] += y[q->i_l];
-    dy[HS_AUC_TV] += q->w_t * z->c_tv;
-    dy[HS_EL_H] += z->e_h;
-    if (q->i_auc_l >= 0) dy[q->i_auc_l] = q->w_l > 0 ? y[q->i_l] / (q->w_l * ph->v_l) : 0.0;
-    if (q->i_auc_t >= 0)
-      dy[q->i_auc_t] = q->w_t > 0 ? part_tumor(q, y) / (q->w_t * p->fl.v_tv) : 0.0;
-  }
-  dy[HS_AUC_L] /= ph->v_l;
-  if (p->i_gs >= 0) dy[HS_AUC_GS] = y[p->i_gs] / (w->phi * ph->v_g);
+  if (p->i_gs >= 0) dy[HS_AUC_GS] = y[p->i_gs] / (w->phi * p->phys.v_g);
   dy[HS_EL_R] = d->cl_r * w->c_b;
   dy[HS_EL_X] = w->e_x;
   dy[HS_EL_F] = w->e_f * hv;
@@ -220,7 +216,7 @@ static void species_rhs(double t, const double *y, double *dy, int n, const hs_r
   const hs_drug *d = &p->drug;
   const hs_flows *f = &p->fl;
   terms w;
-  eval_terms(t, y, ctx, &w);
+  eval_terms(t, y, ctx, 0, &w);
   if (n > HS_NSTATE_BASE)
     memset(dy + HS_NSTATE_BASE, 0, sizeof(double) * (size_t)(n - HS_NSTATE_BASE));
   dy[HS_A_G] = (1 - w.phi) * f->q_pv * (w.c_b - w.c_gv);
@@ -230,8 +226,10 @@ static void species_rhs(double t, const double *y, double *dy, int n, const hs_r
   dy[HS_A_S] = d->q_s * (w.c_b - w.c_s); /* slow tissue: Q_S (C_B - A_S / V_S) */
   double hv = 0.0; /* hepatic venous return: every part's liver outflow and the tumour's
                       direct outflow, of which a filter (PHP) removes the share e_f */
-  dy[HS_EL_T] = 0.0;
+  dy[HS_EL_T] = dy[HS_EL_H] = dy[HS_AUC_T] = dy[HS_AUC_L] = dy[HS_AUC_TV] = 0.0;
   for (int k = 0; k < p->n_parts; k++) part_rhs(p, &w, &p->part[k], &w.pt[k], y, dy, &hv);
+  dy[HS_AUC_T] /= f->v_tv; /* whole-organ AUC rates: amounts over the volumes */
+  dy[HS_AUC_L] /= ph->v_l;
   dy[HS_A_B] = w.r_iv + (1 - w.e_f) * hv + w.q_r_t * w.c_rv - ph->q_co * w.c_b -
                d->cl_r * w.c_b - w.e_x - d->cl_bind * w.c_b - dy[HS_A_S] +
                f->q_sh * w.c_pv; /* portal blood past the liver: shunt, collaterals */
@@ -296,7 +294,7 @@ static void species_jac(double t, const double *y, double *jac, int ld, const hs
   const hs_flows *f = &p->fl;
   const int gs = p->i_gs;
   terms w;
-  eval_terms(t, y, ctx, &w);
+  eval_terms(t, y, ctx, 1, &w);
   J(HS_A_G, HS_A_B) = (1 - w.phi) * f->q_pv * w.cb;
   J(HS_A_G, HS_A_G) = -(1 - w.phi) * f->q_pv * w.cg;
   if (gs >= 0) {
@@ -349,11 +347,10 @@ static int split_formation(const hs_system_ctx *ctx, const hs_species_link *l) {
 /* Hepatic elimination of part k (its rate; *d_da: d/dA of its liver state). */
 static double part_hepatic(const hs_params *p, int k, const double *y, double *d_da) {
   const hs_part *q = &p->part[k];
-  const double v_lk = q->w_l * p->phys.v_l * p->drug.kp_l;
   *d_da = 0.0;
-  if (!(v_lk > 0)) return 0.0;
-  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[q->i_l] / v_lk, &de);
-  *d_da = q->w_l * de / v_lk;
+  if (!(q->v_lk > 0)) return 0.0;
+  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[q->i_l] / q->v_lk, &de);
+  *d_da = q->w_l * de / q->v_lk;
   return e;
 }
 
@@ -414,7 +411,7 @@ double hs_model_tumor_amount(const hs_params *p, const double *y) {
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
   const hs_params *p = ctx->p;
   terms w;
-  eval_terms(t, y, ctx, &w);
+  eval_terms(t, y, ctx, 0, &w);
   c->blood = w.c_b;
   c->plasma = w.c_b / p->drug.bp;
   c->liver = 0.0;

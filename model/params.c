@@ -185,6 +185,14 @@ static void layout_parts(hs_params *p) {
                   .i_auc_t = HS_AUC_T2};
   p->i_gs = p->phys.terr.gastric ? HS_A_GS : -1;
   p->ext = p->n_parts > 1 || p->i_gs >= 0 || ps;
+  const double f_vas = p->phys.terr.f_vas;
+  for (int k = 0; k < p->n_parts; k++) {
+    hs_part *q = &p->part[k];
+    const double v_t = q->w_t * p->fl.v_tv;
+    q->v_lk = q->w_l * p->phys.v_l * p->drug.kp_l;
+    q->v_tk = v_t * (ps ? f_vas : p->drug.kp_t);
+    q->v_ek = ps ? (1 - f_vas) * v_t * p->kp_ev : 0.0;
+  }
 }
 
 /* Validate p->phys.terr against the drug; set the coverage, Kp_ev and the parts. */
