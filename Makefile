@@ -56,6 +56,7 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
 $(BUILD)/libhepatosim.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/hepatosim: $(MAIN_OBJ) $(BUILD)/libhepatosim.a
