@@ -93,6 +93,7 @@ test: deps
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
+	cd tests && /usr/bin/python3 check_codemap.py
 
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
