@@ -1,9 +1,25 @@
-/* inputs.c - where doses enter the model (docs/model.md "Inputs"): the instantaneous
- * doses of each route and the infusion rates of an integration segment. */
+/* inputs.c - the dosing routes and where their doses enter the model (docs/model.md
+ * "Inputs"): the route names, the instantaneous doses of each route and the infusion rates
+ * of an integration segment. A new route entering an existing place is its hs_route
+ * constant (include/hs_regimen.h) and its name and landing here. */
 #include "hs_model.h"
 
 #include <math.h>
 #include <string.h>
+
+/* The one table of route names, in hs_route order. */
+const char *const hs_route_names[] = {"iv", "hai", "pv", "tace", NULL};
+#define N_ROUTES ((int)(sizeof hs_route_names / sizeof hs_route_names[0]) - 1)
+
+const char *hs_route_name(hs_route r) {
+  return (int)r >= 0 && (int)r < N_ROUTES ? hs_route_names[r] : "unknown";
+}
+
+int hs_route_parse(const char *name) {
+  for (int r = 0; name && r < N_ROUTES; r++)
+    if (strcmp(name, hs_route_names[r]) == 0) return r;
+  return -1;
+}
 
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
   double m_l, m_t;

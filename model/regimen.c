@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The one table of route names, in hs_route order. */
-const char *const hs_route_names[] = {"iv", "hai", "pv", "tace", NULL};
-#define N_ROUTES ((int)(sizeof hs_route_names / sizeof hs_route_names[0]) - 1)
-
-const char *hs_route_name(hs_route r) {
-  return (int)r >= 0 && (int)r < N_ROUTES ? hs_route_names[r] : "unknown";
-}
-
-int hs_route_parse(const char *name) {
-  for (int r = 0; name && r < N_ROUTES; r++)
-    if (strcmp(name, hs_route_names[r]) == 0) return r;
-  return -1;
-}
-
 double hs_patient_bsa(hs_bsa_formula f, double w, double h) {
   switch (f) {
   case HS_BSA_DUBOIS: /* Du Bois & Du Bois 1916, Arch Intern Med 17:863 */
