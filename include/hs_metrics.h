@@ -48,14 +48,6 @@ typedef struct hs_metric_field {
 const hs_metric_field *hs_metric_fields(int *n);
 double hs_metric_value(const hs_metrics *m, const hs_metric_field *f);
 
-/* Concentrations whose maximum over the output grid a run reports, in this order:
- * plasma C_P, whole-tumour C_T, gastric tissue (0 without a gastric compartment). */
-enum { HS_TRACK_PLASMA, HS_TRACK_TUMOR, HS_TRACK_GASTRIC, HS_N_TRACKED };
-
-/* The tracked concentrations of state y (mg/L), c[HS_N_TRACKED]. They are linear in y, so
- * given dy/dt instead of y this gives their rates of change. */
-void hs_model_tracked(const hs_params *p, const double *y, double *c);
-
 /* Whether state i of a species is an amount (a compartment, mg) rather than an
  * accounting state (AUC, eliminated or dosed amount), which no equation reads. */
 int hs_model_is_amount(const hs_params *p, int i);

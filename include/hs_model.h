@@ -189,7 +189,6 @@ typedef struct hs_params {
   int n_parts;    /* 1 (reference) or 2 (covered and uncovered territory) */
   hs_part part[HS_MAX_PARTS];
   int i_gs;       /* the gastric compartment's state, -1 without one */
-  double c_l, c_t; /* catheter coverage of the normal liver and the viable tumour (1: all) */
   double kp_ev;   /* permeability-limited tumour: extravascular partition coefficient */
 } hs_params;
 
@@ -255,6 +254,14 @@ void hs_model_segment(const hs_dose *d, int n, double a, double b, hs_segment *s
 
 /* Whole-tumour amount (every part and space of it), mg. */
 double hs_model_tumor_amount(const hs_params *p, const double *y);
+
+/* Concentrations whose maximum over the output grid a run reports, in this order:
+ * plasma C_P, whole-tumour C_T, gastric tissue (0 without a gastric compartment). */
+enum { HS_TRACK_PLASMA, HS_TRACK_TUMOR, HS_TRACK_GASTRIC, HS_N_TRACKED };
+
+/* The tracked concentrations of state y (mg/L), c[HS_N_TRACKED]. They are linear in y, so
+ * given dy/dt instead of y this gives their rates of change. */
+void hs_model_tracked(const hs_params *p, const double *y, double *c);
 
 /* Concentrations reported at a state (mg/L). */
 typedef struct hs_conc {

@@ -24,8 +24,9 @@ int hs_route_parse(const char *name) {
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
   double m_l, m_t;
   hs_model_multipliers(p, t, t0, &m_l, &m_t);
-  /* the covered part's arterial flows (c_L = c_T = 1 without a catheter territory) */
-  double q_l = m_l * p->c_l * p->fl.q_la, q_t = m_t * p->c_t * p->fl.q_ta;
+  /* the covered part's arterial flows (its shares are 1 without a catheter territory) */
+  const hs_part *c = &p->part[0];
+  double q_l = m_l * c->w_l * p->fl.q_la, q_t = m_t * c->w_t * p->fl.q_ta;
   return q_l + q_t > 0 ? q_l / (q_l + q_t) : 1.0; /* occluded: no arterial dose is given */
 }
 

@@ -46,14 +46,8 @@ double hs_metric_value(const hs_metrics *m, const hs_metric_field *f) {
   return *(const double *)((const char *)m + f->offset);
 }
 
-void hs_model_tracked(const hs_params *p, const double *y, double *c) {
-  c[HS_TRACK_PLASMA] = y[HS_A_B] / p->phys.v_b / p->drug.bp;
-  c[HS_TRACK_TUMOR] = hs_model_tumor_amount(p, y) / p->fl.v_tv;
-  c[HS_TRACK_GASTRIC] = p->i_gs >= 0 ? y[p->i_gs] / (p->phys.terr.phi_gs * p->phys.v_g) : 0.0;
-}
-
 int hs_model_is_amount(const hs_params *p, int i) {
-  return i < HS_N_AMOUNTS || (p->ext && i >= HS_A_L2 && i <= HS_A_GS);
+  return i < HS_N_AMOUNTS || (p->ext && i >= HS_A_L2 && i < HS_A_L2 + HS_N_EXT_AMOUNTS);
 }
 
 double hs_model_mass_residual(const hs_params *p, const double *y) {

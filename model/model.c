@@ -408,12 +408,20 @@ double hs_model_tumor_amount(const hs_params *p, const double *y) {
   return a;
 }
 
+void hs_model_tracked(const hs_params *p, const double *y, double *c) {
+  c[HS_TRACK_PLASMA] = y[HS_A_B] / p->phys.v_b / p->drug.bp;
+  c[HS_TRACK_TUMOR] = hs_model_tumor_amount(p, y) / p->fl.v_tv;
+  c[HS_TRACK_GASTRIC] = p->i_gs >= 0 ? y[p->i_gs] / (p->phys.terr.phi_gs * p->phys.v_g) : 0.0;
+}
+
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c) {
   const hs_params *p = ctx->p;
   terms w;
+  double tr[HS_N_TRACKED];
   eval_terms(t, y, ctx, 0, &w);
+  hs_model_tracked(p, y, tr);
   c->blood = w.c_b;
-  c->plasma = w.c_b / p->drug.bp;
+  c->plasma = tr[HS_TRACK_PLASMA];
   c->liver = 0.0;
   c->tumor_venous = 0.0;
   for (int k = 0; k < p->n_parts; k++) {
@@ -421,11 +429,11 @@ void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, h
     c->tumor_venous += p->part[k].w_t * w.pt[k].c_tv;
   }
   c->liver /= p->phys.v_l;
-  c->tumor = hs_model_tumor_amount(p, y) / p->fl.v_tv;
+  c->tumor = tr[HS_TRACK_TUMOR];
   c->hepatic_artery = w.c_ha; /* the catheter's part */
   c->portal_vein = w.c_pv;
   c->depot_mg = y[HS_A_D];
-  c->gastric = p->i_gs >= 0 ? y[p->i_gs] / (w.phi * p->phys.v_g) : 0.0;
+  c->gastric = tr[HS_TRACK_GASTRIC];
 }
 
 void hs_model_analytic(const hs_params *p, hs_analytic *a) {

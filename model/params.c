@@ -172,15 +172,15 @@ static int check_permeability(const hs_territory *r, double kp_t, hs_error *err)
 
 /* The parts of the liver and tumour and the extension states (hs_part): one part, the
  * reference model, unless a catheter covers less than the whole liver or tumour. */
-static void layout_parts(hs_params *p) {
+static void layout_parts(hs_params *p, double c_l, double c_t) {
   const int ps = p->phys.terr.ps > 0;
   p->n_parts = 1;
-  p->part[0] = (hs_part){.w_l = p->c_l, .w_t = p->c_t, .covered = 1, .i_l = HS_A_L,
+  p->part[0] = (hs_part){.w_l = c_l, .w_t = c_t, .covered = 1, .i_l = HS_A_L,
                          .i_t = HS_A_T, .i_te = ps ? HS_A_TE : -1, .i_auc_l = -1,
                          .i_auc_t = -1};
-  if (p->c_l < 1 || p->c_t < 1)
+  if (c_l < 1 || c_t < 1)
     p->part[p->n_parts++] =
-        (hs_part){.w_l = 1 - p->c_l, .w_t = 1 - p->c_t, .covered = 0, .i_l = HS_A_L2,
+        (hs_part){.w_l = 1 - c_l, .w_t = 1 - c_t, .covered = 0, .i_l = HS_A_L2,
                   .i_t = HS_A_T2, .i_te = ps ? HS_A_TE2 : -1, .i_auc_l = HS_AUC_L2,
                   .i_auc_t = HS_AUC_T2};
   p->i_gs = p->phys.terr.gastric ? HS_A_GS : -1;
@@ -195,22 +195,22 @@ static void layout_parts(hs_params *p) {
   }
 }
 
-/* Validate p->phys.terr against the drug; set the coverage, Kp_ev and the parts. */
+/* Validate p->phys.terr against the drug; set Kp_ev and the parts. */
 static int territory_init(hs_params *p, hs_error *err) {
   const hs_territory *r = &p->phys.terr;
   int rc;
-  p->c_l = p->c_t = 1.0;
+  double c_l = 1.0, c_t = 1.0; /* coverage of the normal liver and the viable tumour */
   if (r->catheter) {
     if ((rc = check_catheter(r, err))) return rc;
-    p->c_l = r->liver_cov;
-    p->c_t = r->tumor_cov;
+    c_l = r->liver_cov;
+    c_t = r->tumor_cov;
   }
   if (r->gastric && (rc = check_gastric(r, err))) return rc;
   if (r->ps != 0) {
     if ((rc = check_permeability(r, p->drug.kp_t, err))) return rc;
     p->kp_ev = (p->drug.kp_t - r->f_vas) / (1 - r->f_vas); /* PS -> inf: flow-limited Kp_T */
   }
-  layout_parts(p);
+  layout_parts(p, c_l, c_t);
   return HS_OK;
 }
 
