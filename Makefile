@@ -38,10 +38,10 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 DEB_PKGS := build-essential pkg-config libsundials-dev libhdf5-dev libyaml-dev check \
-            python3-h5py python3-xarray python3-h5netcdf \
+            python3-h5py python3-xarray python3-h5netcdf python3-yaml python3-matplotlib \
             openmpi-bin libopenmpi-dev libhdf5-openmpi-dev procps
 
-.PHONY: all run test sanitize valgrind bench deps print-config clean mpi
+.PHONY: all run test validate sanitize valgrind bench deps print-config clean mpi
 all: $(BUILD)/hepatosim
 
 $(BUILD)/%.o: %.c
@@ -94,6 +94,12 @@ test: deps
 	cd tests && /usr/bin/python3 check_sweep_py.py
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 	cd tests && /usr/bin/python3 check_codemap.py
+
+# The qualification suite against published measurements (validation/): writes
+# output/validation/report.md, results.json and the plots.
+validate: deps
+	$(MAKE) $(BUILD)/hepatosim
+	/usr/bin/python3 validation/validate.py --bin $(BUILD)/hepatosim --out output/validation
 
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
