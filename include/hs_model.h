@@ -267,6 +267,8 @@ void hs_model_tracked(const hs_params *p, const double *y, double *c);
 typedef struct hs_conc {
   double plasma, blood, liver, tumor, tumor_venous, hepatic_artery, portal_vein, depot_mg;
   double gastric; /* gastric tissue concentration (0 without the gastric compartment) */
+  double hepatic_vein; /* plasma in the hepatic veins, upstream of any filter: the liver's
+                          and the tumour's direct venous outflow mixed, / BP */
 } hs_conc;
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c);
 

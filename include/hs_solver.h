@@ -24,6 +24,7 @@ typedef struct hs_trace {
   double *t;
   double *plasma, *blood, *liver, *tumor, *tumor_venous, *hepatic_artery, *portal_vein;
   double *depot;  /* mg */
+  double *hepatic_vein; /* plasma basis, upstream of a hepatic-venous filter */
   double *y;      /* full state, n x HS_NSTATE row-major, may be NULL (extension states
                      that a run does not integrate are 0) */
 } hs_trace;

@@ -164,6 +164,14 @@ static double part_tumor(const hs_part *q, const double *y) {
   return q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
 }
 
+/* Blood a part returns by the hepatic veins (L/h): its liver outflow and its tumour's
+ * direct outflow; *flux gets the drug they carry (mg/h). */
+static double part_hv(const hs_params *p, const part_terms *z, double *flux) {
+  const double f_td = p->phys.f_td;
+  *flux = z->q_lout * z->c_lv + (1 - f_td) * z->q_tout * z->c_tv;
+  return z->q_lout + (1 - f_td) * z->q_tout;
+}
+
 /* A part's tumour and liver equations and its share of the accounting: adds its hepatic
  * venous outflow flux to *hv, its tumour and hepatic elimination to EL_T and EL_H, its
  * amounts to the whole organs' AUC rates (AUC_L, AUC_T: amounts, divided by the volumes
@@ -184,7 +192,9 @@ static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const
   }
   dy[q->i_l] = z->q_la * z->c_a + z->q_lp * w->c_pv + f_td * z->q_tout * z->c_tv -
                z->q_lout * z->c_lv - z->e_h;
-  *hv += z->q_lout * z->c_lv + (1 - f_td) * z->q_tout * z->c_tv;
+  double flux;
+  part_hv(p, z, &flux);
+  *hv += flux;
   const double a_t = part_tumor(q, y);
   dy[HS_AUC_T] += a_t;
   dy[HS_AUC_L] += y[q->i_l];
@@ -424,11 +434,16 @@ void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, h
   c->plasma = tr[HS_TRACK_PLASMA];
   c->liver = 0.0;
   c->tumor_venous = 0.0;
+  double hv = 0.0, q_hv = 0.0;
   for (int k = 0; k < p->n_parts; k++) {
+    double flux;
     c->liver += y[p->part[k].i_l];
     c->tumor_venous += p->part[k].w_t * w.pt[k].c_tv;
+    q_hv += part_hv(p, &w.pt[k], &flux);
+    hv += flux;
   }
   c->liver /= p->phys.v_l;
+  c->hepatic_vein = q_hv > 0 ? hv / q_hv / p->drug.bp : 0.0; /* before any filter */
   c->tumor = tr[HS_TRACK_TUMOR];
   c->hepatic_artery = w.c_ha; /* the catheter's part */
   c->portal_vein = w.c_pv;

@@ -577,6 +577,12 @@ START_TEST(test_concentrations) {
   HS_ASSERT_REL(cc.hepatic_artery, c_b + 47.9 / (m * 20.34 + m * 2.16), 1e-14);
   HS_ASSERT_REL(cc.portal_vein, 4.7 / 1.5 / 2.385 + 23.1 / 67.5, 1e-14);
   HS_ASSERT_REL(cc.depot_mg, 12.5, 1e-15);
+  /* hepatic veins: the liver's outflow (f_TD 0.6 of the tumour's through it) and the
+   * tumour's direct share 0.4, mixed by flow, as plasma */
+  const double q_tout = m * 2.16 + 0.24, q_lout = m * 20.34 + 67.26 + 0.6 * q_tout;
+  const double c_lv = 6.1 / 1.8 / 0.7, c_tv = 0.9 / 0.1 / 1.9;
+  HS_ASSERT_REL(cc.hepatic_vein,
+                (q_lout * c_lv + 0.4 * q_tout * c_tv) / (q_lout + 0.4 * q_tout) / 1.37, 1e-13);
 }
 END_TEST
 

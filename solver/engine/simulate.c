@@ -7,14 +7,15 @@
 #include <string.h>
 #include <time.h>
 
-#define TRACE_SERIES 9 /* t, plasma, blood, liver, tumor, tumor_venous, ha, pv, depot */
+#define TRACE_SERIES 10 /* t, plasma, blood, liver, tumor, tumor_venous, ha, pv, depot, hv */
 
 static int trace_alloc(hs_trace *tr, int n) {
   double *buf = calloc((size_t)n * TRACE_SERIES, sizeof(double));
   if (!buf) return HS_ENOMEM;
   double **series[TRACE_SERIES] = {&tr->t,     &tr->plasma,       &tr->blood,
                                    &tr->liver, &tr->tumor,        &tr->tumor_venous,
-                                   &tr->hepatic_artery, &tr->portal_vein, &tr->depot};
+                                   &tr->hepatic_artery, &tr->portal_vein, &tr->depot,
+                                   &tr->hepatic_vein};
   for (int i = 0; i < TRACE_SERIES; i++) *series[i] = buf + (size_t)i * n;
   tr->cap = n;
   return HS_OK;

@@ -43,6 +43,8 @@ static const trace_var TRACE_VARS[] = {
     TV(hepatic_artery, "hepatic_artery_mg_per_L", "mg/L", "hepatic arterial inflow concentration"),
     TV(portal_vein, "portal_vein_mg_per_L", "mg/L", "portal venous inflow concentration"),
     TV(depot, "depot_mg", "mg", "amount in the TACE / bead depot"),
+    TV(hepatic_vein, "hepatic_vein_mg_per_L", "mg/L",
+       "hepatic venous plasma (liver and direct tumour outflow, upstream of any filter)"),
 };
 #undef TV
 #define N_TRACE_VARS ((int)(sizeof TRACE_VARS / sizeof TRACE_VARS[0]))

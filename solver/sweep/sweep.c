@@ -21,9 +21,9 @@
 #define REASON_LEN HS_SWEEP_REASON_LEN
 static const char *const SERIES[N_SERIES] = {"plasma", "blood", "liver", "tumor",
                                              "tumor_venous", "hepatic_artery", "portal_vein",
-                                             "depot"};
-static const char *const SERIES_UNITS[N_SERIES] = {"mg/L", "mg/L", "mg/L", "mg/L",
-                                                   "mg/L", "mg/L", "mg/L", "mg"};
+                                             "depot", "hepatic_vein"};
+static const char *const SERIES_UNITS[N_SERIES] = {"mg/L", "mg/L", "mg/L", "mg/L", "mg/L",
+                                                   "mg/L", "mg/L", "mg",   "mg/L"};
 
 int hs__chunk_alloc(hs__chunk *c, const hs__plan *pl) {
   size_t n = (size_t)pl->chunk, d = (size_t)pl->n_drugs;
@@ -83,7 +83,8 @@ static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
     double *base = w->out.series + (((size_t)r * pl->n_drugs + d) * N_SERIES) * pl->n_time;
     double **dst[N_SERIES] = {&w->tr[d].plasma, &w->tr[d].blood, &w->tr[d].liver,
                               &w->tr[d].tumor, &w->tr[d].tumor_venous,
-                              &w->tr[d].hepatic_artery, &w->tr[d].portal_vein, &w->tr[d].depot};
+                              &w->tr[d].hepatic_artery, &w->tr[d].portal_vein, &w->tr[d].depot,
+                              &w->tr[d].hepatic_vein};
     for (int s = 0; s < N_SERIES; s++) *dst[s] = base + (size_t)s * pl->n_time;
     w->tr[d].cap = pl->n_time;
     w->tr[d].t = NULL;
