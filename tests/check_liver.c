@@ -391,7 +391,42 @@ START_TEST(test_liver_disease_presets) {
 }
 END_TEST
 
+/* Tumour types: the hcc preset is the reference tumour of physiology.yaml (early HCC);
+ * every preset moves the tumour's flows and nothing else; written keys win. */
+START_TEST(test_tumor_types) {
+  static const char *types[] = {"hcc", "colorectal_metastasis", "breast_metastasis",
+                                "gastric_metastasis", "neuroendocrine_metastasis"};
+  hs_scenario ref, sc;
+  char text[512];
+  load_ok(&ref, DRUG_HA SIM);
+  snprintf(text, sizeof text, "tumor: {type: %s}\n" DRUG_HA SIM, types[_i]);
+  load_ok(&sc, text);
+  const hs_physiology *r = &ref.phys, *p = &sc.phys;
+  if (_i == 0) {
+    HS_ASSERT_REL(p->p_t, r->p_t, 1e-15);
+    HS_ASSERT_REL(p->f_ta, r->f_ta, 1e-15);
+    HS_ASSERT_REL(p->f_td, r->f_td, 1e-15);
+  }
+  ck_assert(p->p_t > 0 && p->f_ta > 0 && p->f_ta <= 1 && p->f_td >= 0 && p->f_td <= 1);
+  HS_ASSERT_REL(p->v_t, r->v_t, 1e-15); /* the volume is the patient's, not the type's */
+  HS_ASSERT_REL(p->q_h, r->q_h, 1e-15);
+  hs_scenario_release(&sc);
+  snprintf(text, sizeof text, "tumor: {type: %s, arterial_fraction: 50 %%, perfusion: 0.2 "
+           "mL/min/mL}\n" DRUG_HA SIM, types[_i]);
+  load_ok(&sc, text);
+  HS_ASSERT_REL(sc.phys.f_ta, 0.5, 1e-15);
+  HS_ASSERT_REL(sc.phys.p_t, 12.0, 1e-12);
+  hs_scenario_release(&sc);
+  hs_scenario_release(&ref);
+}
+END_TEST
+
 START_TEST(test_liver_disease_errors) {
+  ck_assert_str_eq(load_fail("tumor: {type: colorectal_metastases}\n" DRUG_HA SIM),
+                   "t.yaml:1:15: 'tumor.type': unknown preset 'colorectal_metastases' (did you "
+                   "mean 'colorectal_metastasis'?); tumor_types.yaml has: hcc, "
+                   "colorectal_metastasis, breast_metastasis, gastric_metastasis, "
+                   "neuroendocrine_metastasis");
   ck_assert_str_eq(load_fail("liver_disease: {preset: child_pugh_d}\n" DRUG_HA SIM),
                    "t.yaml:1:25: 'liver_disease.preset': unknown preset 'child_pugh_d' (did you "
                    "mean 'child_pugh_a'?); liver_disease.yaml has: child_pugh_a, child_pugh_b, "
@@ -507,6 +542,7 @@ Suite *hs_suite_liver(void) {
   tcase_add_test(tc, test_agent_override_and_errors);
   tcase_add_test(tc, test_sessions_expand);
   tcase_add_loop_test(tc, test_liver_disease_presets, 0, 3);
+  tcase_add_loop_test(tc, test_tumor_types, 0, 5);
   tcase_add_test(tc, test_liver_disease_errors);
   tcase_add_test(tc, test_extension_sweep_paths);
   tcase_add_loop_test(tc, test_example_scenarios, 0, NCASES(EXAMPLES));

@@ -84,6 +84,31 @@ def check_study(doc, path):
             raise EntryError(f"{where}: {o['id']}: range [{lo}, {hi}] is not increasing")
 
 
+def fitted_values():
+    """{observation id: [library values fitted to it]} from `fitted_to:` in model/data."""
+    out = {}
+    data = os.path.join(ROOT, "model", "data")
+    for dirpath, _, files in os.walk(data):
+        for name in sorted(files):
+            if not name.endswith(".yaml"):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path) as fh:
+                doc = yaml.safe_load(fh)
+            walk_fitted(doc, os.path.relpath(path, ROOT), [], out)
+    return out
+
+
+def walk_fitted(node, file, keys, out):
+    if isinstance(node, dict):
+        if "fitted_to" in node:
+            ids = node["fitted_to"]
+            for i in ids if isinstance(ids, list) else [ids]:
+                out.setdefault(i, []).append(f"{file}: {'.'.join(keys)}")
+        for k, v in node.items():
+            walk_fitted(v, file, keys + [str(k)], out)
+
+
 # ---- running scenarios ------------------------------------------------------------------
 
 class Run:
@@ -300,7 +325,8 @@ def write_report(path, rows, summ, binary):
             continue
         rng = "-".join(fmt(x) for x in r["range"]) if r["range"] else "not published"
         inside = "n/a" if r["inside"] is None else "yes" if r["inside"] else "no"
-        L.append(f"| {r['id']} | {r['drug']} | {r['setting']} | {fmt(r['value'])} | "
+        mark = " (fitted)" if r["fitted"] else ""
+        L.append(f"| {r['id']}{mark} | {r['drug']} | {r['setting']} | {fmt(r['value'])} | "
                  f"{fmt(r['model'])} | {r['unit']} | {rng} | {fmt(r['fold'])} | {inside} | "
                  f"{'yes' if r['within2'] else 'no'} |")
     out = [r for r in rows if "error" not in r and (r["inside"] is False or
@@ -313,6 +339,11 @@ def write_report(path, rows, summ, binary):
         rng = f"[{fmt(r['range'][0])}, {fmt(r['range'][1])}]" if r["range"] else "(no range)"
         L.append(f"- **{r['id']}** (model {fmt(r['model'])} vs {fmt(r['value'])} {rng} "
                  f"{r['unit']}): {reason}")
+    fit = [r for r in rows if r.get("fitted")]
+    L += ["", "## Observations the library was fitted to", "",
+          "Agreement here is by construction, not a test of the model: a library value "
+          "carries `fitted_to: <observation>`.", ""]
+    L += [f"- **{r['id']}**: " + "; ".join(r["fitted"]) for r in fit] or ["None."]
     errs = [r for r in rows if "error" in r]
     if errs:
         L += ["", "## Entries that could not be evaluated", ""]
@@ -449,9 +480,17 @@ def main():
             for s, r in ex.map(one, scenarios):
                 results[s] = r
         rows, runs_of = [], {}
+        fitted = fitted_values()
+        known = {o["id"] for _, _, o in items}
+        if not only:
+            stray = sorted(set(fitted) - known)
+            if stray:
+                sys.exit("validate.py: fitted_to names observations that do not exist: "
+                         + ", ".join(f"{i} ({fitted[i][0]})" for i in stray))
         for path, st, o in items:
             row = {k: o.get(k) for k in ("id", "drug", "setting", "value", "unit", "range",
                                           "outside_reason", "curve")}
+            row["fitted"] = fitted.get(o["id"], [])
             row.update(study=st["id"], citation=st["citation"], pmid=st.get("pmid"),
                        doi=st.get("doi"), species=st["species"], population=st["population"])
             try:

@@ -47,6 +47,7 @@ const hs__field hs__tumor_fields[T_N] = {
     HS_REG(HS_REG_TUMOR_NEC, offsetof(tumor_in, f_nec)),
     HS_REG(HS_REG_TUMOR_PS, offsetof(tumor_in, ps)),
     HS_REG(HS_REG_TUMOR_FVAS, offsetof(tumor_in, f_vas)),
+    {"type", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL}, /* a tumour_types preset */
 };
 
 const hs__field hs__misperfusion_fields[M_N] = {

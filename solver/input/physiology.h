@@ -19,7 +19,7 @@ typedef struct tumor_in {
   double ps, f_vas; /* permeability-limited tumour (model.md extension; ps 0: off) */
 } tumor_in;
 enum { P_WEIGHT, P_HEIGHT, P_BSA, P_FORMULA, P_QCO, P_QH, P_FHA, P_VB, P_VG, P_VL, P_VR, P_N };
-enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_PS, T_FVAS, T_N };
+enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_PS, T_FVAS, T_TYPE, T_N };
 
 typedef struct misperfusion_in {
   double share, phi;

@@ -53,9 +53,7 @@ static const hs__field FILTER_FIELDS[X_N] = {
 
 /* ---- presets, liver disease and vascular events ---------------------------------------- */
 
-/* The mapping `name` of data file `file` (model/data), read with sources into base/info;
- * an unknown name is refused at the scenario's node with a did-you-mean. */
-static int read_preset(loader *L, const char *file, hs__ynode name, const char *path,
+int hs__read_preset(loader *L, const char *file, hs__ynode name, const char *path,
                        const hs__field *fields, int n, void *base, hs__fieldinfo *info) {
   const char *want = hs__ydoc_scalar(L->d, name);
   if (!want) return hs__ydoc_error(L->d, name, path, L->err, "expected a preset name");
@@ -120,7 +118,7 @@ int hs__load_liver_disease(loader *L) {
                  HS_REG_DEFAULT(HS_REG_LD_SH), HS_REG_DEFAULT(HS_REG_LD_LOSS)};
   hs__fieldinfo info[LD_N] = {{0}};
   hs__ynode preset = hs__ydoc_type(L->d, s) == HS_Y_MAP ? hs__ydoc_get(L->d, s, "preset") : 0;
-  int rc = preset ? read_preset(L, "liver_disease.yaml", preset, "liver_disease.preset",
+  int rc = preset ? hs__read_preset(L, "liver_disease.yaml", preset, "liver_disease.preset",
                                 LIVER_FIELDS, LD_N, &in, info) : 0;
   if (!rc) rc = hs__ydoc_read(L->d, s, "liver_disease", LIVER_FIELDS, LD_N, &in, info, 0, L->err);
   if (rc) return rc;
@@ -183,7 +181,7 @@ int hs__load_ha_occlusion(loader *L) {
 static int read_embo_fields(loader *L, hs__ynode e, const char *path, embo_in *in,
                             hs__fieldinfo *info) {
   hs__ynode agent = hs__ydoc_get(L->d, e, "agent");
-  int rc = agent ? read_preset(L, "embolics.yaml", agent, path, EMBO_FIELDS, E_N, in, info) : 0;
+  int rc = agent ? hs__read_preset(L, "embolics.yaml", agent, path, EMBO_FIELDS, E_N, in, info) : 0;
   if (!rc) rc = hs__ydoc_read(L->d, e, path, EMBO_FIELDS, E_N, in, info, 0, L->err);
   return rc;
 }

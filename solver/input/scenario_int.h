@@ -26,6 +26,11 @@ typedef struct loader {
   double gastric_phi; /* physiology.yaml's gastric share of the splanchnic bed (NAN: none) */
 } loader;
 
+/* The mapping `name` of data file `file` (model/data), read with sources into base/info;
+ * an unknown name is refused at the scenario's node with a did-you-mean (scenario_events.c). */
+int hs__read_preset(loader *L, const char *file, hs__ynode name, const char *path,
+                    const hs__field *fields, int n, void *base, hs__fieldinfo *info);
+
 /* ---- patient, tumour and options of the physiology (scenario_patient.c) ---------------- */
 
 /* The reference adult of physiology.yaml into L->pat, L->tum, L->ref, L->gastric_phi. */

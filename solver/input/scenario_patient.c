@@ -34,6 +34,32 @@ int hs__load_defaults(loader *L) {
   return hs__q_l_eff(&ph, &L->ref.q_l_eff, L->err);
 }
 
+/* `tumor.type`: a preset of model/data/tumor_types.yaml (perfusion, arterial share, venous
+ * drainage, vascular fraction), under the tumour keys the scenario writes. */
+enum { TT_DESC, TT_SETTING, TT_TN, TT_PERFUSION, TT_FTA, TT_FTD, TT_FVAS, TT_N };
+static const hs__field TYPE_FIELDS[TT_N] = {
+    {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"clinical_setting", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"tumor_normal_ratio", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    HS_REG(HS_REG_TUMOR_PERFUSION, offsetof(tumor_in, p_t)),
+    HS_REG(HS_REG_TUMOR_FTA, offsetof(tumor_in, f_ta)),
+    HS_REG(HS_REG_TUMOR_FTD, offsetof(tumor_in, f_td)),
+    HS_REG(HS_REG_TUMOR_FVAS, offsetof(tumor_in, f_vas)),
+};
+
+static int load_tumor_type(loader *L, hs__ynode t) {
+  hs__ynode type = hs__ydoc_type(L->d, t) == HS_Y_MAP ? hs__ydoc_get(L->d, t, "type") : 0;
+  hs__fieldinfo info[TT_N] = {{0}};
+  if (!type) return HS_OK;
+  int rc = hs__read_preset(L, "tumor_types.yaml", type, "tumor.type", TYPE_FIELDS, TT_N,
+                           &L->tum, info);
+  for (int k = TT_PERFUSION; !rc && k <= TT_FTD; k++)
+    if (!info[k].set)
+      rc = hs_error_set(L->err, HS_EINPUT, "%s/tumor_types.yaml: %s: '%s' is missing",
+                        L->data_dir, hs__ydoc_scalar(L->d, type), hs__field_key(&TYPE_FIELDS[k]));
+  return rc;
+}
+
 int hs__load_patient(loader *L) {
   hs__ynode p = hs__ydoc_get(L->d, L->root, "patient");
   hs__ynode t = hs__ydoc_get(L->d, L->root, "tumor");
@@ -41,6 +67,7 @@ int hs__load_patient(loader *L) {
   if (p && (rc = hs__ydoc_read(L->d, p, "patient", hs__patient_fields, P_N, &L->pat, L->pinfo, 0,
                                L->err)))
     return rc;
+  if (t && (rc = load_tumor_type(L, t))) return rc;
   if (t && (rc = hs__ydoc_read(L->d, t, "tumor", hs__tumor_fields, T_N, &L->tum, L->tinfo, 0, L->err)))
     return rc;
   hs__physiology_to_model(&L->pat, &L->tum, L->pinfo[P_BSA].set, &L->sc->patient, &L->sc->phys);

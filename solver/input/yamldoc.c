@@ -305,10 +305,12 @@ static int read_basis(const hs__ydoc *d, hs__ynode v, const char *path, hs__basi
                         "got '%s'", b ? b : "");
 }
 
-/* {value: ..., source: ..., confidence: ..., basis: plasma|blood|unbound, note: ...} */
+/* {value: ..., source: ..., confidence: ..., basis: plasma|blood|unbound, note: ...,
+ *  fitted_to: the validation observation(s) the value was fitted to} */
 static int unwrap_sourced(const hs__ydoc *d, hs__ynode *v, const char *path, int need_source,
                           hs__basis *basis, hs_error *err) {
-  static const char *const keys[] = {"value", "source", "confidence", "basis", "note"};
+  static const char *const keys[] = {"value", "source", "confidence", "basis", "note",
+                                     "fitted_to"};
   if (hs__ydoc_type(d, *v) != HS_Y_MAP) {
     if (need_source)
       return hs__ydoc_error(d, *v, path, err,
@@ -316,7 +318,7 @@ static int unwrap_sourced(const hs__ydoc *d, hs__ynode *v, const char *path, int
                             "confidence: ...}");
     return HS_OK;
   }
-  int rc = check_keys(d, *v, path, keys, 5, err);
+  int rc = check_keys(d, *v, path, keys, 6, err);
   if (!rc) rc = read_basis(d, *v, path, basis, err);
   if (rc) return rc;
   hs__ynode val = hs__ydoc_get(d, *v, "value");
