@@ -731,7 +731,12 @@ START_TEST(test_drugs_list_and_show) {
   hs_drug d;
   ck_assert_int_eq(hs_library_drug(NULL, "floxuridine", NULL, &d, &err), HS_OK);
   hs_scenario sc;
-  ck_assert_int_eq(hs_scenario_load(&sc, "../scenarios/default.yaml", NULL, &err), HS_OK);
+  /* `drugs show` describes the reference adult of physiology.yaml: a scenario that
+   * writes neither patient nor tumour */
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "ref.yaml",
+                                         "drugs: {floxuridine: {regimen: [{route: hai, dose: "
+                                         "1 mg}]}}\nsimulation: {end: 1 h, output_interval: "
+                                         "1 h}\n", NULL, &err), HS_OK);
   hs_params p;
   ck_assert_int_eq(hs_params_init(&p, &sc.phys, &d, NULL, 0, &err), HS_OK);
   hs_analytic an;
