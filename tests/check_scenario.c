@@ -239,7 +239,7 @@ START_TEST(test_library_alias) {
   ck_assert_str_eq(sc.drugs[0].name, "5-FU");
   ck_assert_str_eq(sc.drugs[0].source, "fluorouracil");
   ck_assert_int_eq(sc.drugs[0].drug.hepatic.kind, HS_ELIM_MM);
-  HS_ASSERT_REL(sc.drugs[0].drug.hepatic.vmax, 599.0, 1e-14);
+  HS_ASSERT_REL(sc.drugs[0].drug.hepatic.vmax, 80.0, 1e-14);
   hs_scenario_release(&sc);
   load_library_drug(&sc, "drugs:\n  pump:\n    library: FUDR\n"
                          "    regimen: [{route: hai, dose: 5 mg}]\n", NULL);
