@@ -94,6 +94,8 @@ test: deps
 	cd tests && /usr/bin/python3 check_sweep_py.py
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 	cd tests && /usr/bin/python3 check_codemap.py
+	/usr/bin/python3 validation/validate.py --bin $(BUILD)/hepatosim --check
+	/usr/bin/python3 tests/check_validation.py $(BUILD)
 
 # The qualification suite against published measurements (validation/): writes
 # output/validation/report.md, results.json and the plots.

@@ -514,8 +514,9 @@ def main():
                     {k: v for k, v in r.items() if k != "curve"} for r in rows]}, indent=1))
             if not a.no_plots:
                 plots(a.out, rows, runs_of)
-    for line in summary_table(summ):
-        print(line)
+    if not a.check:
+        for line in summary_table(summ):
+            print(line)
     errs = [r for r in rows if "error" in r]
     for r in errs:
         print(f"error: {r['id']}: {r['error']}", file=sys.stderr)
