@@ -8,6 +8,7 @@
 #ifndef HS_SCENARIO_H
 #define HS_SCENARIO_H
 
+#include "hs_body.h"
 #include "hs_design.h"
 #include "hs_error.h"
 #include "hs_model.h"
@@ -76,6 +77,7 @@ typedef struct hs_scenario {
   char description[256];
   hs_patient patient;
   hs_physiology phys;
+  hs_body_size body; /* `patient.scaling: body_size`: which of Q_CO, Q_H, V_L follow the BSA */
   hs_scenario_drug *drugs; /* owned */
   int n_drugs;
   hs_embolization *embo;   /* owned */
