@@ -269,6 +269,42 @@ START_TEST(test_scaling_errors) {
 }
 END_TEST
 
+/* A data directory whose body_size section misnames or lacks a constant, or gives the liver
+ * volume's slope without its per m2: refused naming the key. */
+START_TEST(test_relations_file_errors) {
+  static const struct { const char *from, *to, *want; } cases[] = {
+      {"  hepatic_flow_liver_volume_exponent:\n", "  hepatic_flow_exponent:\n",
+       "'body_size': unknown key 'hepatic_flow_exponent'; known keys: "
+       "cardiac_output_bsa_exponent, liver_volume_per_bsa, liver_volume_intercept, "
+       "hepatic_flow_liver_volume_exponent"},
+      {"    value: 706.2 mL/m2\n", "    value: 706.2 mL\n",
+       "'body_size.liver_volume_per_bsa': expected a volume per m2 of BSA (e.g. '706.2 mL/m2')"},
+      {"  liver_volume_intercept:\n", NULL, /* NULL: the whole entry left out */
+       "'body_size': 'liver_volume_intercept' is required"},
+  };
+  static char text[32768];
+  FILE *f = fopen("../model/data/physiology.yaml", "r");
+  ck_assert_ptr_nonnull(f);
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  char *at = strstr(text, cases[_i].from);
+  ck_assert_ptr_nonnull(at);
+  const char *rest = cases[_i].to ? at + strlen(cases[_i].from)
+                                  : strstr(at, "  hepatic_flow_liver_volume_exponent:");
+  hs_test_mkdir();
+  f = fopen(hs_test_path("physiology.yaml"), "w");
+  fprintf(f, "%.*s%s%s", (int)(at - text), text, cases[_i].to ? cases[_i].to : "", rest);
+  fclose(f);
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "inline.yaml", "simulation: {end: 1 h}\n",
+                                         hs_test_dir(), &err), HS_EINPUT);
+  ck_assert_msg(strstr(err.msg, cases[_i].want), "got '%s'", err.msg);
+  hs_test_rmdir();
+}
+END_TEST
+
 /* The model function itself: exactly 1 at the same BSA, the closed forms otherwise. */
 START_TEST(test_factors) {
   hs_body_relations r = {.k_co = 1, .lv_slope = 0.7062, .lv_intercept = 0.0024, .k_h = 1};
@@ -306,7 +342,8 @@ Suite *hs_suite_body(void) {
       {test_written_keys_untouched, 1},   {test_sweep_equals_file, 1},
       {test_sweep_written_unfollows, 3},  {test_liver_disease_composes, 1},
       {test_scaling_none, 1},             {test_regional_advantage_size_independent, 1},
-      {test_scaling_errors, 1},           {test_factors, 1},
+      {test_scaling_errors, 1},           {test_relations_file_errors, 3},
+      {test_factors, 1},
       {test_sweep_thread_count_independent, 1}};
   Suite *s = suite_create("body");
   TCase *tc = tcase_create("body");
