@@ -239,7 +239,8 @@ int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
     d->regimen = calloc((size_t)(d->n_regimen ? d->n_regimen : 1), sizeof *d->regimen);
     dst->n_drugs++;
     if (!d->regimen) goto oom;
-    memcpy(d->regimen, src->drugs[i].regimen, sizeof *d->regimen * (size_t)d->n_regimen);
+    if (d->n_regimen) /* a metabolite has none (regimen NULL) */
+      memcpy(d->regimen, src->drugs[i].regimen, sizeof *d->regimen * (size_t)d->n_regimen);
   }
   return HS_OK;
 oom:
