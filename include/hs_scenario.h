@@ -8,6 +8,7 @@
 #ifndef HS_SCENARIO_H
 #define HS_SCENARIO_H
 
+#include "hs_body.h"
 #include "hs_design.h"
 #include "hs_error.h"
 #include "hs_model.h"
@@ -76,6 +77,7 @@ typedef struct hs_scenario {
   char description[256];
   hs_patient patient;
   hs_physiology phys;
+  hs_body_size body; /* `patient.scaling: body_size`: which of Q_CO, Q_H, V_L follow the BSA */
   hs_scenario_drug *drugs; /* owned */
   int n_drugs;
   hs_embolization *embo;   /* owned */
@@ -120,9 +122,11 @@ int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *s
 /* Read the current value (in the units a written value has). */
 double hs_scenario_slot_get(const hs_scenario_slot *slot);
 
-/* Write v (internal units) and update what depends on it: BSA from weight and height, and
- * every drug parameter written per m2 or per kg (hs_scaled). A drug parameter written by a
- * sweep is absolute from then on. No validation: the run validates flows and regimens. */
+/* Write v (internal units) and update what depends on it: BSA from weight and height, every
+ * drug parameter written per m2 or per kg (hs_scaled), and the cardiac output, hepatic flow
+ * and liver volume that follow the BSA (hs_body_size). A drug parameter or one of those
+ * three written by a sweep is absolute from then on. No validation: the run validates flows
+ * and regimens. */
 void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v);
 
 /* Deep copy (drugs, regimens, embolisation events; text and path shared as copies). */

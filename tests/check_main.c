@@ -24,6 +24,7 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_nvec());
   srunner_add_suite(sr, hs_suite_territory());
   srunner_add_suite(sr, hs_suite_registry());
+  srunner_add_suite(sr, hs_suite_body());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -300,6 +300,9 @@ START_TEST(test_paths_all) {
   got = read_text(out);
   ck_assert_ptr_nonnull(strstr(got, "simulation.rtol "));
   ck_assert_ptr_nonnull(strstr(got, "0.255 (Lautt"));
+  ck_assert_ptr_nonnull(strstr(got, "patient.liver_volume"));
+  ck_assert_ptr_nonnull(strstr(strstr(got, "patient.liver_volume"),
+                               "physiology.yaml, scaled to the BSA (patient.scaling)"));
   free(got);
   hs_test_rmdir();
 }

@@ -198,14 +198,24 @@ static void rescale(hs_scenario_drug *d, const hs_patient *pt) {
     *(double *)((char *)&d->drug + d->scaled[k].offset) = hs__scaled_value(&d->scaled[k], pt);
 }
 
+/* Cardiac output, hepatic flow or liver volume written by a sweep no longer follow the BSA. */
+static void unfollow(hs_scenario *sc, const double *value) {
+  const hs_physiology *ph = &sc->phys;
+  sc->body.follow &= ~(value == &ph->q_co ? HS_BODY_QCO : value == &ph->q_h ? HS_BODY_QH
+                       : value == &ph->v_l ? HS_BODY_VL : 0u);
+}
+
 void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v) {
   *slot->value = slot->one_minus ? 1 - v : v;
   for (int i = 0; i < sc->n_drugs; i++) unscale(&sc->drugs[i], slot->value);
+  unfollow(sc, slot->value);
   if (slot->affects_bsa && !sc->patient.bsa_given)
     sc->patient.bsa_m2 = hs_patient_bsa(sc->patient.bsa_formula, sc->patient.weight_kg,
                                         sc->patient.height_cm);
-  if (slot->affects_bsa || slot->value == &sc->patient.bsa_m2)
+  if (slot->affects_bsa || slot->value == &sc->patient.bsa_m2) {
     for (int i = 0; i < sc->n_drugs; i++) rescale(&sc->drugs[i], &sc->patient);
+    hs_body_rescale(&sc->body, sc->patient.bsa_m2, &sc->phys);
+  }
 }
 
 int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
@@ -229,7 +239,8 @@ int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
     d->regimen = calloc((size_t)(d->n_regimen ? d->n_regimen : 1), sizeof *d->regimen);
     dst->n_drugs++;
     if (!d->regimen) goto oom;
-    memcpy(d->regimen, src->drugs[i].regimen, sizeof *d->regimen * (size_t)d->n_regimen);
+    if (d->n_regimen) /* a metabolite has none (regimen NULL) */
+      memcpy(d->regimen, src->drugs[i].regimen, sizeof *d->regimen * (size_t)d->n_regimen);
   }
   return HS_OK;
 oom:

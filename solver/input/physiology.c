@@ -22,6 +22,7 @@ const char *hs_scenario_data_dir(void) {
 /* ---- field tables ------------------------------------------------------------------ */
 
 static const char *const BSA_FORMULAS[] = {"mosteller", "dubois", "haycock", NULL};
+static const char *const SCALINGS[] = {"body_size", "none", NULL}; /* SCALING_* */
 
 #define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
@@ -37,6 +38,7 @@ const hs__field hs__patient_fields[P_N] = {
     HS_REG(HS_REG_PATIENT_VG, offsetof(patient_in, v_g)),
     HS_REG(HS_REG_PATIENT_VL, offsetof(patient_in, v_l)),
     HS_REG(HS_REG_PATIENT_VR, offsetof(patient_in, v_r)),
+    ENUM("scaling", patient_in, scaling, SCALINGS),
 };
 
 const hs__field hs__tumor_fields[T_N] = {
@@ -56,11 +58,40 @@ const hs__field hs__misperfusion_fields[M_N] = {
 };
 #undef ENUM
 
+/* `body_size:` the constants of the relations of patient.scaling: body_size (hs_body.h). */
+#define BODY(key, kind, mem, range) {key, HS_F_QTY, kind, offsetof(hs_body_relations, mem), range, NULL, 0, NULL}
+enum { B_KCO, B_SLOPE, B_INTERCEPT, B_KH, B_N };
+static const hs__field BODY_FIELDS[B_N] = {
+    BODY("cardiac_output_bsa_exponent", HS_KIND_NUMBER, k_co, HS_R_NONNEG),
+    BODY("liver_volume_per_bsa", HS_KIND_VOLUME, lv_slope, HS_R_POS | HS_R_SCALED),
+    BODY("liver_volume_intercept", HS_KIND_VOLUME, lv_intercept, HS_R_ANY),
+    BODY("hepatic_flow_bsa_exponent", HS_KIND_NUMBER, k_h, HS_R_NONNEG),
+};
+#undef BODY
+
+/* The `body_size:` section m (optional in a data directory: rel->k_co NAN without it). */
+static int read_body_size(const hs__ydoc *d, hs__ynode m, hs_body_relations *rel, hs_error *err) {
+  hs__fieldinfo info[B_N] = {{0}};
+  rel->k_co = NAN;
+  if (!m) return HS_OK;
+  hs_body_relations in = {0};
+  int rc = hs__ydoc_read(d, m, "body_size", BODY_FIELDS, B_N, &in, info, 1, err);
+  for (int i = 0; !rc && i < B_N; i++)
+    if (!info[i].set)
+      rc = hs__ydoc_error(d, m, "body_size", err, "'%s' is required", BODY_FIELDS[i].key);
+  if (!rc && info[B_SLOPE].norm != HS_NORM_BSA)
+    rc = hs__ydoc_error(d, hs__ydoc_get(d, m, BODY_FIELDS[B_SLOPE].key),
+                        "body_size.liver_volume_per_bsa", err,
+                        "expected a volume per m2 of BSA (e.g. '706.2 mL/m2')");
+  if (!rc) *rel = in;
+  return rc;
+}
+
 /* Reference-adult physiology and tumour defaults, every value sourced (model/data); phi
  * (may be NULL) gets the default gastric share of the splanchnic bed, NAN when the file
- * has none. */
+ * has none; rel (may be NULL) the relations of body size, k_co NAN when the file has none. */
 int hs__physiology_defaults(const char *data_dir, patient_in *pat, tumor_in *tum, double *phi,
-                         hs_error *err) {
+                            hs_body_relations *rel, hs_error *err) {
   char file[1100];
   snprintf(file, sizeof file, "%s/physiology.yaml", data_dir);
   hs__ydoc *d = hs__ydoc_load(file, err);
@@ -68,6 +99,7 @@ int hs__physiology_defaults(const char *data_dir, patient_in *pat, tumor_in *tum
   hs__ynode root = hs__ydoc_root(d);
   misperfusion_in mis = {0};
   hs__fieldinfo info[M_N] = {{0}};
+  pat->scaling = SCALING_NONE; /* a data directory from before body-size scaling */
   int rc = hs__ydoc_read(d, hs__ydoc_get(d, root, "patient"), "patient", hs__patient_fields, P_N,
                          pat, NULL, 1, err);
   if (!rc)
@@ -77,6 +109,7 @@ int hs__physiology_defaults(const char *data_dir, patient_in *pat, tumor_in *tum
   if (!rc && phi && m)
     rc = hs__ydoc_read(d, m, "misperfusion", hs__misperfusion_fields, M_N, &mis, info, 1, err);
   if (phi) *phi = info[M_PHI].set ? mis.phi : NAN;
+  if (!rc && rel) rc = read_body_size(d, hs__ydoc_get(d, root, "body_size"), rel, err);
   hs__ydoc_free(d);
   return rc;
 }
@@ -109,7 +142,7 @@ int hs__reference_adult(const char *data_dir, hs__resolve *rs, hs_physiology *ph
                         hs_error *err) {
   patient_in pat = {0};
   tumor_in tum = {0};
-  int rc = hs__physiology_defaults(data_dir, &pat, &tum, NULL, err);
+  int rc = hs__physiology_defaults(data_dir, &pat, &tum, NULL, NULL, err);
   if (rc) return rc;
   hs__physiology_to_model(&pat, &tum, pat.bsa > 0, &rs->pt, ph);
   return hs__q_l_eff(ph, &rs->q_l_eff, err);

@@ -9,6 +9,7 @@
 #include "hs_scenario.h"
 
 #define PHYS "model/data/physiology.yaml"
+#define PHYS_BSA PHYS ", scaled to the BSA (patient.scaling)"
 #define AT(st, mem) offsetof(st, mem)
 #define SC(mem) AT(hs_scenario, mem)
 #define DR(mem) AT(hs_drug, mem)
@@ -35,9 +36,9 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
     [HS_REG_PATIENT_BSA] = {HS_SCOPE_PATIENT, "bsa", HS_KIND_AREA, "m2", HS_R_POS, SW,
         SC(patient.bsa_m2), "body surface area", NAN, "from weight and height (bsa_formula)"},
     [HS_REG_PATIENT_QCO] = {HS_SCOPE_PATIENT, "cardiac_output", FLOW, "L/h", HS_R_POS, SW,
-        SC(phys.q_co), "cardiac output Q_CO", NAN, PHYS},
+        SC(phys.q_co), "cardiac output Q_CO", NAN, PHYS_BSA},
     [HS_REG_PATIENT_QH] = {HS_SCOPE_PATIENT, "hepatic_flow", FLOW, "L/h", HS_R_POS, SW,
-        SC(phys.q_h), "total hepatic blood flow Q_H", NAN, PHYS},
+        SC(phys.q_h), "total hepatic blood flow Q_H", NAN, PHYS_BSA},
     [HS_REG_PATIENT_FHA] = {HS_SCOPE_PATIENT, "arterial_fraction", FR, "1", HS_R_FRAC, SW,
         SC(phys.f_ha), "hepatic-arterial share f_HA of Q_H", NAN, PHYS},
     [HS_REG_PATIENT_VB] = {HS_SCOPE_PATIENT, "blood_volume", VOL, "L", HS_R_POS, SW,
@@ -45,7 +46,7 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
     [HS_REG_PATIENT_VG] = {HS_SCOPE_PATIENT, "splanchnic_volume", VOL, "L", HS_R_POS, SW,
         SC(phys.v_g), "splanchnic (gut, spleen) volume V_G", NAN, PHYS},
     [HS_REG_PATIENT_VL] = {HS_SCOPE_PATIENT, "liver_volume", VOL, "L", HS_R_POS, SW,
-        SC(phys.v_l), "liver volume V_L", NAN, PHYS},
+        SC(phys.v_l), "liver volume V_L", NAN, PHYS_BSA},
     [HS_REG_PATIENT_VR] = {HS_SCOPE_PATIENT, "rest_volume", VOL, "L", HS_R_POS, SW,
         SC(phys.v_r), "rest-of-body volume V_R", NAN, PHYS},
 

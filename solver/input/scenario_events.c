@@ -126,6 +126,8 @@ int hs__load_liver_disease(loader *L) {
     return hs__ydoc_error(L->d, s, "liver_disease", L->err, "shunt_fraction and "
                           "intrinsic_clearance_loss must be below 100 %%");
   apply_liver_disease(&L->sc->phys, &in);
+  /* the factors hold at any BSA: a sweep's new BSA rescales the diseased values */
+  hs_body_anchor(&L->sc->body, &L->sc->phys, L->sc->patient.bsa_m2);
   return HS_OK;
 }
 

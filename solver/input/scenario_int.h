@@ -24,6 +24,7 @@ typedef struct loader {
   double depot_k_rel; /* > 0: an embolic carrier's depot release rate for TACE doses, 1/h */
   int embo_cap;       /* allocated events (repeated sessions expand) */
   double gastric_phi; /* physiology.yaml's gastric share of the splanchnic bed (NAN: none) */
+  hs_body_relations body_rel; /* physiology.yaml's relations of body size (k_co NAN: none) */
 } loader;
 
 /* The mapping `name` of data file `file` (model/data), read with sources into base/info;
@@ -33,9 +34,11 @@ int hs__read_preset(loader *L, const char *file, hs__ynode name, const char *pat
 
 /* ---- patient, tumour and options of the physiology (scenario_patient.c) ---------------- */
 
-/* The reference adult of physiology.yaml into L->pat, L->tum, L->ref, L->gastric_phi. */
+/* The reference adult of physiology.yaml into L->pat, L->tum, L->ref, L->gastric_phi,
+ * L->body_rel. */
 int hs__load_defaults(loader *L);
-/* `patient:` and `tumor:` over the defaults, into sc->patient and sc->phys. */
+/* `patient:` and `tumor:` over the defaults, into sc->patient and sc->phys; with
+ * `scaling: body_size` the Q_CO, Q_H and V_L not written follow the BSA (sc->body). */
 int hs__load_patient(loader *L);
 /* `catheter:` (catheter territory) and `misperfusion:` (gastric misperfusion). */
 int hs__load_catheter(loader *L);

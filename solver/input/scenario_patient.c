@@ -27,7 +27,8 @@ static const hs__field CATHETER_FIELDS[C_N] = {
 #undef ENUM
 
 int hs__load_defaults(loader *L) {
-  int rc = hs__physiology_defaults(L->data_dir, &L->pat, &L->tum, &L->gastric_phi, L->err);
+  int rc = hs__physiology_defaults(L->data_dir, &L->pat, &L->tum, &L->gastric_phi, &L->body_rel,
+                                   L->err);
   hs_physiology ph;
   if (rc) return rc;
   hs__physiology_to_model(&L->pat, &L->tum, L->pat.bsa > 0, &L->ref.pt, &ph);
@@ -60,6 +61,26 @@ static int load_tumor_type(loader *L, hs__ynode t) {
   return rc;
 }
 
+/* `patient.scaling: body_size`: the cardiac output, hepatic flow and liver volume the
+ * scenario does not write go from the reference adult's BSA to the patient's (hs_body.h). */
+static int load_body_size(loader *L) {
+  static const struct { int key; unsigned bit; } q[] = {
+      {P_QCO, HS_BODY_QCO}, {P_QH, HS_BODY_QH}, {P_VL, HS_BODY_VL}};
+  hs_body_size *b = &L->sc->body;
+  memset(b, 0, sizeof *b);
+  if (L->pat.scaling != SCALING_BODY_SIZE) return HS_OK;
+  if (isnan(L->body_rel.k_co))
+    return hs_error_set(L->err, HS_EINPUT, "%s/physiology.yaml: patient.scaling 'body_size' "
+                        "needs the 'body_size:' section (the relations' constants)", L->data_dir);
+  b->rel = L->body_rel;
+  for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+    if (!L->pinfo[q[i].key].set) b->follow |= q[i].bit;
+  hs_body_anchor(b, &L->sc->phys, L->ref.pt.bsa_m2);
+  hs_body_rescale(b, L->sc->patient.bsa_m2, &L->sc->phys);
+  hs_body_anchor(b, &L->sc->phys, L->sc->patient.bsa_m2);
+  return HS_OK;
+}
+
 int hs__load_patient(loader *L) {
   hs__ynode p = hs__ydoc_get(L->d, L->root, "patient");
   hs__ynode t = hs__ydoc_get(L->d, L->root, "tumor");
@@ -72,7 +93,7 @@ int hs__load_patient(loader *L) {
     return rc;
   hs__physiology_to_model(&L->pat, &L->tum, L->pinfo[P_BSA].set, &L->sc->patient, &L->sc->phys);
   L->rs = (hs__resolve){L->sc->patient, L->ref.q_l_eff};
-  return HS_OK;
+  return load_body_size(L);
 }
 
 /* ---- catheter territory and gastric misperfusion -------------------------------------- */

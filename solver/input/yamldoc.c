@@ -333,8 +333,9 @@ static int read_one(const hs__ydoc *d, hs__ynode v, const char *path, const hs__
   hs__basis basis = HS_BASIS_BLOOD;
   hs_norm norm = HS_NORM_NONE;
   int rc = HS_OK;
-  if (f->type == HS_F_QTY && (rc = unwrap_sourced(d, &v, path, need_source, &basis, err)))
-    return rc;
+  /* a quantity, or a choice written with its source ({value: body_size, source: ...}) */
+  int sourced = f->type == HS_F_QTY || (f->type == HS_F_ENUM && hs__ydoc_type(d, v) == HS_Y_MAP);
+  if (sourced && (rc = unwrap_sourced(d, &v, path, need_source, &basis, err))) return rc;
   void *dst = base + f->offset;
   switch (f->type) {
   case HS_F_QTY: rc = read_qty(d, v, path, f, dst, &norm, err); break;

@@ -88,7 +88,8 @@ int hs__ydoc_check_sourced(const hs__ydoc *d, hs__ynode map, const char *path, h
 
 /* Read mapping `map` at `path` into base using fields[0..n). Unknown keys are refused
  * with a did-you-mean. info (may be NULL) receives per-field presence. With
- * need_source, every quantity must be written as {value, source, confidence}. */
+ * need_source, every quantity must be written as {value, source, confidence}. A choice
+ * (HS_F_ENUM) may be written either way; as a mapping it then needs the two as well. */
 int hs__ydoc_read(const hs__ydoc *d, hs__ynode map, const char *path, const hs__field *fields,
                   int n, void *base, hs__fieldinfo *info, int need_source, hs_error *err);
 
