@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
 import yaml
@@ -423,10 +424,10 @@ def plots(outdir, rows, runs_of):
         sel = [(t, v) for t, v in zip(ts, vs) if t <= tmax]
         ax.plot([t for t, _ in sel], [v for _, v in sel], "b-", label="hepatosim")
         ax.plot([p[0] for p in c["points"]], [p[1] for p in c["points"]], "ko",
-                label="published: " + c.get("figure", ""))
+                label="published")
         ax.set_xlabel("time (h)")
         ax.set_ylabel(f"{c['column']} ({c.get('unit', 'mg/L')})")
-        ax.set_title(r["id"], fontsize=9)
+        ax.set_title(r["id"] + "\n" + textwrap.fill(c.get("figure", ""), 90), fontsize=7)
         ax.legend(fontsize=7)
         fig.tight_layout()
         save_png(fig, os.path.join(cdir, r["id"] + ".png"), 100)
