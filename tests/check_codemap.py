@@ -10,7 +10,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIRS = ("model", "solver", "include", "tests", "bench")
+DIRS = ("model", "solver", "include", "tests", "bench", "validation")
 ENTRY = re.compile(r"`([\w./-]+\.(?:c|h|py))`(?: \((\d+)\))?")
 
 
