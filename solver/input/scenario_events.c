@@ -226,6 +226,7 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
   out->m_min = 1 - in->reduction;
   out->t_half = info[E_THALF].set ? in->t_half : INFINITY;
   out->t_hold = in->t_hold;
+  out->f_imm = NAN; /* no carrier */
   return HS_OK;
 }
 
