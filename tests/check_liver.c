@@ -305,8 +305,8 @@ static const struct {
   double m_min, t_half_h, t_hold_h, depot_half_h, f_imm; /* f_imm NAN: not a carrier */
 } AGENTS[] = {
     {"dsm", HS_EMBO_WHOLE_LIVER, 0.14, 35.0 / 60, 0, 0, NAN},
-    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0},
-    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 72, 0},
+    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.43},
+    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078},
     {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN},
     {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN},
     {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN},
