@@ -636,6 +636,11 @@ START_TEST(test_extension_sweep_paths) {
   ck_assert(swept_metric(s1, "liver_disease.intrinsic_clearance_loss", 0.5, pl) >
             swept_metric(s1, "liver_disease.intrinsic_clearance_loss", NAN, pl));
   ck_assert(swept_metric(s1, "portal_vein_thrombosis.obstruction", 0.6, pl) > 0);
+  /* a carrier that holds less of the dose gives a higher early plasma peak */
+  static const char *ctace = "../scenarios/ctace_doxorubicin.yaml";
+  const size_t cmax = offsetof(hs_metrics, cmax_plasma);
+  ck_assert(swept_metric(ctace, "embolization[0].immediate_fraction", 0.9, cmax) >
+            1.5 * swept_metric(ctace, "embolization[0].immediate_fraction", NAN, cmax));
 
   hs_scenario sc;
   hs_error err;
