@@ -145,6 +145,10 @@ typedef struct hs_embolization {
   double t_half;         /* recovery half-life, h (INFINITY: permanent) */
   double t_hold;         /* recanalisation: m stays m_min until t_e + t_hold, then recovers
                             with t_half (model.md extension; default 0) */
+  double f_imm;          /* carrier (cTACE emulsion, drug-eluting beads): the share of a TACE
+                            dose it does not retain, given at once as a hepatic-arterial bolus
+                            (model.md extension), [0, 1]; NAN: the event carries no drug.
+                            A zeroed event is a carrier with share 0: nothing changes */
 } hs_embolization;
 
 /* Percutaneous hepatic perfusion (chemosaturation): during [t_on, t_off) the hepatic
@@ -241,10 +245,17 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx);
 double hs_model_ha_liver_share(const hs_params *p, double t, double t0);
 double hs_model_pv_liver_share(const hs_params *p);
 
+/* The share of a TACE dose at time t that its carrier does not retain (model.md extension
+ * "Carriers"): f_imm of the carrier event in effect, the one with the latest onset <= t (the
+ * first listed among equal onsets); for a dose before every carrier event, that of the
+ * earliest one; 0 without a carrier event. */
+double hs_model_tace_immediate(const hs_params *p, double t);
+
 /* Add an instantaneous dose of amt mg by route at time t to the state y of the dosed
  * species, and count it in HS_DOSED (model.md "Inputs"; with the extensions the gastric
  * share and the catheter territory): IV into A_B, HA split between the covered liver and
- * tumour, PV over the parts and past the liver, TACE into the depot A_D. */
+ * tumour, PV over the parts and past the liver, TACE into the depot A_D but for the share
+ * hs_model_tace_immediate, which enters as an HA bolus. */
 void hs_model_dose(const hs_params *p, hs_route route, double t, double amt, double *y);
 
 /* The infusion rates of the doses d[0..n) over the segment [a, b], in which they are

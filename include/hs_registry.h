@@ -51,7 +51,9 @@ enum {
   HS_P_NEED_PS = 128,        /* only with a permeability-limited tumour */
   HS_P_NEED_CATHETER = 256,  /* only in a scenario with a 'catheter:' section */
   HS_P_NEED_GASTRIC = 512,   /* only in a scenario with a 'misperfusion:' section */
-  HS_P_LANDS = 1024          /* `offset` is valid though the quantity is not swept */
+  HS_P_LANDS = 1024,         /* `offset` is valid though the quantity is not swept */
+  HS_P_NEED_CARRIER = 2048   /* only for an embolisation event with a carrier (cTACE emulsion,
+                                drug-eluting beads) */
 };
 
 typedef struct hs_reg_entry {
@@ -92,7 +94,7 @@ typedef enum hs_reg_id {
   HS_REG_DOSE_EVERY,
   HS_REG_PROFILE_PEAK, HS_REG_PROFILE_AMPLITUDE,
   HS_REG_EMBO_ONSET, HS_REG_EMBO_REDUCTION, HS_REG_EMBO_THALF, HS_REG_EMBO_RECAN,
-  HS_REG_EMBO_EVERY, HS_REG_EMBO_DEPOT,
+  HS_REG_EMBO_EVERY, HS_REG_EMBO_DEPOT, HS_REG_EMBO_IMMEDIATE,
   HS_REG_FILTER_START, HS_REG_FILTER_DURATION, HS_REG_FILTER_EFFICIENCY,
   HS_REG_N
 } hs_reg_id;

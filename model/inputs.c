@@ -1,6 +1,6 @@
 /* inputs.c - the dosing routes and where their doses enter the model (docs/model.md
- * "Inputs"): the route names, the instantaneous doses of each route and the infusion rates
- * of an integration segment. A new route entering an existing place is its hs_route
+ * "Inputs"): the route names, the instantaneous doses of each route (a TACE dose split by
+ * its carrier) and the infusion rates of an integration segment. A new route entering an existing place is its hs_route
  * constant (include/hs_regimen.h) and its name and landing here. */
 #include "hs_model.h"
 
@@ -56,12 +56,32 @@ static void pv_bolus(const hs_params *p, double amt, double *y) {
   }
 }
 
+double hs_model_tace_immediate(const hs_params *p, double t) {
+  const hs_embolization *now = NULL, *first = NULL;
+  for (int i = 0; i < p->n_embo; i++) {
+    const hs_embolization *e = &p->embo[i];
+    if (isnan(e->f_imm)) continue; /* no carrier */
+    if (!first || e->t_e < first->t_e) first = e;
+    if (e->t_e <= t && (!now || e->t_e > now->t_e)) now = e;
+  }
+  const hs_embolization *c = now ? now : first;
+  return c ? c->f_imm : 0.0;
+}
+
+/* A TACE dose: the carrier's immediate share is injected through the catheter like an HA
+ * bolus, the rest loads the depot A_D. */
+static void tace_dose(const hs_params *p, double t, double amt, double *y) {
+  double f = hs_model_tace_immediate(p, t);
+  if (f > 0) ha_bolus(p, t, f * amt, y);
+  y[HS_A_D] += (1 - f) * amt;
+}
+
 void hs_model_dose(const hs_params *p, hs_route route, double t, double amt, double *y) {
   switch (route) {
   case HS_ROUTE_IV: y[HS_A_B] += amt; break;
   case HS_ROUTE_HA: ha_bolus(p, t, amt, y); break;
   case HS_ROUTE_PV: pv_bolus(p, amt, y); break;
-  case HS_ROUTE_TACE: y[HS_A_D] += amt; break;
+  case HS_ROUTE_TACE: tace_dose(p, t, amt, y); break;
   }
   y[HS_DOSED] += amt;
 }

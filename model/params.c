@@ -95,6 +95,9 @@ static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
   if (!(e->t_hold >= 0) || !isfinite(e->t_hold))
     return hs_error_set(err, HS_EINPUT, "embolization[%d]: recanalisation start = %g h after "
                         "onset must be >= 0", i, e->t_hold);
+  if (!isnan(e->f_imm) && !(e->f_imm >= 0 && e->f_imm <= 1))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: immediate fraction = %g of a TACE "
+                        "dose must lie in [0, 1]", i, e->f_imm);
   return HS_OK;
 }
 

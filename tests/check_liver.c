@@ -1,7 +1,8 @@
 /* check_liver.c - liver disease, vascular events and embolic agents (docs/model.md
- * extensions "Liver disease and vascular events" and "Embolic agents"):
+ * extensions "Liver disease and vascular events", "Embolic agents" and "Carriers"):
  * analytic shunt identities, the buffer response's flow balance, hepatic artery occlusion,
- * recanalisation, repeated sessions, the presets and the example scenarios. */
+ * recanalisation, repeated sessions, the presets, the carriers' immediate share of a TACE
+ * dose and the example scenarios. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -104,7 +105,7 @@ START_TEST(test_neutral_settings) {
   hs_physiology ref = phys(0), neu = phys(0);
   ref.f_ta = neu.f_ta = 0.9;
   neu.vasc.habr = 0.255;
-  hs_embolization e = {HS_EMBO_TUMOR, 1.0, 0.2, 3.0, 0};
+  hs_embolization e = {HS_EMBO_TUMOR, 1.0, 0.2, 3.0, 0, NAN};
   hs_drug d = drug();
   hs_dose dose = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 238.5};
   hs_sim_opts o = {.t_end = 100, .dt_out = 1, .rtol = 1e-10, .atol = 1e-12, .max_steps = 100000};
@@ -140,7 +141,7 @@ END_TEST
 START_TEST(test_recanalisation_shape) {
   static const double t[] = {2, 50, 74, 98, 122, 74 + 24 * 3.7};
   static const double want[] = {0.1, 0.1, 0.1, 0.55, 0.775, 1 - 0.9 * 0.076946525834057};
-  hs_embolization e = {HS_EMBO_WHOLE_LIVER, 2.0, 0.1, 24.0, 72.0};
+  hs_embolization e = {HS_EMBO_WHOLE_LIVER, 2.0, 0.1, 24.0, 72.0, NAN};
   hs_physiology ph = phys(0);
   hs_drug d = drug();
   hs_params p;
@@ -176,6 +177,8 @@ static const char *load_fail(const char *text) {
 
 #define DRUG_HA "drugs: {fluorouracil: {regimen: [{route: hai, dose: 100 mg, start: 1 h}]}}\n"
 #define SIM "simulation: {end: 48 h, output_interval: 1 h}\n"
+#define DRUG_INLINE "drugs: {x: {library: none, hepatic_clint: 1 L/h, renal_clearance: 1 L/h, " \
+                    "regimen: [{route: iv, dose: 1 mg}]}}\n"
 
 /* An occluded artery delivers nothing to the liver and says so. */
 START_TEST(test_occlusion_delivers_nothing) {
@@ -299,14 +302,14 @@ END_TEST
 static const struct {
   const char *agent;
   hs_embo_target target;
-  double m_min, t_half_h, t_hold_h, depot_half_h;
+  double m_min, t_half_h, t_hold_h, depot_half_h, f_imm; /* f_imm NAN: not a carrier */
 } AGENTS[] = {
-    {"dsm", HS_EMBO_WHOLE_LIVER, 0.14, 35.0 / 60, 0, 0},
-    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24},
-    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 72},
-    {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0},
-    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0},
-    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0},
+    {"dsm", HS_EMBO_WHOLE_LIVER, 0.14, 35.0 / 60, 0, 0, NAN},
+    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.43},
+    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078},
+    {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN},
+    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN},
+    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN},
 };
 
 START_TEST(test_agent_presets) {
@@ -325,6 +328,8 @@ START_TEST(test_agent_presets) {
   HS_ASSERT_REL(e->t_hold + 1, AGENTS[_i].t_hold_h + 1, 1e-12);
   double k_rel = AGENTS[_i].depot_half_h > 0 ? M_LN2 / AGENTS[_i].depot_half_h : 0.05;
   HS_ASSERT_REL(sc.drugs[0].drug.k_rel, k_rel, 1e-12); /* the carrier's release wins */
+  if (isnan(AGENTS[_i].f_imm)) ck_assert(isnan(e->f_imm));
+  else HS_ASSERT_REL(e->f_imm + 1, AGENTS[_i].f_imm + 1, 1e-12);
   hs_scenario_release(&sc);
 }
 END_TEST
@@ -359,6 +364,135 @@ START_TEST(test_sessions_expand) {
   ck_assert_ptr_nonnull(strstr(
       load_fail("embolization: [{agent: bland, onset: 0 h, every: 1 d, sessions: 3}]\n" DRUG_HA SIM),
       "session 3 of 3 at 48 h is at or after the simulation end 48 h"));
+}
+END_TEST
+
+/* ---- carriers: the immediate share of a TACE dose ---------------------------------- */
+
+/* The metrics of drug 0 of a scenario, with mass balance to round-off. */
+static hs_metrics run_text(const char *text) {
+  hs_scenario sc;
+  hs_results res;
+  hs_error err;
+  load_ok(&sc, text);
+  hs_solver *s = hs_solver_create(&err);
+  ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
+  hs_metrics m = res.drugs[0].metrics;
+  ck_assert_msg(m.mass_balance_error < 1e-13, "mass balance %g", m.mass_balance_error);
+  hs_results_release(&res);
+  hs_scenario_release(&sc);
+  hs_solver_free(s);
+  return m;
+}
+
+/* A linear drug given by `route` at 1 h, a carrier event at 1 h, optional physiology. */
+static hs_metrics carrier_run(const char *phys, const char *event, const char *route) {
+  char text[1024];
+  snprintf(text, sizeof text, "%sembolization: [%s]\n"
+           "drugs: {lin: {library: none, hepatic_clint: 61.3 L/h, renal_clearance: 7.1 L/h, "
+           "kp_tumor: 2.385, depot_release: 0.05 /h, regimen: [{route: %s, dose: 238.5 mg, "
+           "start: 1 h}]}}\n"
+           "simulation: {end: 10 d, output_interval: 1 h, rtol: 1e-12, atol: 1e-14 mg}\n",
+           phys, event, route);
+  return run_text(text);
+}
+
+/* Carrier share 0 gives the depot-only dose, bit for bit: the same as a carrier with a
+ * depot release alone, and as no carrier with the drug's own release at the same rate. */
+START_TEST(test_carrier_share_zero_is_depot) {
+  static const char *ev = "{target: tumor, type: permanent, onset: 1 h, flow_reduction: 95 %";
+  char with0[256], depot[256], none[256], text[1024];
+  snprintf(with0, sizeof with0, "%s, depot_release_half_life: 3 d, immediate_fraction: 0}", ev);
+  snprintf(depot, sizeof depot, "%s, depot_release_half_life: 3 d}", ev);
+  snprintf(none, sizeof none, "%s}", ev);
+  hs_metrics a = carrier_run("", with0, "tace"), b = carrier_run("", depot, "tace");
+  snprintf(text, sizeof text, "embolization: [%s]\n"
+           "drugs: {lin: {library: none, hepatic_clint: 61.3 L/h, renal_clearance: 7.1 L/h, "
+           "kp_tumor: 2.385, depot_release: %.17g /h, regimen: [{route: tace, dose: 238.5 mg, "
+           "start: 1 h}]}}\n"
+           "simulation: {end: 10 d, output_interval: 1 h, rtol: 1e-12, atol: 1e-14 mg}\n",
+           none, M_LN2 / 72);
+  hs_metrics c = run_text(text);
+  ck_assert(memcmp(&a, &b, sizeof a) == 0);
+  ck_assert(memcmp(&a, &c, sizeof a) == 0);
+  ck_assert(a.auc_plasma > 0 && a.dosed_mg == 238.5);
+}
+END_TEST
+
+/* Share 1 is an HA bolus of the dose (also in a lobar catheter's territory with gastric
+ * misperfusion); 0 < f < 1 is f times it plus (1 - f) times the depot-only dose. */
+static const char *const CARRIER_PHYS[] = {
+    "",
+    "catheter: {position: lobar, liver_coverage: 60 %, tumor_coverage: 100 %}\n"
+    "misperfusion: {share: 5 %}\n",
+};
+
+START_TEST(test_carrier_share_superposition) {
+  static const char *ev = "{agent: ctace, onset: 1 h, immediate_fraction: %s}";
+  char e0[128], e1[128], ef[128];
+  snprintf(e0, sizeof e0, ev, "0");
+  snprintf(e1, sizeof e1, ev, "100 %");
+  snprintf(ef, sizeof ef, ev, "23.85 %");
+  const char *ph = CARRIER_PHYS[_i];
+  hs_metrics depot = carrier_run(ph, e0, "tace"), full = carrier_run(ph, e1, "tace"),
+             hai = carrier_run(ph, e1, "hai"), mix = carrier_run(ph, ef, "tace");
+  int n;
+  const hs_metric_field *f = hs_metric_fields(&n);
+  for (int i = 0; i < n; i++) {
+    double v = hs_metric_value(&full, &f[i]), h = hs_metric_value(&hai, &f[i]);
+    if (isnan(h)) { ck_assert_msg(isnan(v), "%s", f[i].name); continue; }
+    if (!strcmp(f[i].name, "mass_balance_error")) continue;
+    ck_assert_msg(fabs(v - h) <= 1e-10 * fmax(fabs(h), 1e-300), "%s: %.15g vs HA bolus %.15g",
+                  f[i].name, v, h);
+    if (strncmp(f[i].name, "auc_", 4) && strncmp(f[i].name, "fraction_", 9)) continue;
+    double want = 0.2385 * v + (1 - 0.2385) * hs_metric_value(&depot, &f[i]);
+    double got = hs_metric_value(&mix, &f[i]);
+    ck_assert_msg(fabs(got - want) <= 1e-9 * fmax(fabs(want), 1e-300), "%s: %.15g vs %.15g",
+                  f[i].name, got, want);
+  }
+  ck_assert(full.cmax_plasma > mix.cmax_plasma && mix.cmax_plasma > depot.cmax_plasma);
+}
+END_TEST
+
+/* The key overrides the agent's preset, every session carries it, an event without a
+ * carrier has none; out-of-range values are refused at their place in the scenario or in
+ * the data file; the share is swept only for an event with a carrier. */
+START_TEST(test_carrier_keys_and_errors) {
+  hs_scenario sc;
+  load_ok(&sc, "embolization: [{agent: ctace, onset: 0 h, every: 1 d, sessions: 2, "
+               "immediate_fraction: 12.5 %}, {agent: gelfoam, onset: 1 h}]\n" DRUG_HA SIM);
+  ck_assert(sc.embo[0].f_imm == 0.125 && sc.embo[1].f_imm == 0.125 && isnan(sc.embo[2].f_imm));
+  hs_scenario_slot slot;
+  hs_error err;
+  ck_assert_int_eq(hs_scenario_slot_find(&sc, "embolization[1].immediate_fraction", &slot, &err),
+                   HS_OK);
+  ck_assert_int_eq(hs_scenario_slot_find(&sc, "embolization[2].immediate_fraction", &slot, &err),
+                   HS_EINPUT);
+  ck_assert_str_eq(err.msg, "sweep parameter 'embolization[2].immediate_fraction': "
+                            "embolization[2] carries no drug (no agent with a carrier, "
+                            "'depot_release_half_life' or 'immediate_fraction')");
+  hs_scenario_release(&sc);
+  ck_assert_str_eq(load_fail("embolization: [{agent: deb, onset: 0 h, immediate_fraction: "
+                             "130 %}]\n" DRUG_HA SIM),
+                   "t.yaml:1:61: 'embolization[0].immediate_fraction': must lie between 0 and "
+                   "1 (0 % to 100 %), got '130 %'");
+  /* a preset with a share out of range: the data file's line and column */
+  hs_test_mkdir();
+  FILE *f = fopen(hs_test_path("embolics.yaml"), "w");
+  fprintf(f, "beads:\n  target: tumor\n  type: permanent\n"
+             "  flow_reduction: {value: 95 %%, source: test, confidence: low}\n"
+             "  immediate_fraction: {value: -0.2385, source: test, confidence: low}\n");
+  fclose(f);
+  char cmd[1200], want[1400];
+  snprintf(cmd, sizeof cmd, "cp ../model/data/physiology.yaml %s/", hs_test_dir());
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "t.yaml", "embolization: [{agent: beads, onset: "
+                                         "0 h}]\n" DRUG_INLINE SIM, hs_test_dir(), &err),
+                   HS_EINPUT);
+  snprintf(want, sizeof want, "%s/embolics.yaml:5:31: 'beads.immediate_fraction': must lie "
+           "between 0 and 1 (0 %% to 100 %%), got '-0.2385'", hs_test_dir());
+  ck_assert_str_eq(err.msg, want);
+  hs_test_rmdir();
 }
 END_TEST
 
@@ -502,6 +636,11 @@ START_TEST(test_extension_sweep_paths) {
   ck_assert(swept_metric(s1, "liver_disease.intrinsic_clearance_loss", 0.5, pl) >
             swept_metric(s1, "liver_disease.intrinsic_clearance_loss", NAN, pl));
   ck_assert(swept_metric(s1, "portal_vein_thrombosis.obstruction", 0.6, pl) > 0);
+  /* a carrier that holds less of the dose gives a higher early plasma peak */
+  static const char *ctace = "../scenarios/ctace_doxorubicin.yaml";
+  const size_t cmax = offsetof(hs_metrics, cmax_plasma);
+  ck_assert(swept_metric(ctace, "embolization[0].immediate_fraction", 0.9, cmax) >
+            1.5 * swept_metric(ctace, "embolization[0].immediate_fraction", NAN, cmax));
 
   hs_scenario sc;
   hs_error err;
@@ -541,6 +680,9 @@ Suite *hs_suite_liver(void) {
   tcase_add_loop_test(tc, test_agent_presets, 0, NCASES(AGENTS));
   tcase_add_test(tc, test_agent_override_and_errors);
   tcase_add_test(tc, test_sessions_expand);
+  tcase_add_test(tc, test_carrier_share_zero_is_depot);
+  tcase_add_loop_test(tc, test_carrier_share_superposition, 0, NCASES(CARRIER_PHYS));
+  tcase_add_test(tc, test_carrier_keys_and_errors);
   tcase_add_loop_test(tc, test_liver_disease_presets, 0, 3);
   tcase_add_loop_test(tc, test_tumor_types, 0, 5);
   tcase_add_test(tc, test_liver_disease_errors);

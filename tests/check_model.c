@@ -50,7 +50,7 @@ static hs_physiology full_phys(void) {
   return ph;
 }
 
-static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0};
+static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0, NAN};
 
 static void init_ok(hs_params *p, const hs_physiology *ph, const hs_drug *d,
                     const hs_embolization *e, int n) {
@@ -149,11 +149,16 @@ typedef struct bad_embo {
 } bad_embo;
 
 static const bad_embo BAD_EMBO[] = {
-    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5, 0}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5, 0}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5, 0}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0, 0}, "embolization[1]: recovery half-life = 0 h must be > 0"},
-    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5, 0}, "embolization[1]: onset = -2.5 h must be >= 0"},
+    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5, 0, NAN}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5, 0, NAN}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5, 0, NAN}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0, 0, NAN},
+     "embolization[1]: recovery half-life = 0 h must be > 0"},
+    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5, 0, NAN}, "embolization[1]: onset = -2.5 h must be >= 0"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, 1.2385},
+     "embolization[1]: immediate fraction = 1.2385 of a TACE dose must lie in [0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, -0.1},
+     "embolization[1]: immediate fraction = -0.1 of a TACE dose must lie in [0, 1]"},
 };
 
 START_TEST(test_embo_reject) {
@@ -452,20 +457,22 @@ typedef struct embo_case {
 #define TU HS_EMBO_TUMOR
 static const embo_case EMBO_CASES[] = {
     /* whole liver: at onset m = m_min, one half-life later halfway back */
-    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 1.5, 1.5, 0.2, 0.2},
-    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.25, 1.5, 0.6, 0.6},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 1.5, 1.5, 0.2, 0.2},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.25, 1.5, 0.6, 0.6},
     /* 1 - 0.8 * 2^(-0.885 / 0.75), segment started after onset */
-    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
     /* not active before onset: the segment starts before t_e */
-    {{{WL, 1.5, 0.2, 0.75, 0}}, 1, 2.385, 1.0, 1, 1},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.385, 1.0, 1, 1},
     /* permanent occlusion stays at m_min */
-    {{{WL, 0.5, 0.137, INFINITY, 0}}, 1, 238.5, 0.5, 0.137, 0.137},
+    {{{WL, 0.5, 0.137, INFINITY, 0, NAN}}, 1, 238.5, 0.5, 0.137, 0.137},
     /* tumour-selective moves m_T only */
-    {{{TU, 0.0, 0.3, 2.0, 0}}, 1, 2.0, 0.0, 1, 0.65},
+    {{{TU, 0.0, 0.3, 2.0, 0, NAN}}, 1, 2.0, 0.0, 1, 0.65},
     /* two events multiply; the second only once its segment has begun */
-    {{{WL, 0.0, 0.1, 0.5, 0}, {TU, 1.0, 0.3, INFINITY, 0}}, 2, 0.5, 0.0, 0.55, 0.55},
-    {{{WL, 0.0, 0.1, 0.5, 0}, {TU, 1.0, 0.3, INFINITY, 0}}, 2, 1.5, 1.0, 0.8875, 0.8875 * 0.3},
-    {{{WL, 0.0, 0.1, 0.5, 0}, {WL, 1.0, 0.5, 1.0, 0}}, 2, 2.0, 1.0, 0.94375 * 0.75, 0.94375 * 0.75},
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 1.0, 0.3, INFINITY, 0, NAN}}, 2, 0.5, 0.0, 0.55, 0.55},
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 1.0, 0.3, INFINITY, 0, NAN}}, 2, 1.5, 1.0, 0.8875,
+     0.8875 * 0.3},
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {WL, 1.0, 0.5, 1.0, 0, NAN}}, 2, 2.0, 1.0, 0.94375 * 0.75,
+     0.94375 * 0.75},
 };
 
 START_TEST(test_multipliers) {
@@ -494,10 +501,52 @@ START_TEST(test_shares_reference) {
 }
 END_TEST
 
+/* A TACE dose takes the immediate share of the carrier event in effect (the latest onset at
+ * or before the dose; before every carrier, the earliest one), events without a carrier
+ * (NAN) being passed over; that share enters exactly as an HA bolus, the rest the depot. */
+START_TEST(test_tace_carrier_split) {
+  hs_embolization ev[3] = {{TU, 5.0, 0.3, INFINITY, 0, 0.6},
+                           {WL, 2.0, 0.5, 1.0, 0, NAN},
+                           {TU, 1.0, 0.2, INFINITY, 0, 0.2385}};
+  static const double t[] = {0.5, 1.0, 3.0, 4.999, 5.0, 7.0};
+  static const double want[] = {0.2385, 0.2385, 0.2385, 0.2385, 0.6, 0.6};
+  hs_physiology ph = ref_phys();
+  hs_drug d = ref_drug();
+  hs_params p;
+  init_ok(&p, &ph, &d, ev, 3);
+  for (int i = 0; i < NCASES(t); i++)
+    ck_assert_msg(hs_model_tace_immediate(&p, t[i]) == want[i], "t = %g", t[i]);
+  double y[HS_NSTATE] = {0}, ha[HS_NSTATE] = {0};
+  hs_model_dose(&p, HS_ROUTE_TACE, 3.0, 238.5, y);
+  hs_model_dose(&p, HS_ROUTE_HA, 3.0, 0.2385 * 238.5, ha);
+  ck_assert(y[HS_A_L] == ha[HS_A_L] && y[HS_A_T] == ha[HS_A_T]);
+  HS_ASSERT_REL(y[HS_A_L], hs_model_ha_liver_share(&p, 3.0, 3.0) * 0.2385 * 238.5, 1e-15);
+  HS_ASSERT_REL(y[HS_A_D], (1 - 0.2385) * 238.5, 1e-15);
+  HS_ASSERT_REL(y[HS_A_L] + y[HS_A_T] + y[HS_A_D], 238.5, 1e-15);
+  ck_assert(y[HS_DOSED] == 238.5 && y[HS_A_B] == 0 && y[HS_A_G] == 0);
+  /* share 0: the whole dose in the depot, to the bit; share 1: the HA bolus, to the bit */
+  const double share[2] = {0, 1};
+  for (int k = 0; k < 2; k++) {
+    ev[0].f_imm = ev[2].f_imm = share[k];
+    init_ok(&p, &ph, &d, ev, 3);
+    double got[HS_NSTATE] = {0}, ref[HS_NSTATE] = {0};
+    hs_model_dose(&p, HS_ROUTE_TACE, 6.0, 238.5, got);
+    if (k == 0) ref[HS_A_D] = ref[HS_DOSED] = 238.5;
+    else hs_model_dose(&p, HS_ROUTE_HA, 6.0, 238.5, ref);
+    ck_assert(memcmp(got, ref, sizeof got) == 0);
+  }
+  /* no carrier event: the depot takes the whole dose */
+  init_ok(&p, &ph, &d, &ev[1], 1);
+  ck_assert(hs_model_tace_immediate(&p, 3.0) == 0);
+  init_ok(&p, &ph, &d, NULL, 0);
+  ck_assert(hs_model_tace_immediate(&p, 3.0) == 0);
+}
+END_TEST
+
 /* With blood only, embolised arterial flow is returned to the rest of body and the
  * organs together still receive Q_CO C_B. */
 START_TEST(test_cardiac_output_conserved) {
-  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5, 0}, {TU, 0.2, 0.35, INFINITY, 0}};
+  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 0.2, 0.35, INFINITY, 0, NAN}};
   hs_physiology ph = ref_phys();
   hs_drug d = ref_drug();
   d.hepatic.cl = 0;
@@ -666,6 +715,7 @@ Suite *hs_suite_model(void) {
   tc = tcase_create("embolisation");
   tcase_add_loop_test(tc, test_multipliers, 0, NCASES(EMBO_CASES));
   tcase_add_test(tc, test_shares_reference);
+  tcase_add_test(tc, test_tace_carrier_split);
   tcase_add_test(tc, test_cardiac_output_conserved);
   suite_add_tcase(s, tc);
   tc = tcase_create("analytic");

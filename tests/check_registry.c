@@ -15,7 +15,7 @@
 
 /* A scenario with every option a sweep path needs switched on: a permeability-limited
  * tumour, a lobar catheter, gastric misperfusion, liver disease, portal thrombosis, an
- * embolisation, a drug with linear elimination dosed by amount and one with saturable
+ * embolisation with a carrier, a drug with linear elimination dosed by amount and one with saturable
  * elimination dosed by rate. */
 static const char EVERYTHING[] =
     "patient: {weight: 72.5 kg, height: 176 cm}\n"
@@ -27,7 +27,7 @@ static const char EVERYTHING[] =
     "portal_vein_thrombosis: {obstruction: 30 %}\n"
     "embolization:\n"
     "  - {target: tumor, type: degradable, onset: 1 h, flow_reduction: 50 %,\n"
-    "     recovery_half_life: 6 h}\n"
+    "     recovery_half_life: 6 h, immediate_fraction: 20 %}\n"
     "drugs:\n"
     "  lin:\n"
     "    library: none\n"
@@ -94,7 +94,7 @@ START_TEST(test_registry_consistent) {
       ck_assert_ptr_null(hs_reg_find(p->scope, p->key, 1));
     }
   }
-  ck_assert_int_eq(n_sweep, 50);
+  ck_assert_int_eq(n_sweep, 51);
   ck_assert_ptr_null(hs_reg_find(HS_SCOPE_TUMOR, "perfusoin", 0));
   ck_assert_str_eq(hs_range_text(HS_R_NONNEG | HS_R_SCALED), ">= 0");
   ck_assert(hs_range_ok(HS_R_FRAC, 1.0) && !hs_range_ok(HS_R_FRAC, 1.0001));
@@ -295,7 +295,7 @@ START_TEST(test_paths_all) {
   for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), lines++)
     swept += strstr(line, " sweep ") != NULL;
   ck_assert_int_eq(lines, HS_REG_N);
-  ck_assert_int_eq(swept, 50);
+  ck_assert_int_eq(swept, 51);
   free(got);
   got = read_text(out);
   ck_assert_ptr_nonnull(strstr(got, "simulation.rtol "));

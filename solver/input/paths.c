@@ -1,5 +1,6 @@
 /* paths.c - numeric scenario quantities addressed by path (for sweeps), deep copies
  * of scenarios so that every thread owns the one it modifies, and their release. */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,10 @@ int hs_scenario_slot_find(hs_scenario *sc, const char *path, hs_scenario_slot *s
       return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': the scenario has %d "
                           "embolization events", path, sc->n_embo);
     if (!(f = lookup(HS_SCOPE_EMBO, key, path, err))) return HS_EINPUT;
+    if (f->flags & HS_P_NEED_CARRIER && isnan(sc->embo[i].f_imm))
+      return hs_error_set(err, HS_EINPUT, "sweep parameter '%s': embolization[%d] carries no "
+                          "drug (no agent with a carrier, 'depot_release_half_life' or "
+                          "'immediate_fraction')", path, i);
     return fill(slot, &sc->embo[i], f);
   }
   if (f == NULL && err->msg[0]) return HS_EINPUT;

@@ -204,6 +204,11 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
         "interval between repeated sessions", NAN, NULL},
     [HS_REG_EMBO_DEPOT] = {HS_SCOPE_EMBO, "depot_release_half_life", T, "h", HS_R_POS, 0, 0,
         "half-life of the carrier's depot release (TACE doses)", NAN, "the agent's preset"},
+    [HS_REG_EMBO_IMMEDIATE] = {HS_SCOPE_EMBO, "immediate_fraction", FR, "1", HS_R_FRAC,
+        SW | HS_P_NEED_CARRIER, EM(f_imm),
+        "share of a TACE dose given at once as an arterial bolus (only for an event with a "
+        "carrier)", NAN,
+        "the agent's preset; 0 for a carrier without one"},
 
     [HS_REG_FILTER_START] = {HS_SCOPE_FILTER, "start", T, "h", HS_R_NONNEG, 0, 0,
         "start of the filter window", NAN, NULL},

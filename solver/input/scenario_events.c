@@ -19,11 +19,12 @@ typedef struct embo_in {
   int target, type;
   double onset, reduction, t_half;
   double t_hold, every, depot_half; /* recanalisation start, session interval, carrier */
+  double f_imm;                     /* the carrier's immediate share of a TACE dose */
   int sessions;
 } embo_in;
 
 enum { E_TARGET, E_TYPE, E_ONSET, E_REDUCTION, E_THALF, E_AGENT, E_RECAN, E_EVERY, E_SESSIONS,
-       E_DEPOT, E_DESC, E_N };
+       E_DEPOT, E_IMM, E_DESC, E_N };
 static const hs__field EMBO_FIELDS[E_N] = {
     ENUM("target", embo_in, target, EMBO_TARGETS),
     ENUM("type", embo_in, type, EMBO_TYPES),
@@ -36,6 +37,7 @@ static const hs__field EMBO_FIELDS[E_N] = {
     HS_REG(HS_REG_EMBO_EVERY, offsetof(embo_in, every)),
     {"sessions", HS_F_INT, HS_KIND_NUMBER, offsetof(embo_in, sessions), HS_R_ANY, NULL, 0, NULL},
     HS_REG(HS_REG_EMBO_DEPOT, offsetof(embo_in, depot_half)),
+    HS_REG(HS_REG_EMBO_IMMEDIATE, offsetof(embo_in, f_imm)),
     {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
@@ -226,6 +228,8 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
   out->m_min = 1 - in->reduction;
   out->t_half = info[E_THALF].set ? in->t_half : INFINITY;
   out->t_hold = in->t_hold;
+  /* a carrier: its immediate share (0 when it has a depot release only); NAN: none */
+  out->f_imm = info[E_IMM].set ? in->f_imm : info[E_DEPOT].set ? 0.0 : NAN;
   return HS_OK;
 }
 
