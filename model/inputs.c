@@ -1,7 +1,8 @@
 /* inputs.c - the dosing routes and where their doses enter the model (docs/model.md
  * "Inputs"): the route names, the instantaneous doses of each route (a TACE dose split by
- * its carrier) and the infusion rates of an integration segment. A new route entering an existing place is its hs_route
- * constant (include/hs_regimen.h) and its name and landing here. */
+ * its carrier) and the infusion rates of an integration segment. A new route entering an
+ * existing place is its hs_route constant (include/hs_regimen.h) and its name and landing
+ * here. */
 #include "hs_model.h"
 
 #include <math.h>
