@@ -48,6 +48,11 @@ static const ok_case OK_CASES[] = {
     {"2.385 h", HS_KIND_TIME, 2.385, HS_NORM_NONE},
     {"1.5 day", HS_KIND_TIME, 36.0, HS_NORM_NONE},
     {"3 week", HS_KIND_TIME, 504.0, HS_NORM_NONE},
+    {"6 weeks", HS_KIND_TIME, 1008.0, HS_NORM_NONE},
+    {"2.385 days", HS_KIND_TIME, 57.24, HS_NORM_NONE},
+    {"1 hour", HS_KIND_TIME, 1.0, HS_NORM_NONE},
+    {"2.385 hours", HS_KIND_TIME, 2.385, HS_NORM_NONE},
+    {"0.12 mg/kg/days", HS_KIND_DOSE_RATE, 0.005, HS_NORM_WEIGHT},
     /* amounts and doses, mg */
     {"1000 mg", HS_KIND_MASS, 1000.0, HS_NORM_NONE},
     {"1 g", HS_KIND_MASS, 1000.0, HS_NORM_NONE},
