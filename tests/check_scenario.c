@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hs_scenario.h"
 #include "hs_test.h"
@@ -637,6 +638,16 @@ START_TEST(test_limit_size) {
 }
 END_TEST
 
+/* A directory is no file to read, whatever size the file system gives it. */
+START_TEST(test_limit_directory) {
+  hs_test_mkdir();
+  ck_assert_int_eq(mkdir(hs_test_path("d.yaml"), 0700), 0);
+  ck_assert_str_eq(load_file_fails(hs_test_path("d.yaml")),
+                   "d.yaml: cannot read file (is it a directory?)");
+  hs_test_rmdir();
+}
+END_TEST
+
 /* The data files go through the same checks: a second document in physiology.yaml. */
 START_TEST(test_limit_data_file) {
   const char *text = hs_test_slurp("../model/data/physiology.yaml");
@@ -690,6 +701,7 @@ Suite *hs_suite_scenario(void) {
   tcase_add_test(lim, test_limit_depth);
   tcase_add_loop_test(lim, test_limit_file, 0, (int)(sizeof LIMIT_FILE / sizeof LIMIT_FILE[0]));
   tcase_add_test(lim, test_limit_size);
+  tcase_add_test(lim, test_limit_directory);
   tcase_add_test(lim, test_limit_data_file);
   suite_add_tcase(s, lim);
   return s;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 struct hs__ydoc {
@@ -90,7 +91,9 @@ char *hs__read_file(const char *path, hs_error *err) {
     hs_error_set(err, HS_EINPUT, "%s: cannot open file", path);
     return NULL;
   }
-  if (fseek(f, 0, SEEK_END) != 0) goto fail;
+  struct stat st; /* a directory's size is not its text's */
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || fseek(f, 0, SEEK_END) != 0)
+    goto fail;
   long n = ftell(f);
   if (n < 0 || fseek(f, 0, SEEK_SET) != 0) goto fail;
   if (n > HS_YDOC_MAX_BYTES) { /* before reading it */
