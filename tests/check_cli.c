@@ -203,6 +203,47 @@ END_TEST
 
 /* ---- malformed scenarios: exit 2, the file named, nothing written ---------------------- */
 
+/* Files past the input limits, or not UTF-8 text: exit 2, the message with line and column
+ * on one line, nothing written. */
+static const struct {
+  const char *head; /* then `deep` nested '[', then tail */
+  size_t n_head;
+  int deep;
+  const char *tail, *want;
+} LIMITS[] = {
+    {"", 0, 40000, "", "1:65: lists and mappings nested deeper than 64 levels"},
+    {"simulation: {end: 1 h}\n", 23, 0, "---\nbogus: 1\n",
+     "2:1: a second YAML document ('---' after the first): only one document is allowed in a "
+     "scenario or data file"},
+    {"simulation:\n  end: 1\0 h\n", 24, 0, "", "2:9: NUL byte: not a text file (scenario and "
+                                              "data files are UTF-8 text)"},
+    {"\xFF\xFEs\0i\0", 6, 0, "", "1:1: the file is UTF-16 (it starts with a byte-order mark); "
+                                 "save it as UTF-8"},
+    {"simulation: {end: 1 h}\ndescription: 5 \xB5g\n", 39, 0, "",
+     "2:16: invalid UTF-8 (byte 0xB5); save the file as UTF-8"},
+};
+
+START_TEST(test_input_limits) {
+  cli c;
+  cli_open(&c);
+  char path[128], h5[128], want[512];
+  snprintf(path, sizeof path, "%s/limits.yaml", c.dir);
+  snprintf(h5, sizeof h5, "%s/out.h5", c.out);
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  fwrite(LIMITS[_i].head, 1, LIMITS[_i].n_head, f);
+  for (int k = 0; k < 2 * LIMITS[_i].deep; k++) fputc(k < LIMITS[_i].deep ? '[' : ']', f);
+  fputs(LIMITS[_i].tail, f);
+  ck_assert_int_eq(fclose(f), 0);
+  ck_assert_int_eq(RUN(&c, "run", path, "-o", h5), 2);
+  snprintf(want, sizeof want, "hepatosim: error: %s:%s\n", path, LIMITS[_i].want);
+  ck_assert_str_eq(c.stderr_text, want);
+  ck_assert_int_eq(n_entries(c.out), 0);
+  cli_close(&c);
+}
+END_TEST
+
+
 static int is_yaml(const struct dirent *e) {
   size_t n = strlen(e->d_name);
   return n > 5 && !strcmp(e->d_name + n - 5, ".yaml");
@@ -765,6 +806,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_loop_test(u, test_help, 0, (int)(sizeof HELP / sizeof HELP[0]));
   tcase_add_loop_test(u, test_usage_error, 0, (int)(sizeof USAGE_ERR / sizeof USAGE_ERR[0]));
   tcase_add_test(u, test_missing_file);
+  tcase_add_loop_test(u, test_input_limits, 0, (int)(sizeof LIMITS / sizeof LIMITS[0]));
   suite_add_tcase(s, u);
   TCase *bad = tcase_create("malformed");
   tcase_add_unchecked_fixture(bad, root_create, root_remove);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hs_scenario.h"
 #include "hs_test.h"
@@ -481,6 +482,195 @@ START_TEST(test_territory_reject) {
 }
 END_TEST
 
+/* ---- input limits ------------------------------------------------------------------- */
+
+/* n opening brackets, then n closing ones, into a malloc'd string. */
+static char *brackets(int n) {
+  char *t = malloc(2 * (size_t)n + 2);
+  ck_assert_ptr_nonnull(t);
+  memset(t, '[', (size_t)n);
+  memset(t + n, ']', (size_t)n);
+  strcpy(t + 2 * n, "\n");
+  return t;
+}
+
+/* n mappings inside one another by indentation: "k1:\n k2:\n  k3: ..." */
+static char *indented(int n) {
+  char *t = malloc((size_t)n * (n + 8) + 16), *p = t;
+  ck_assert_ptr_nonnull(t);
+  for (int i = 1; i <= n; i++) p += sprintf(p, "%*sk%d:\n", i - 1, "", i);
+  sprintf(p, "%*sx\n", n, "");
+  return t;
+}
+
+static const char *load_text_fails(const char *text) {
+  static hs_error err;
+  hs_scenario sc;
+  hs_error_clear(&err);
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "inline.yaml", text, NULL, &err), HS_EINPUT);
+  ck_assert_ptr_null(sc.path);
+  return err.msg;
+}
+
+#define ONE_DOC "only one document is allowed in a scenario or data file"
+#define NOT_UTF8 "; save the file as UTF-8"
+/* {text, the exact message}: each refused where the offending byte or event is */
+static const char *const LIMIT_TEXT[][2] = {
+    {"patient: {weight: 70 kg}\n---\nbogus: 1\n",
+     "inline.yaml:2:1: a second YAML document ('---' after the first): " ONE_DOC},
+    {"--- {patient: {weight: 70 kg}}\n--- {bogus: 1}\n",
+     "inline.yaml:2:1: a second YAML document ('---' after the first): " ONE_DOC},
+    {"patient: {weight: 70 kg}\n...\n---\n",
+     "inline.yaml:3:1: a second YAML document ('---' after the first): " ONE_DOC},
+    {"a: &w 70 kg\npatient: {weight: *w}\n",
+     "inline.yaml:2:19: alias '*w': YAML aliases are not supported in scenario and data files; "
+     "write the value out"},
+    {"drugs: &d [*d]\n", /* an alias inside its own anchor: a cycle */
+     "inline.yaml:1:12: alias '*d': YAML aliases are not supported in scenario and data files; "
+     "write the value out"},
+    {"\xFF\xFEp", "inline.yaml:1:1: the file is UTF-16 (it starts with a byte-order mark); "
+                  "save it as UTF-8"},
+    {"\xFE\xFF", "inline.yaml:1:1: the file is UTF-16 (it starts with a byte-order mark); "
+                 "save it as UTF-8"},
+    {"description: x\npatient: {weight: 70 \xB5g}\n",
+     "inline.yaml:2:22: invalid UTF-8 (byte 0xB5)" NOT_UTF8},
+    {"description: \xC2\xB5\xC2\xB5 \xE2\x86\x92 \xC0\xAF\n", /* overlong '/' after µµ → */
+     "inline.yaml:1:19: invalid UTF-8 (byte 0xC0)" NOT_UTF8},
+    {"\xEF\xBB\xBF" "description: \xED\xA0\x80\n", /* a surrogate, after a UTF-8 BOM */
+     "inline.yaml:1:14: invalid UTF-8 (byte 0xED)" NOT_UTF8},
+    {"description: \xF4\x90\x80\x80\n", "inline.yaml:1:14: invalid UTF-8 (byte 0xF4)" NOT_UTF8},
+    {"description: \xE2\x86\n", "inline.yaml:1:14: invalid UTF-8 (byte 0xE2)" NOT_UTF8},
+    {"description: a\r\nb: \x01\n",
+     "inline.yaml:2:4: control characters are not allowed (character code 0x1)"},
+};
+
+START_TEST(test_limit_text) {
+  ck_assert_str_eq(load_text_fails(LIMIT_TEXT[_i][0]), LIMIT_TEXT[_i][1]);
+}
+END_TEST
+
+/* 40,000 nested '[' (80 KB) are refused at the 65th, as are 65 mappings nested by
+ * indentation; 64 levels are read (and refused later: not a mapping of sections). */
+START_TEST(test_limit_depth) {
+  char *t = brackets(40000);
+  ck_assert_str_eq(load_text_fails(t),
+                   "inline.yaml:1:65: lists and mappings nested deeper than 64 levels");
+  free(t);
+  t = brackets(64);
+  ck_assert_str_eq(load_text_fails(t), "inline.yaml:1:1: a scenario is a mapping of sections "
+                                       "(patient, tumor, drugs, embolization, simulation)");
+  free(t);
+  t = indented(65);
+  ck_assert_str_eq(load_text_fails(t),
+                   "inline.yaml:65:65: lists and mappings nested deeper than 64 levels");
+  free(t);
+  t = indented(64);
+  const char *msg = load_text_fails(t);
+  ck_assert_msg(!strncmp(msg, "inline.yaml:1:1: unknown key 'k1';", 34), "got '%s'", msg);
+  free(t);
+}
+END_TEST
+
+/* Bytes a string cannot carry, and the size limit, from files; load's message exactly. */
+static void write_bytes(const char *path, const char *bytes, size_t n) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+static const char *load_file_fails(const char *path) {
+  static hs_error err;
+  static char msg[HS_ERROR_MSG_LEN];
+  hs_scenario sc;
+  hs_error_clear(&err);
+  ck_assert_int_eq(hs_scenario_load(&sc, path, NULL, &err), HS_EINPUT);
+  ck_assert_ptr_null(sc.path);
+  /* the temporary directory's name is not part of what is checked */
+  snprintf(msg, sizeof msg, "%s", err.msg + strlen(hs_test_dir()) + 1);
+  return msg;
+}
+
+static const struct {
+  const char *bytes;
+  size_t n;
+  const char *want;
+} LIMIT_FILE[] = {
+    {"patient: {weight: 70 kg}\ndescription: a\0b\n", 42,
+     "t.yaml:2:15: NUL byte: not a text file (scenario and data files are UTF-8 text)"},
+    {"p\0a\0t\0", 6, "t.yaml:1:2: NUL byte: not a text file (scenario and data files are UTF-8 "
+                     "text)"}, /* UTF-16 without a byte-order mark */
+    {"\xFF\xFEp\0a\0", 6, "t.yaml:1:1: the file is UTF-16 (it starts with a byte-order mark); "
+                          "save it as UTF-8"},
+    {"\xFF\xFE\0\0p\0\0\0", 8, "t.yaml:1:1: the file is UTF-32 (it starts with a byte-order "
+                               "mark); save it as UTF-8"},
+    {"\0\0\xFE\xFF\0\0\0p", 8, "t.yaml:1:1: the file is UTF-32 (it starts with a byte-order "
+                               "mark); save it as UTF-8"},
+};
+
+START_TEST(test_limit_file) {
+  hs_test_mkdir();
+  write_bytes(hs_test_path("t.yaml"), LIMIT_FILE[_i].bytes, LIMIT_FILE[_i].n);
+  ck_assert_str_eq(load_file_fails(hs_test_path("t.yaml")), LIMIT_FILE[_i].want);
+  hs_test_rmdir();
+}
+END_TEST
+
+/* A file over 4 MiB is refused before it is read; one of exactly 4 MiB is read. */
+START_TEST(test_limit_size) {
+  size_t n = (size_t)4 << 20;
+  char *t = malloc(n + 2);
+  ck_assert_ptr_nonnull(t);
+  memset(t, '#', n + 1);
+  t[n - 1] = '\n';
+  hs_test_mkdir();
+  write_bytes(hs_test_path("t.yaml"), t, n + 1);
+  ck_assert_str_eq(load_file_fails(hs_test_path("t.yaml")),
+                   "t.yaml: file is 4194305 bytes, larger than the limit of 4194304 bytes for a "
+                   "scenario or data file");
+  write_bytes(hs_test_path("t.yaml"), t, n); /* comments only */
+  ck_assert_str_eq(load_file_fails(hs_test_path("t.yaml")), "t.yaml:1:1: the file is empty");
+  t[n + 1] = '\0'; /* text given directly is held to the same limit */
+  ck_assert_str_eq(load_text_fails(t), "inline.yaml: file is 4194305 bytes, larger than the "
+                                       "limit of 4194304 bytes for a scenario or data file");
+  free(t);
+  hs_test_rmdir();
+}
+END_TEST
+
+/* A directory is no file to read, whatever size the file system gives it. */
+START_TEST(test_limit_directory) {
+  hs_test_mkdir();
+  ck_assert_int_eq(mkdir(hs_test_path("d.yaml"), 0700), 0);
+  ck_assert_str_eq(load_file_fails(hs_test_path("d.yaml")),
+                   "d.yaml: cannot read file (is it a directory?)");
+  hs_test_rmdir();
+}
+END_TEST
+
+/* The data files go through the same checks: a second document in physiology.yaml. */
+START_TEST(test_limit_data_file) {
+  const char *text = hs_test_slurp("../model/data/physiology.yaml");
+  size_t n = strlen(text);
+  ck_assert(n > 1000 && n < 8191); /* whole (hs_test_slurp reads up to 8 KiB) */
+  int lines = 0;
+  for (size_t i = 0; i < n; i++) lines += text[i] == '\n';
+  hs_test_mkdir();
+  FILE *f = fopen(hs_test_path("physiology.yaml"), "w");
+  fprintf(f, "%s---\nbogus: 1\n", text);
+  fclose(f);
+  hs_scenario sc;
+  hs_error err;
+  char want[HS_ERROR_MSG_LEN];
+  ck_assert_int_eq(hs_scenario_load_text(&sc, "inline.yaml", "simulation: {end: 1 h}\n",
+                                         hs_test_dir(), &err), HS_EINPUT);
+  snprintf(want, sizeof want, "%s/physiology.yaml:%d:1: a second YAML document ('---' after "
+           "the first): " ONE_DOC, hs_test_dir(), lines + 1);
+  ck_assert_str_eq(err.msg, want);
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_scenario(void) {
   Suite *s = suite_create("scenario");
   TCase *bad = tcase_create("malformed");
@@ -506,5 +696,13 @@ Suite *hs_suite_scenario(void) {
   tcase_add_test(lib, test_library_needs_source);
   tcase_add_test(lib, test_library_dir_missing);
   suite_add_tcase(s, lib);
+  TCase *lim = tcase_create("limits");
+  tcase_add_loop_test(lim, test_limit_text, 0, (int)(sizeof LIMIT_TEXT / sizeof LIMIT_TEXT[0]));
+  tcase_add_test(lim, test_limit_depth);
+  tcase_add_loop_test(lim, test_limit_file, 0, (int)(sizeof LIMIT_FILE / sizeof LIMIT_FILE[0]));
+  tcase_add_test(lim, test_limit_size);
+  tcase_add_test(lim, test_limit_directory);
+  tcase_add_test(lim, test_limit_data_file);
+  suite_add_tcase(s, lim);
   return s;
 }

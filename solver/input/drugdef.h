@@ -92,11 +92,4 @@ int hs__catalog_find(const hs__catalog *c, const char *name, const char **best);
 int hs__catalog_read(const hs__catalog *c, int i, const hs__resolve *rs, hs__libdrug *out,
                      hs_error *err);
 
-/* Read a whole file into a NUL-terminated malloc'd string. */
-char *hs__read_file(const char *path, hs_error *err);
-
-/* Read and parse the YAML file at path (NULL with err set on failure); free with
- * hs__ydoc_free. */
-hs__ydoc *hs__ydoc_load(const char *path, hs_error *err);
-
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 struct hs__ydoc {
@@ -20,41 +21,250 @@ static yaml_node_t *node(const hs__ydoc *d, hs__ynode n) {
   return n > 0 ? yaml_document_get_node((yaml_document_t *)&d->doc, n) : NULL;
 }
 
-hs__ydoc *hs__ydoc_parse(const char *name, const char *text, hs_error *err) {
-  hs__ydoc *d = calloc(1, sizeof *d);
-  yaml_parser_t parser;
-  if (!d) {
-    hs_error_set(err, HS_ENOMEM, "%s: out of memory", name);
+/* ---- reading and checking the text ------------------------------------------------- */
+
+/* Line and column (1-based) of byte off of text. Columns count characters, as libyaml's
+ * do, and a UTF-8 byte-order mark is not one. */
+static void text_pos(const char *text, size_t off, size_t *line, size_t *col) {
+  size_t i = strncmp(text, "\xEF\xBB\xBF", 3) == 0 && off >= 3 ? 3 : 0;
+  *line = 1, *col = 1;
+  for (; i < off; i++) {
+    unsigned char b = (unsigned char)text[i];
+    if (b == '\n' || (b == '\r' && text[i + 1] != '\n')) ++*line, *col = 1;
+    else if ((b & 0xC0) != 0x80 && b != '\r') ++*col;
+  }
+}
+
+/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0 (RFC 3629:
+ * no overlong forms, surrogates or code points above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned char b = s[0], lo = 0x80, hi = 0xBF;
+  size_t len = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3
+             : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  if (b == 0xE0) lo = 0xA0;
+  else if (b == 0xED) hi = 0x9F;
+  else if (b == 0xF0) lo = 0x90;
+  else if (b == 0xF4) hi = 0x8F;
+  if (len > 1 && (s[1] < lo || s[1] > hi)) return 0;
+  for (size_t k = 2; k < len; k++)
+    if ((s[k] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+static int too_big(const char *name, size_t n, hs_error *err) {
+  return hs_error_set(err, HS_EINPUT, "%s: file is %zu bytes, larger than the limit of %ld "
+                      "bytes for a scenario or data file", name, n, (long)HS_YDOC_MAX_BYTES);
+}
+
+/* Refuse text of n bytes that is too large, not UTF-8, or holds a NUL byte, naming the
+ * line and column of the first offending byte. */
+static int check_text(const char *name, const char *text, size_t n, hs_error *err) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t line, col, len;
+  if (n > HS_YDOC_MAX_BYTES) return too_big(name, n, err);
+  const char *enc = n >= 4 && (!memcmp(s, "\0\0\xFE\xFF", 4) || !memcmp(s, "\xFF\xFE\0\0", 4))
+                        ? "UTF-32"
+                    : n >= 2 && (!memcmp(s, "\xFE\xFF", 2) || !memcmp(s, "\xFF\xFE", 2))
+                        ? "UTF-16"
+                        : NULL;
+  if (enc)
+    return hs_error_set(err, HS_EINPUT, "%s:1:1: the file is %s (it starts with a "
+                        "byte-order mark); save it as UTF-8", name, enc);
+  for (size_t i = 0; i < n; i += len) {
+    len = s[i] ? utf8_len(s + i, n - i) : 0;
+    if (len) continue;
+    text_pos(text, i, &line, &col);
+    if (!s[i])
+      return hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: NUL byte: not a text file (scenario "
+                          "and data files are UTF-8 text)", name, line, col);
+    return hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: invalid UTF-8 (byte 0x%02X); save the "
+                        "file as UTF-8", name, line, col, s[i]);
+  }
+  return HS_OK;
+}
+
+char *hs__read_file(const char *path, hs_error *err) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  if (!f) {
+    hs_error_set(err, HS_EINPUT, "%s: cannot open file", path);
     return NULL;
   }
-  snprintf(d->name, sizeof d->name, "%s", name);
-  yaml_parser_initialize(&parser);
+  struct stat st; /* a directory's size is not its text's */
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || fseek(f, 0, SEEK_END) != 0)
+    goto fail;
+  long n = ftell(f);
+  if (n < 0 || fseek(f, 0, SEEK_SET) != 0) goto fail;
+  if (n > HS_YDOC_MAX_BYTES) { /* before reading it */
+    too_big(path, (size_t)n, err);
+    fclose(f);
+    return NULL;
+  }
+  buf = malloc((size_t)n + 1);
+  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) goto fail;
+  buf[n] = '\0';
+  fclose(f);
+  if (check_text(path, buf, (size_t)n, err)) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+fail:
+  hs_error_set(err, HS_EINPUT, "%s: cannot read file (is it a directory?)", path);
+  free(buf);
+  fclose(f);
+  return NULL;
+}
+
+/* ---- parsing ------------------------------------------------------------------------ */
+
+static int syntax_error(const yaml_parser_t *p, const char *name, const char *text,
+                        hs_error *err) {
+  yaml_mark_t m = p->problem_mark, c = p->context_mark;
+  char where[96] = ""; /* where the construct that failed began, if elsewhere */
+  const char *pr = p->problem ? p->problem : "";
+  if (p->error == YAML_READER_ERROR) { /* libyaml gives a byte offset, not a mark */
+    size_t line, col;
+    text_pos(text, p->problem_offset, &line, &col);
+    return hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: %s (character code 0x%X)", name, line,
+                        col, pr, (unsigned)p->problem_value);
+  }
+  if (p->error == YAML_MEMORY_ERROR)
+    return hs_error_set(err, HS_ENOMEM, "%s: out of memory", name);
+  if (p->context && c.line != m.line && !strstr(p->context, "plain scalar"))
+    snprintf(where, sizeof where, " that starts at line %zu, column %zu", c.line + 1,
+             c.column + 1);
+  if (strstr(pr, "tab character"))
+    snprintf(where, sizeof where, " (indent with spaces, not tabs)");
+  else if (strstr(pr, "mapping values are not allowed"))
+    snprintf(where, sizeof where, " (check this line's indentation, or quote a value "
+             "that contains ': ')");
+  return hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: YAML syntax error: %s%s%s%s", name,
+                      m.line + 1, m.column + 1, p->problem ? p->problem : "unreadable",
+                      p->context ? " " : "", p->context ? p->context : "", where);
+}
+
+static int refuse_at(const char *name, yaml_mark_t m, hs_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int refuse_at(const char *name, yaml_mark_t m, hs_error *err, const char *fmt, ...) {
+  char msg[HS_ERROR_MSG_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: %s", name, m.line + 1, m.column + 1, msg);
+}
+
+/* Adds node id to the sequence or mapping being read (top; NULL: id is the root). */
+static int attach(yaml_document_t *doc, int *top, int *key, int id) {
+  if (!top) return 1;
+  if (doc->nodes.start[*top - 1].type == YAML_SEQUENCE_NODE)
+    return yaml_document_append_sequence_item(doc, *top, id);
+  if (!*key) return *key = id, 1; /* a key: its value comes next */
+  int ok = yaml_document_append_mapping_pair(doc, *top, *key, id);
+  *key = 0;
+  return ok;
+}
+
+/* A node for event ev (0: out of memory, or not a node event). */
+static int add_node(yaml_document_t *doc, const yaml_event_t *ev) {
+  int id = 0;
+  if (ev->type == YAML_SCALAR_EVENT)
+    id = yaml_document_add_scalar(doc, ev->data.scalar.tag, ev->data.scalar.value,
+                                  (int)ev->data.scalar.length, ev->data.scalar.style);
+  else if (ev->type == YAML_SEQUENCE_START_EVENT)
+    id = yaml_document_add_sequence(doc, ev->data.sequence_start.tag,
+                                    ev->data.sequence_start.style);
+  else if (ev->type == YAML_MAPPING_START_EVENT)
+    id = yaml_document_add_mapping(doc, ev->data.mapping_start.tag,
+                                   ev->data.mapping_start.style);
+  if (id) doc->nodes.start[id - 1].start_mark = ev->start_mark;
+  return id;
+}
+
+/* What one event does to the document: a node, the end of one, or a refusal. stack[0..
+ * *depth) are the open sequences and mappings, keys[] their pending keys. */
+static int on_event(hs__ydoc *d, const yaml_event_t *ev, int *stack, int *keys, int *depth,
+                    int *docs, hs_error *err) {
+  switch (ev->type) {
+  case YAML_DOCUMENT_START_EVENT:
+    if (++*docs > 1)
+      return refuse_at(d->name, ev->start_mark, err, "a second YAML document ('---' after "
+                       "the first): only one document is allowed in a scenario or data file");
+    return HS_OK;
+  case YAML_ALIAS_EVENT: /* a shared node would be read once per alias (or, inside its own
+                          * anchor, forever): refused rather than expanded */
+    return refuse_at(d->name, ev->start_mark, err, "alias '*%s': YAML aliases are not "
+                     "supported in scenario and data files; write the value out",
+                     (const char *)ev->data.alias.anchor);
+  case YAML_SEQUENCE_END_EVENT:
+  case YAML_MAPPING_END_EVENT:
+    d->doc.nodes.start[stack[--*depth] - 1].end_mark = ev->end_mark;
+    return HS_OK;
+  case YAML_SEQUENCE_START_EVENT:
+  case YAML_MAPPING_START_EVENT:
+    if (*depth == HS_YDOC_MAX_DEPTH)
+      return refuse_at(d->name, ev->start_mark, err, "lists and mappings nested deeper "
+                       "than %d levels", HS_YDOC_MAX_DEPTH);
+    /* fall through */
+  case YAML_SCALAR_EVENT: {
+    int top = *depth ? *depth - 1 : -1, id = add_node(&d->doc, ev);
+    if (!id || !attach(&d->doc, top < 0 ? NULL : &stack[top], top < 0 ? NULL : &keys[top], id))
+      return hs_error_set(err, HS_ENOMEM, "%s: out of memory", d->name);
+    if (ev->type != YAML_SCALAR_EVENT) stack[*depth] = id, keys[(*depth)++] = 0;
+    return HS_OK;
+  }
+  default: return HS_OK;
+  }
+}
+
+/* Reads the events of text into d->doc, one document, refusing aliases and nesting
+ * deeper than HS_YDOC_MAX_DEPTH as they come (libyaml's time grows with the square of
+ * the depth, so a deep file is stopped at the limit, not read to its end first). */
+static int load_events(hs__ydoc *d, const char *text, hs_error *err) {
+  yaml_parser_t parser;
+  yaml_event_t ev;
+  int stack[HS_YDOC_MAX_DEPTH], keys[HS_YDOC_MAX_DEPTH], depth = 0, docs = 0, rc = HS_OK;
+  if (!yaml_parser_initialize(&parser)) return hs_error_set(err, HS_ENOMEM, "out of memory");
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-  if (!yaml_parser_load(&parser, &d->doc)) {
-    yaml_mark_t m = parser.problem_mark, c = parser.context_mark;
-    char where[96] = ""; /* where the construct that failed began, if elsewhere */
-    const char *pr = parser.problem ? parser.problem : "";
-    if (parser.context && c.line != m.line && !strstr(parser.context, "plain scalar"))
-      snprintf(where, sizeof where, " that starts at line %zu, column %zu", c.line + 1,
-               c.column + 1);
-    if (strstr(pr, "tab character"))
-      snprintf(where, sizeof where, " (indent with spaces, not tabs)");
-    else if (strstr(pr, "mapping values are not allowed"))
-      snprintf(where, sizeof where, " (check this line's indentation, or quote a value "
-               "that contains ': ')");
-    hs_error_set(err, HS_EINPUT, "%s:%zu:%zu: YAML syntax error: %s%s%s%s", name, m.line + 1,
-                 m.column + 1, parser.problem ? parser.problem : "unreadable",
-                 parser.context ? " " : "", parser.context ? parser.context : "", where);
-    yaml_parser_delete(&parser);
+  for (int end = 0; !end && !rc;) {
+    if (!yaml_parser_parse(&parser, &ev)) {
+      rc = syntax_error(&parser, d->name, text, err);
+      break;
+    }
+    end = ev.type == YAML_STREAM_END_EVENT;
+    rc = on_event(d, &ev, stack, keys, &depth, &docs, err);
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return rc;
+}
+
+hs__ydoc *hs__ydoc_parse(const char *name, const char *text, hs_error *err) {
+  hs__ydoc *d = calloc(1, sizeof *d);
+  if (!d || !yaml_document_initialize(&d->doc, NULL, NULL, NULL, 1, 1)) {
+    hs_error_set(err, HS_ENOMEM, "%s: out of memory", name);
     free(d);
     return NULL;
   }
-  yaml_parser_delete(&parser);
+  snprintf(d->name, sizeof d->name, "%s", name);
+  if (check_text(name, text, strlen(text), err) || load_events(d, text, err)) {
+    hs__ydoc_free(d);
+    return NULL;
+  }
   if (!yaml_document_get_root_node(&d->doc)) {
     hs_error_set(err, HS_EINPUT, "%s:1:1: the file is empty", name);
     hs__ydoc_free(d);
     return NULL;
   }
+  return d;
+}
+
+hs__ydoc *hs__ydoc_load(const char *path, hs_error *err) {
+  char *text = hs__read_file(path, err);
+  hs__ydoc *d = text ? hs__ydoc_parse(path, text, err) : NULL;
+  free(text);
   return d;
 }
 
