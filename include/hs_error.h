@@ -15,7 +15,8 @@ enum hs_status {
   HS_ESOLVER = -3, /* integration failed (CLI exit code 3) */
   HS_EIO = -4,     /* file system or HDF5 failure */
   HS_ENOMEM = -5,  /* allocation failed */
-  HS_EEXIST = -6   /* output exists and --force was not given */
+  HS_EEXIST = -6,  /* output exists and --force was not given */
+  HS_ESTOPPED = -7 /* stopped by the caller's stop flag (SIGINT, SIGTERM) */
 };
 
 #define HS_ERROR_MSG_LEN 1024

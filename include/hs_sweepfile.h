@@ -24,6 +24,7 @@
 #ifndef HS_SWEEPFILE_H
 #define HS_SWEEPFILE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,19 +68,26 @@ typedef struct hs_sweep_layout {
   /* 1: write through parallel HDF5's MPI-IO driver (set by the MPI engine for its rank-0
    * writer; honoured only in the MPI build, `make mpi`) */
   int mpio;
+  /* set asynchronously (a signal) to stop writing the run scale, the one step of creating
+   * or resuming a file whose time grows with n_runs; NULL: never stops */
+  volatile sig_atomic_t *stop;
 } hs_sweep_layout;
 
 typedef struct hs_sweepfile hs_sweepfile;
 
 /* Create a new file at path (must not exist: the caller handles --force and temporary
- * names). All datasets are created at full size with fill values (NaN, status -1). */
+ * names). All datasets are created at full size with fill values (NaN, status -1); the
+ * run scale is written last. HS_ESTOPPED when lay->stop stopped that: the file is kept,
+ * closed, with no run done, and hs_sweepfile_open_resume writes the scale again. */
 int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
                         hs_error *err);
 
 /* Open an interrupted file for resuming. Refuses (HS_EINPUT, "<path> cannot be resumed
  * safely: ...") unless the file opens, is not complete, and its scenario_text, design,
  * design_text, seed, n_runs, chunk_runs, parameters, drugs, metrics, timeseries settings,
- * tolerances, shard and run slice equal lay's. *runs_done receives where to continue. */
+ * tolerances, shard and run slice equal lay's. *runs_done receives where to continue.
+ * With no run done yet, the run scale is written again (a creation may have been stopped
+ * while writing it): HS_ESTOPPED, file closed, when lay->stop stops that. */
 int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sweepfile **out,
                              int64_t *runs_done, int64_t *runs_failed, hs_error *err);
 

@@ -129,6 +129,72 @@ START_TEST(test_refusals) {
 }
 END_TEST
 
+/* `sweep.runs` above HS_SWEEP_MAX_RUNS, and a grid with more points, are refused at load
+ * naming the key, the value and the limit; the limit itself loads. */
+START_TEST(test_runs_limit) {
+  hs_test_mkdir();
+  const char *big = hs_test_path("big.yaml"), *max = hs_test_path("max.yaml"),
+             *grid = hs_test_path("grid.yaml"), *log = hs_test_path("log.txt");
+  char cmd[1024], want[512];
+  snprintf(cmd, sizeof cmd, "sed 's/runs: 300/runs: 1e12/' %s > %s && sed 's/runs: 300/runs: 1e9/' "
+           "%s > %s && sed -e 's/design: lhs/design: grid/' -e '/runs: 300/d' -e 's/to: 30 %%}/to: 30 %%, "
+           "n: 1000}/' -e 's/scale: log}/scale: log, n: 1000}/' -e 's/to: 6 h}/to: 6 h, n: 1001}/' %s > %s",
+           LHS, big, LHS, max, LHS, grid);
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", big, "-o", hs_test_path("b.h5"), NULL}, 0, 0, log), 2);
+  snprintf(want, sizeof want, "hepatosim: error: %s:35:9: 'sweep.runs': 1000000000000 runs exceed the "
+           "limit of 1000000000 (see README, Sweeps)\n", big);
+  ck_assert_str_eq(hs_test_slurp(log), want);
+  ck_assert(!hs_test_exists(hs_test_path("b.h5.partial")));
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(hs_scenario_load(&sc, max, NULL, &err) == HS_OK, "%s", err.msg);
+  ck_assert(sc.sweep.design.n_runs == HS_SWEEP_MAX_RUNS);
+  hs_scenario_release(&sc);
+  ck_assert_int_eq(hs_scenario_load(&sc, grid, NULL, &err), HS_EINPUT);
+  snprintf(want, sizeof want, "%s:38:5: 'sweep.parameters': the grid has 1001000000 points (runs), "
+           "above the limit of 1000000000 (see README, Sweeps)", grid);
+  ck_assert_str_eq(err.msg, want);
+  hs_test_rmdir();
+}
+END_TEST
+
+/* SIGTERM while the file is being created (the run scale of 9e8 runs takes far longer to
+ * write than the signal to arrive): the sweep stops there, exits 143, says that no run is
+ * stored and how to resume, and leaves a closed partial file with runs_done 0. The signal
+ * is sent as soon as the partial file exists (polled; the bound only guards a hang). */
+START_TEST(test_sigterm_while_creating) {
+  hs_test_mkdir();
+  const char *huge = hs_test_path("huge.yaml"), *out = hs_test_path("h.h5"),
+             *partial = hs_test_path("h.h5.partial"), *log = hs_test_path("log.txt");
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "sed 's/runs: 300/runs: 9e8/' %s > %s", LHS, huge);
+  ck_assert_int_eq(system(cmd), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (freopen(log, "w", stderr) == NULL) _exit(126);
+    const char *bin = getenv("HS_BIN") && *getenv("HS_BIN") ? getenv("HS_BIN") : "../build/hepatosim";
+    execl(bin, bin, "sweep", huge, "-o", out, "-j", "1", (char *)NULL);
+    _exit(127);
+  }
+  struct timespec tick = {0, 5000000L};
+  for (int i = 0; i < 24000 && !hs_test_exists(partial); i++) nanosleep(&tick, NULL);
+  ck_assert_msg(hs_test_exists(partial), "no partial file after 120 s");
+  kill(pid, SIGTERM);
+  int st;
+  waitpid(pid, &st, 0);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "status %d", st);
+  char want[512];
+  snprintf(want, sizeof want, "interrupted: %s.partial holds no run yet; finish with the same "
+           "command and --resume", out);
+  const char *text = hs_test_slurp(log);
+  ck_assert_msg(strstr(text, want), "got: %s", text);
+  ck_assert_int_eq(hs_test_attr_i64(partial, "runs_done"), 0);
+  ck_assert_int_eq(hs_test_attr_i64(partial, "complete"), 0);
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_sweep(void) {
   Suite *s = suite_create("sweep");
   TCase *tc = tcase_create("engine");
@@ -137,6 +203,8 @@ Suite *hs_suite_sweep(void) {
   tcase_add_loop_test(tc, test_interrupt_and_resume, 0, 2);
   tcase_add_test(tc, test_invalid_runs_recorded);
   tcase_add_test(tc, test_refusals);
+  tcase_add_test(tc, test_runs_limit);
+  tcase_add_test(tc, test_sigterm_while_creating);
   suite_add_tcase(s, tc);
   return s;
 }

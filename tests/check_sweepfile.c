@@ -391,6 +391,44 @@ START_TEST(test_resume_continues) {
 }
 END_TEST
 
+/* The run scale of path, which must read 0 .. NR-1. */
+static void check_run_scale(const char *path) {
+  long long run[NR];
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), ds = H5Dopen2(file, "run", H5P_DEFAULT);
+  ck_assert(H5Dread(ds, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, run) >= 0);
+  H5Dclose(ds), H5Fclose(file);
+  for (int i = 0; i < NR; i++) ck_assert_int_eq(run[i], i);
+}
+
+/* A stop (signal) while the run scale is written, at creation or again at resume: the file
+ * stays, closed, with no run done, and a resume without a stop writes the scale. */
+START_TEST(test_stopped_create_resumes) {
+  char path[128];
+  volatile sig_atomic_t stop = SIGTERM;
+  hs_sweep_layout l = make_layout(0, 0);
+  hs_sweepfile *f = (hs_sweepfile *)&f;
+  hs_error err;
+  int64_t done = -1, failed = -1;
+  path_in(path, sizeof path, "stopped.h5");
+  l.stop = &stop;
+  ck_assert_int_eq(hs_sweepfile_create(path, &l, &f, &err), HS_ESTOPPED);
+  ck_assert_ptr_null(f);
+  ck_assert(access(path, F_OK) == 0);
+  ck_assert_int_eq(hs_sweepfile_open_resume(path, &l, &f, &done, &failed, &err), HS_ESTOPPED);
+  ck_assert_ptr_null(f);
+  l.stop = NULL;
+  ck_assert_msg(hs_sweepfile_open_resume(path, &l, &f, &done, &failed, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(done, 0);
+  ck_assert_int_eq(failed, 0);
+  for (int first = 0; first < NR; first += CK) write_block(f, &l, first, NR - first < CK ? NR - first : CK);
+  ck_assert_int_eq(hs_sweepfile_close(f, 1, &err), 0);
+  check_run_scale(path);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  check_scalars(file);
+  H5Fclose(file);
+}
+END_TEST
+
 /* open_resume refuses with "<path> cannot be resumed safely: <reason>". */
 static void expect_refusal(const char *path, const hs_sweep_layout *l, const char *reason) {
   hs_sweepfile *f = (hs_sweepfile *)&f; /* must be reset to NULL */
@@ -671,6 +709,7 @@ Suite *hs_suite_sweepfile(void) {
   tcase_add_test(tc, test_series_float64);
   tcase_add_test(tc, test_fill_values);
   tcase_add_test(tc, test_resume_continues);
+  tcase_add_test(tc, test_stopped_create_resumes);
   tcase_add_test(tc, test_resume_refusals);
   tcase_add_test(tc, test_resume_refuses_series_changes);
   tcase_add_test(tc, test_resume_refuses_files);

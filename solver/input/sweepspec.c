@@ -234,6 +234,10 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   if (!grid && !info[W_SEED].set)
     return hs__ydoc_error(d, node, "sweep.seed", err, "is required for a '%s' design "
                           "(the same seed gives the same runs everywhere)", hs_design_kind_names[in.design]);
+  if (info[W_RUNS].set && in.runs > (double)HS_SWEEP_MAX_RUNS)
+    return hs__ydoc_error(d, hs__ydoc_get(d, node, "runs"), "sweep.runs", err,
+                          "%.17g runs exceed the limit of %lld (see README, Sweeps)", in.runs,
+                          HS_SWEEP_MAX_RUNS);
   if ((info[W_RUNS].set && !whole(in.runs)) || (info[W_SEED].set && !whole(in.seed)))
     return hs__ydoc_error(d, node, "sweep", err, "runs and seed must be whole numbers below 2^53");
   w->design.n_runs = (int64_t)in.runs;
@@ -250,6 +254,10 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   if (corr && (rc = read_correlation(&c, corr))) return rc;
   hs_error e;
   if (hs_design_init(&w->design, &e)) return hs__ydoc_error(d, node, "sweep", err, "%s", e.msg);
+  if (grid && w->design.n_runs > HS_SWEEP_MAX_RUNS)
+    return hs__ydoc_error(d, params, "sweep.parameters", err, "the grid has %lld points (runs), "
+                          "above the limit of %lld (see README, Sweeps)",
+                          (long long)w->design.n_runs, HS_SWEEP_MAX_RUNS);
   describe(w);
   return HS_OK;
 }

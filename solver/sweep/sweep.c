@@ -364,8 +364,12 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   hs__worker *ws = calloc((size_t)threads, sizeof *ws);
   int rc = ws ? init_workers(ws, threads, &pl, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
   if (!rc) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
+  lay.stop = o->stop; /* the run scale of a huge sweep takes a while to write */
   if (!rc) rc = hs__open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
-  if (!rc) {
+  if (rc == HS_ESTOPPED) { /* <out>.partial exists with no run done: resumable */
+    rc = HS_OK;
+    wr.done = wr.start_done = rep->resumed_from = lay.run_first;
+  } else if (!rc) {
     wr.t0 = wr.t_print = hs__now_s();
     wr.tty = wr.log && isatty(fileno(wr.log));
     if (!o->resume) wr.done = lay.run_first;
@@ -396,7 +400,10 @@ void hs_sweep_report_print(FILE *f, const hs_sweep_report *r, const char *out_pa
           100 * r->write_s / fmax(r->wall_s, 1e-9));
   for (int i = 0; i < r->n_reasons; i++)
     fprintf(f, "  %lld failed: %s\n", (long long)r->reason_count[i], r->reason[i]);
-  if (r->interrupted)
+  if (r->interrupted && r->done == r->run_first)
+    fprintf(f, "interrupted: %s.partial holds no run yet; finish with the same command and "
+            "--resume\n", out_path);
+  else if (r->interrupted)
     fprintf(f, "interrupted: %s.partial holds runs %lld-%lld; finish with the same command and "
             "--resume\n", out_path, (long long)r->run_first, (long long)r->done - 1);
   else

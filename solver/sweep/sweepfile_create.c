@@ -125,15 +125,22 @@ static hsize_t run_scale_chunk(const hs_sweep_layout *lay) {
   return blk < (hsize_t)lay->n_runs ? blk : (hsize_t)lay->n_runs;
 }
 
-/* Fill the run scale with 0 .. n_runs-1, one chunk at a time. */
-static int fill_run_scale(const hs__h5ctx *c, hid_t ds, const hs_sweep_layout *lay) {
+/* Fill the run scale with 0 .. n_runs-1, one block at a time, checking lay->stop before
+ * each block: a stopped fill returns HS_ESTOPPED and a resume writes the scale again. */
+int hs__sweepfile_fill_run_scale(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay) {
   int rc = HS_OK;
-  hid_t fs = -1, ms = -1;
+  hid_t ds = -1, fs = -1, ms = -1;
   hsize_t blk = run_scale_chunk(lay);
   int64_t *buf = malloc(sizeof *buf * blk);
   if (!buf) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+  HS_H5ID(ds, H5Dopen2(file, "run", H5P_DEFAULT), "H5Dopen2 'run'");
   HS_H5ID(fs, H5Dget_space(ds), "H5Dget_space 'run'");
   for (hsize_t r = 0; r < (hsize_t)lay->n_runs; r += blk) {
+    if (lay->stop && *lay->stop) {
+      rc = hs_error_set(c->err, HS_ESTOPPED, "%s: stopped while writing the run scale (run %llu "
+                        "of %lld)", c->path, (unsigned long long)r, (long long)lay->n_runs);
+      goto done;
+    }
     hsize_t m = (hsize_t)lay->n_runs - r < blk ? (hsize_t)lay->n_runs - r : blk;
     for (hsize_t i = 0; i < m; i++) buf[i] = (int64_t)(r + i);
     HS_H5ID(ms, H5Screate_simple(1, &m, NULL), "H5Screate_simple for 'run'");
@@ -146,6 +153,7 @@ static int fill_run_scale(const hs__h5ctx *c, hid_t ds, const hs_sweep_layout *l
 done:
   hs__h5_close(ms);
   hs__h5_close(fs);
+  hs__h5_close(ds);
   free(buf);
   return rc;
 }
@@ -189,7 +197,6 @@ static int create_scales(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *
                    .dims = {(hsize_t)lay->n_time},
                    .scales = {-1, -1, -1}};
   if ((rc = make_scale(c, file, &run, -1, NULL, &sc[0]))) return rc;
-  if ((rc = fill_run_scale(c, sc[0], lay))) return rc;
   char *names = calloc((size_t)lay->n_drugs, HS_SF_STR_LEN);
   if (!names) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
   for (int i = 0; i < lay->n_drugs; i++)
@@ -293,6 +300,9 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
   f->str_type = -1;
   rc = hs__sweepfile_open_vars(c, f, lay);
   if (!rc) HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
+  /* last, as the one step whose time grows with n_runs: every dataset exists when it stops */
+  if ((rc = hs__sweepfile_fill_run_scale(c, f->file, lay))) goto done;
+  HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
 done:
   for (int i = 0; i < 3; i++) hs__h5_close(sc[i]);
   hs__h5_close(fcpl);
@@ -314,9 +324,10 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
   c.dxpl = f->dxpl;
   hs__h5_quiet q = hs__h5_quiet_begin();
   rc = create_file(&c, f, lay, &created);
-  if (rc) hs__sweepfile_free(f);
+  if (rc == HS_ESTOPPED) hs_sweepfile_close(f, 0, NULL); /* kept: a resume completes it */
+  else if (rc) hs__sweepfile_free(f);
   hs__h5_quiet_end(q);
-  if (rc && created) unlink(path); /* H5F_ACC_EXCL: the file is ours */
+  if (rc && rc != HS_ESTOPPED && created) unlink(path); /* H5F_ACC_EXCL: the file is ours */
   if (!rc) *out = f;
   return rc;
 }

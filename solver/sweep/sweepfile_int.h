@@ -74,6 +74,10 @@ hs_sweepfile *hs__sweepfile_new(const char *path, const hs_sweep_layout *lay);
 void hs__sweepfile_free(hs_sweepfile *f);
 
 /* Open every dataset written per block (after create, or on resume). */
+/* Write the run scale 0 .. n_runs-1 of file, block by block; HS_ESTOPPED when lay->stop
+ * was set before a block (the rest of the file is already in place). */
+int hs__sweepfile_fill_run_scale(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay);
+
 int hs__sweepfile_open_vars(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay);
 
 /* Write buf to (read buf from) the hyperslab start + count of ds; the memory holds shape

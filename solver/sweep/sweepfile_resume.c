@@ -258,7 +258,10 @@ int hs_sweepfile_open_resume(const char *path, const hs_sweep_layout *lay, hs_sw
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
   hs__h5_quiet q = hs__h5_quiet_begin();
   rc = open_file(&c, f, lay, prog);
-  if (rc) hs__sweepfile_free(f);
+  if (!rc && prog[0] == lay->run_first) /* a creation stopped while writing the run scale */
+    rc = hs__sweepfile_fill_run_scale(&c, f->file, lay);
+  if (rc == HS_ESTOPPED) hs_sweepfile_close(f, 0, NULL);
+  else if (rc) hs__sweepfile_free(f);
   hs__h5_quiet_end(q);
   if (rc) return rc;
   if (runs_done) *runs_done = prog[0];
