@@ -42,7 +42,7 @@ static const bad_case BAD[] = {
     {"filtration_efficiency", 25, "hepatic_filtration[0].efficiency", "must lie between 0 and 1"},
     {"filtration_no_duration", 25, "hepatic_filtration[0]", "'duration' is required"},
     {"missing_unit", 5, "patient.hepatic_flow", "missing unit: expected a flow"},
-    {"unknown_unit", 5, "patient.hepatic_flow", "unknown unit 'hour' in '90 L/hour'"},
+    {"unknown_unit", 5, "patient.hepatic_flow", "unknown unit 'hrs' in '90 L/hrs'"},
     {"unit_exponent", 5, "patient.hepatic_flow", "expected a flow (e.g. '1.5 L/min', '90 L/h'), "
                                                  "got '90 L/hr2'"},
     {"wrong_dimension", 9, "tumor.perfusion", "expected a flow per volume or rate constant"},
