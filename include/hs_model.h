@@ -40,13 +40,19 @@ enum hs_state {
   HS_A_TE,   /* extravascular space of the covered tumour (permeability-limited), mg */
   HS_A_TE2,  /* extravascular space of the uncovered tumour, mg */
   HS_A_GS,   /* gastric compartment (stomach and duodenum) of the splanchnic bed, mg */
+  HS_A_SL,   /* stasis: drug held in the embolised bed of the covered normal liver, mg */
+  HS_A_ST,   /* stasis: drug held in the embolised bed of the covered tumour, mg */
+  HS_A_BL,   /* local retention: bound in the (covered) normal liver, mg */
+  HS_A_BT,   /* local retention: bound in the (covered) tumour, mg */
+  HS_A_BL2,  /* local retention: bound in the uncovered normal liver, mg */
+  HS_A_BT2,  /* local retention: bound in the uncovered tumour, mg */
   HS_AUC_L2, /* integral of the uncovered liver's C_L2 = A_L2 / ((1 - c_L) V_L), mg*h/L */
   HS_AUC_T2, /* integral of the uncovered tumour's concentration, mg*h/L */
   HS_AUC_GS, /* integral of the gastric tissue concentration A_GS / V_GS, mg*h/L */
   HS_NSTATE
 };
 #define HS_N_AMOUNTS 7     /* HS_A_B .. HS_A_S */
-#define HS_N_EXT_AMOUNTS 5 /* HS_A_L2 .. HS_A_GS */
+#define HS_N_EXT_AMOUNTS 11 /* HS_A_L2 .. HS_A_BT2 */
 
 /* Catheter territory, extrahepatic (gastric) misperfusion and a permeability-limited
  * tumour (model.md extension "Catheter territory, gastric misperfusion, permeability-
@@ -118,6 +124,10 @@ typedef struct hs_drug {
   double cl_bind;                /* irreversible binding in blood, L/h from C_B (default 0) */
   double q_s, v_s;               /* slow rest-of-body tissue: exchange clearance with blood,
                                     L/h, and apparent volume V_S*Kp_S, L (q_s = 0: off) */
+  /* local retention (model.md extension "Embolisation: redistribution, stasis, local
+   * retention"): first-order binding of the free drug in the normal liver and the tumour,
+   * 1/h, and release of the bound drug back to the free, 1/h (0: irreversible). All 0: off */
+  double k_bind_l, k_bind_t, k_unbind_l, k_unbind_t;
 } hs_drug;
 
 /* Elimination routes a metabolite (or a bound species) can be formed from. */
@@ -149,6 +159,14 @@ typedef struct hs_embolization {
                             dose it does not retain, given at once as a hepatic-arterial bolus
                             (model.md extension), [0, 1]; NAN: the event carries no drug.
                             A zeroed event is a carrier with share 0: nothing changes */
+  /* redistribution and stasis (model.md extension "Embolisation: redistribution, stasis,
+   * local retention"); a zeroed field changes nothing */
+  double m_min_l;        /* whole-liver event: the normal liver's multiplier at onset, (0, 1];
+                            0: m_min (the same reduction as the tumour) */
+  double sigma;          /* stasis: share of the drug delivered into the occluded vessels that
+                            they hold, [0, 1]; the bed's stagnant share is sigma (1 - m(t)) */
+  double t_ex;           /* half-life of the stagnant drug's passage into the flowing tissue of
+                            its bed, h; 0 or INFINITY: none (it leaves as the flow recovers) */
 } hs_embolization;
 
 /* Percutaneous hepatic perfusion (chemosaturation): during [t_on, t_off) the hepatic
@@ -173,6 +191,8 @@ typedef struct hs_part {
   int i_te;             /* its extravascular tumour state; -1: flow-limited tumour */
   int i_auc_l, i_auc_t; /* its own AUC states; -1: none (the covered part's AUC follows
                            from the whole organ's) */
+  int i_bl, i_bt;       /* its bound-drug states (local retention); -1: no binding */
+  int i_sl, i_st;       /* its stagnant states (stasis; the covered part only); -1: none */
   double v_lk, v_tk, v_ek; /* apparent volumes, L (0: the part has none): its liver
                               w_L V_L Kp_L; its tumour w_T V_Tv Kp_T (the vascular space
                               w_T V_Tv f_vas when permeability-limited); its extravascular
@@ -219,6 +239,19 @@ typedef struct hs_rhs_ctx {
  * "normal-liver arterial flow Q_LA = f_HA*Q_H - f_TA*p_T*V_T = -3 L/h must be > 0". */
 int hs_params_init(hs_params *p, const hs_physiology *phys, const hs_drug *drug,
                    const hs_embolization *embo, int n_embo, hs_error *err);
+
+/* Stasis of the covered part at time t of a segment starting at t0 (model.md extension
+ * "Embolisation: redistribution, stasis, local retention"): the stagnant shares u_L, u_T of
+ * the covered liver and tumour beds (1 - prod(1 - sigma_i (1 - m_i(t))) over the events
+ * acting on the bed), the shares trap_L, trap_T of the covered arterial infusate the bed's
+ * occluded vessels hold (u times the bed's share of the unembolised arterial flow), the
+ * drain rates -d ln u / dt as the flow recovers (1/h) and the exchange rate of stagnant drug
+ * into the flowing tissue (1/h; that of the stasis event with the latest onset <= t0).
+ * All 0 without an event with sigma > 0. */
+typedef struct hs_stasis {
+  double u_l, u_t, trap_l, trap_t, kd_l, kd_t, k_ex;
+} hs_stasis;
+void hs_model_stasis(const hs_params *p, double t, double t0, hs_stasis *s);
 
 /* Infusion rates (mg/h) of a segment at time t, by route. */
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv);
@@ -280,6 +313,8 @@ typedef struct hs_conc {
   double gastric; /* gastric tissue concentration (0 without the gastric compartment) */
   double hepatic_vein; /* plasma in the hepatic veins, upstream of any filter: the liver's
                           and the tumour's direct venous outflow mixed, / BP */
+  double trapped_liver_mg, trapped_tumor_mg; /* stasis: held in the embolised beds, mg */
+  double bound_liver_mg, bound_tumor_mg;     /* local retention: bound, mg (all parts) */
 } hs_conc;
 void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, hs_conc *c);
 

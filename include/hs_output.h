@@ -4,7 +4,8 @@
  * Files are written to a temporary name in the destination directory and renamed when
  * complete; an existing destination is never replaced unless force is set (HS_EEXIST).
  * HDF5 layout (documented in README.md): /drugs/<name>/{time, plasma, blood, liver, tumor,
- * tumor_venous, hepatic_artery, portal_vein, depot, hepatic_vein} with a `units` attribute on each and
+ * tumor_venous, hepatic_artery, portal_vein, depot, hepatic_vein, trapped_liver,
+ * trapped_tumor, bound_liver, bound_tumor} with a `units` attribute on each and
  * `time` as dimension scale; /summary/drug (dimension scale) and /summary/<metric>;
  * root attributes scenario_text, scenario_path, program_version, rtol, atol, t_end_h,
  * dt_out_h, iv_comparator; `units` and `long_name` on every dataset. Drug names must be

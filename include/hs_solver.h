@@ -25,6 +25,8 @@ typedef struct hs_trace {
   double *plasma, *blood, *liver, *tumor, *tumor_venous, *hepatic_artery, *portal_vein;
   double *depot;  /* mg */
   double *hepatic_vein; /* plasma basis, upstream of a hepatic-venous filter */
+  double *trapped_liver, *trapped_tumor; /* stasis: held in the embolised beds, mg */
+  double *bound_liver, *bound_tumor;     /* local retention: bound, mg */
   double *y;      /* full state, n x HS_NSTATE row-major, may be NULL (extension states
                      that a run does not integrate are 0) */
 } hs_trace;

@@ -10,7 +10,8 @@
  *   status              int8 [run]             HS_RUN_* below
  *   reason              string [run]           "" for runs that succeeded
  *   <series>            float32|64 [run, drug, time]  plasma, blood, liver, tumor,
- *                       tumor_venous, hepatic_artery, portal_vein, depot, hepatic_vein
+ *                       tumor_venous, hepatic_artery, portal_vein, depot, hepatic_vein,
+ *                       trapped_liver, trapped_tumor, bound_liver, bound_tumor
  *                       (--timeseries)
  * Every dataset has `units` (and `long_name`); datasets are chunked along run
  * (chunk_runs), deflate+shuffle. Root attributes: scenario_text, scenario_path, design,

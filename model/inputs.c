@@ -33,12 +33,20 @@ double hs_model_ha_liver_share(const hs_params *p, double t, double t0) {
 
 double hs_model_pv_liver_share(const hs_params *p) { return p->fl.q_lp / p->fl.q_pv; }
 
-/* A hepatic-arterial bolus: the misperfused share to the stomach, the rest to the covered
+/* A hepatic-arterial bolus: the misperfused share to the stomach, the shares the occluded
+ * vessels of embolised beds hold to their stagnant drug (stasis), the rest to the covered
  * liver and tumour as m_L Q_LA : m_T Q_TA. */
 static void ha_bolus(const hs_params *p, double t, double amt, double *y) {
   if (p->i_gs >= 0) {
     y[p->i_gs] += p->phys.terr.mis_share * amt;
     amt *= 1 - p->phys.terr.mis_share;
+  }
+  if (p->part[0].i_sl >= 0) {
+    hs_stasis st;
+    hs_model_stasis(p, t, t, &st);
+    y[p->part[0].i_sl] += st.trap_l * amt;
+    y[p->part[0].i_st] += st.trap_t * amt;
+    amt *= 1 - st.trap_l - st.trap_t;
   }
   double share = hs_model_ha_liver_share(p, t, t);
   y[p->part[0].i_l] += share * amt;

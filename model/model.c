@@ -20,28 +20,6 @@
 
 /* ---- time-dependent multipliers and inputs ------------------------------------- */
 
-/* m(t) of one event: m_min until t_e + t_hold, then recovery with t_half (model.md). */
-static double embo_m(const hs_embolization *e, double t) {
-  double t_r = e->t_e + e->t_hold;
-  double dt = t > t_r ? t - t_r : 0.0;
-  return 1.0 - (1.0 - e->m_min) * exp(-M_LN2 * dt / e->t_half);
-}
-
-void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t) {
-  *m_l = 1.0;
-  *m_t = 1.0;
-  for (int i = 0; i < p->n_embo; i++) {
-    const hs_embolization *e = &p->embo[i];
-    if (t0 < e->t_e) continue; /* not yet active in this segment */
-    double m = embo_m(e, t);
-    *m_t *= m;
-    if (e->target == HS_EMBO_WHOLE_LIVER) *m_l *= m;
-  }
-  double occ = hs__vascular_arterial(&p->phys.vasc, t0); /* hepatic artery occlusion */
-  *m_l *= occ;
-  *m_t *= occ;
-}
-
 void hs_model_rates(const hs_segment *seg, double t, double *r_iv, double *r_ha, double *r_pv) {
   *r_iv = seg->r_iv, *r_ha = seg->r_ha, *r_pv = seg->r_pv;
   if (!seg->cos_iv && !seg->sin_iv && !seg->cos_ha && !seg->sin_ha && !seg->cos_pv &&
@@ -85,6 +63,8 @@ typedef struct terms {
   double r_iv, r_ha, r_pv;       /* infusion rates at t */
   double e_x, de_x;              /* extrahepatic elimination and d/dC_B */
   double e_f;                    /* hepatic-venous filter efficiency */
+  hs_stasis st;                  /* stasis of the covered beds (all 0: none) */
+  double r_sl, r_st;             /* arterial infusate the covered beds' occluded vessels hold */
 } terms;
 
 /* A part's flows, concentrations and hepatic elimination; m_l and m_t are its arterial
@@ -145,10 +125,16 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, int slo
   w->c_rv = y[HS_A_R] / (ph->v_r * d->kp_r);
   w->c_s = d->q_s > 0 ? y[HS_A_S] / d->v_s : 0.0;      /* slow tissue, blood-equivalent */
   hs_model_rates(&ctx->seg, t, &w->r_iv, &w->r_ha, &w->r_pv);
-  /* C_HA = C_B + (1 - s) R_HA / Q_HA,cov(t), the covered part's arterial flow; an occluded
-   * artery (no flow) is given no dose */
+  /* stasis: the occluded vessels of the covered beds hold their share of the infusate */
+  if (p->part[0].i_sl >= 0) hs_model_stasis(p, t, ctx->seg.t0, &w->st);
+  else w->st = (hs_stasis){0};
+  const double r_cov = (1 - w->mis) * w->r_ha; /* arterial infusate reaching the liver */
+  w->r_sl = w->st.trap_l * r_cov;
+  w->r_st = w->st.trap_t * r_cov;
+  /* C_HA = C_B + (1 - s) R_HA / Q_HA,cov(t), the covered part's arterial flow, less what the
+   * stagnant vessels hold; an occluded artery (no flow) is given no dose */
   const double q_cov = w->pt[0].q_la + w->pt[0].q_ta;
-  w->c_ha = w->c_b + (q_cov > 0 ? (1 - w->mis) * w->r_ha / q_cov : 0.0);
+  w->c_ha = w->c_b + (q_cov > 0 ? (r_cov - w->r_sl - w->r_st) / q_cov : 0.0);
   for (int k = 0; k < p->n_parts; k++) w->pt[k].c_a = p->part[k].covered ? w->c_ha : w->c_b;
   /* C_PV = (1 - phi) C_Gv + phi C_GSv + R_PV / Q_PV */
   w->c_pv = p->i_gs >= 0 ? (1 - w->phi) * w->c_gv + w->phi * w->c_gsv + w->r_pv / f->q_pv
@@ -159,9 +145,75 @@ static void eval_terms(double t, const double *y, const hs_rhs_ctx *ctx, int slo
 
 /* ---- right-hand side --------------------------------------------------------------- */
 
-/* A part's tumour amount (vascular and extravascular). */
+/* A part's tumour amount: vascular and extravascular, stagnant and bound. */
 static double part_tumor(const hs_part *q, const double *y) {
-  return q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
+  double a = q->i_te >= 0 ? y[q->i_t] + y[q->i_te] : y[q->i_t];
+  if (q->i_st >= 0) a += y[q->i_st];
+  if (q->i_bt >= 0) a += y[q->i_bt];
+  return a;
+}
+
+/* A part's normal-liver amount: flowing, stagnant and bound. */
+static double part_liver(const hs_part *q, const double *y) {
+  double a = y[q->i_l];
+  if (q->i_sl >= 0) a += y[q->i_sl];
+  if (q->i_bl >= 0) a += y[q->i_bl];
+  return a;
+}
+
+/* The free tumour state that binding and the stagnant drug's exchange act on: the
+ * extravascular space of a permeability-limited tumour, else the tumour. */
+static int tumor_tissue(const hs_part *q) { return q->i_te >= 0 ? q->i_te : q->i_t; }
+
+/* Hepatic elimination of the stagnant liver drug a: the liver's own over the stagnant share
+ * u of the bed, at the stagnant concentration a / (u V_Lk); *d: d/da (no 1/u). */
+static double stagnant_hepatic(const hs_params *p, const hs_part *q, double u, double a,
+                               double *d) {
+  *d = 0.0;
+  if (!(u > 0)) return 0.0;
+  double de, e = u * q->w_l * elim_rate(&p->drug.hepatic, a / (u * q->v_lk), &de);
+  *d = q->w_l * de / q->v_lk;
+  return e;
+}
+
+/* Tumour clearance of the stagnant tumour drug, a rate constant (1/h): CL_T over the bed's
+ * apparent volume (the stagnant share cancels). */
+static double stagnant_k_t(const hs_params *p, const hs_part *q) {
+  return q->w_t * p->drug.cl_t / (q->v_tk + q->v_ek);
+}
+
+/* Local retention: binding of the free drug of the part's liver and tumour and release of
+ * the bound (model.md extension). Sets the bound states' rates. */
+static void binding_rhs(const hs_params *p, const hs_part *q, const double *y, double *dy) {
+  const hs_drug *d = &p->drug;
+  const int it = tumor_tissue(q);
+  const double jl = d->k_bind_l * y[q->i_l] - d->k_unbind_l * y[q->i_bl];
+  const double jt = d->k_bind_t * y[it] - d->k_unbind_t * y[q->i_bt];
+  dy[q->i_l] -= jl;
+  dy[q->i_bl] = jl;
+  dy[it] -= jt;
+  dy[q->i_bt] = jt;
+}
+
+/* Stasis in the covered part: the stagnant drug of each bed receives the infusate its
+ * occluded vessels hold (and the tumour's the depot's release into them), drains into the
+ * flowing bed as the flow recovers (k_d) and passes into its tissue (k_ex), and is
+ * eliminated and bound as the tissue's own drug. Sets the stagnant states' rates. */
+static void stasis_rhs(const hs_params *p, const terms *w, const hs_part *q, const double *y,
+                       double *dy) {
+  const hs_stasis *st = &w->st;
+  const double s_l = y[q->i_sl], s_t = y[q->i_st];
+  const double kb_l = p->drug.k_bind_l, kb_t = p->drug.k_bind_t;
+  double d, e_l = stagnant_hepatic(p, q, st->u_l, s_l, &d), e_t = stagnant_k_t(p, q) * s_t;
+  dy[q->i_sl] = w->r_sl - (st->kd_l + st->k_ex + kb_l) * s_l - e_l;
+  dy[q->i_st] = w->r_st + st->u_t * p->drug.k_rel * y[HS_A_D] -
+                (st->kd_t + st->k_ex + kb_t) * s_t - e_t;
+  dy[q->i_l] += (st->kd_l + st->k_ex) * s_l;
+  dy[q->i_t] += st->kd_t * s_t;          /* the flow returns through its vessels */
+  dy[tumor_tissue(q)] += st->k_ex * s_t; /* into the tissue */
+  dy[HS_EL_H] += e_l;
+  dy[HS_EL_T] += e_t;
+  if (q->i_bl >= 0) dy[q->i_bl] += kb_l * s_l, dy[q->i_bt] += kb_t * s_t;
 }
 
 /* Blood a part returns by the hepatic veins (L/h): its liver outflow and its tumour's
@@ -179,7 +231,8 @@ static double part_hv(const hs_params *p, const part_terms *z, double *flux) {
 static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const part_terms *z,
                      const double *y, double *dy, double *hv) {
   const double f_td = p->phys.f_td, cl_t = p->drug.cl_t;
-  const double depot = q->covered ? p->drug.k_rel * y[HS_A_D] : 0.0; /* depot: covered */
+  /* the depot sits in the covered tumour; the stagnant share u_T of its bed holds its release */
+  const double depot = q->covered ? (1 - w->st.u_t) * p->drug.k_rel * y[HS_A_D] : 0.0;
   double in_t = z->q_ta * z->c_a + z->q_tp * w->c_pv - z->q_tout * z->c_tv;
   if (q->i_te >= 0) { /* vascular A_T, extravascular A_TE: PS (C_vas - C_ev / Kp_ev) */
     double j = q->w_t * p->phys.terr.ps * (z->c_tv - z->c_ev);
@@ -192,15 +245,17 @@ static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const
   }
   dy[q->i_l] = z->q_la * z->c_a + z->q_lp * w->c_pv + f_td * z->q_tout * z->c_tv -
                z->q_lout * z->c_lv - z->e_h;
+  dy[HS_EL_H] += z->e_h;
+  if (q->i_bl >= 0) binding_rhs(p, q, y, dy);
+  if (q->i_sl >= 0) stasis_rhs(p, w, q, y, dy);
   double flux;
   part_hv(p, z, &flux);
   *hv += flux;
-  const double a_t = part_tumor(q, y);
+  const double a_t = part_tumor(q, y), a_l = part_liver(q, y);
   dy[HS_AUC_T] += a_t;
-  dy[HS_AUC_L] += y[q->i_l];
+  dy[HS_AUC_L] += a_l;
   dy[HS_AUC_TV] += q->w_t * z->c_tv;
-  dy[HS_EL_H] += z->e_h;
-  if (q->i_auc_l >= 0) dy[q->i_auc_l] = q->w_l > 0 ? y[q->i_l] / (q->w_l * p->phys.v_l) : 0.0;
+  if (q->i_auc_l >= 0) dy[q->i_auc_l] = q->w_l > 0 ? a_l / (q->w_l * p->phys.v_l) : 0.0;
   if (q->i_auc_t >= 0) dy[q->i_auc_t] = q->w_t > 0 ? a_t / (q->w_t * p->fl.v_tv) : 0.0;
 }
 
@@ -255,9 +310,58 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
 
 #define J(i, j) jac[(i) * ld + (j)]
 
+/* Local retention (binding_rhs). */
+static void binding_jac(const hs_params *p, const hs_part *q, double *jac, int ld) {
+  const hs_drug *d = &p->drug;
+  const int it = tumor_tissue(q);
+  J(q->i_l, q->i_l) -= d->k_bind_l;
+  J(q->i_l, q->i_bl) += d->k_unbind_l;
+  J(q->i_bl, q->i_l) += d->k_bind_l;
+  J(q->i_bl, q->i_bl) -= d->k_unbind_l;
+  J(it, it) -= d->k_bind_t;
+  J(it, q->i_bt) += d->k_unbind_t;
+  J(q->i_bt, it) += d->k_bind_t;
+  J(q->i_bt, q->i_bt) -= d->k_unbind_t;
+}
+
+/* Stasis (stasis_rhs). */
+static void stasis_jac(const hs_params *p, const terms *w, const hs_part *q, const double *y,
+                       double *jac, int ld) {
+  const hs_stasis *st = &w->st;
+  const double kb_l = p->drug.k_bind_l, kb_t = p->drug.k_bind_t, kt = stagnant_k_t(p, q);
+  const int sl = q->i_sl, s_t = q->i_st;
+  double d;
+  stagnant_hepatic(p, q, st->u_l, y[sl], &d);
+  J(sl, sl) = -(st->kd_l + st->k_ex + kb_l) - d;
+  J(s_t, s_t) = -(st->kd_t + st->k_ex + kb_t) - kt;
+  J(s_t, HS_A_D) = st->u_t * p->drug.k_rel;
+  J(q->i_l, sl) += st->kd_l + st->k_ex;
+  J(q->i_t, s_t) += st->kd_t;
+  J(tumor_tissue(q), s_t) += st->k_ex;
+  J(HS_EL_H, sl) += d;
+  J(HS_EL_T, s_t) += kt;
+  if (q->i_bl >= 0) J(q->i_bl, sl) += kb_l, J(q->i_bt, s_t) += kb_t;
+}
+
+/* The AUC rows of a part's stagnant and bound states (amounts of its liver and tumour). */
+static void retained_auc_jac(const hs_params *p, const hs_part *q, double *jac, int ld) {
+  const int il[2] = {q->i_sl, q->i_bl}, it[2] = {q->i_st, q->i_bt};
+  for (int k = 0; k < 2; k++) {
+    if (il[k] >= 0) {
+      J(HS_AUC_L, il[k]) = 1 / p->phys.v_l;
+      if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, il[k]) = 1 / (q->w_l * p->phys.v_l);
+    }
+    if (it[k] >= 0) {
+      J(HS_AUC_T, it[k]) = 1 / p->fl.v_tv;
+      if (q->i_auc_t >= 0 && q->w_t > 0) J(q->i_auc_t, it[k]) = 1 / (q->w_t * p->fl.v_tv);
+    }
+  }
+}
+
 static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const part_terms *z,
-                     double *jac, int ld) {
-  const double f_td = p->phys.f_td, cl_t = p->drug.cl_t, k_rel = p->drug.k_rel;
+                     const double *y, double *jac, int ld) {
+  const double f_td = p->phys.f_td, cl_t = p->drug.cl_t;
+  const double k_rel = (1 - w->st.u_t) * p->drug.k_rel; /* into the flowing tumour */
   const double gp = (1 - w->phi) * w->cg, gsp = w->phi * w->cgs; /* dC_PV/dA_G, /dA_GS */
   const int it = q->i_t, il = q->i_l, ie = q->i_te, gs = p->i_gs;
   J(it, HS_A_B) = z->q_ta * w->cb; /* C_HA and C_B both move with A_B at slope 1 / V_B */
@@ -294,6 +398,9 @@ static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const
     J(q->i_auc_t, it) = 1 / (q->w_t * p->fl.v_tv);
     if (ie >= 0) J(q->i_auc_t, ie) = 1 / (q->w_t * p->fl.v_tv);
   }
+  if (q->i_bl >= 0) binding_jac(p, q, jac, ld);
+  if (q->i_sl >= 0) stasis_jac(p, w, q, y, jac, ld);
+  retained_auc_jac(p, q, jac, ld);
 }
 
 /* The Jacobian entries of one species, added to a zeroed matrix of leading dimension ld. */
@@ -322,7 +429,7 @@ static void species_jac(double t, const double *y, double *jac, int ld, const hs
   J(HS_A_B, HS_A_R) = w.q_r_t * w.cr;
   J(HS_A_B, HS_A_G) = f->q_sh * (1 - w.phi) * w.cg;
   J(HS_A_B, HS_A_B) = -(ph->q_co + d->cl_r + d->cl_bind + d->q_s) * w.cb - w.de_x * w.cb;
-  for (int k = 0; k < p->n_parts; k++) part_jac(p, &w, &p->part[k], &w.pt[k], jac, ld);
+  for (int k = 0; k < p->n_parts; k++) part_jac(p, &w, &p->part[k], &w.pt[k], y, jac, ld);
   J(HS_AUC_P, HS_A_B) = w.cb / d->bp;
   J(HS_EL_R, HS_A_B) = d->cl_r * w.cb;
   J(HS_EL_X, HS_A_B) = w.de_x * w.cb;
@@ -434,10 +541,14 @@ void hs_model_concentrations(double t, const double *y, const hs_rhs_ctx *ctx, h
   c->plasma = tr[HS_TRACK_PLASMA];
   c->liver = 0.0;
   c->tumor_venous = 0.0;
+  c->trapped_liver_mg = c->trapped_tumor_mg = c->bound_liver_mg = c->bound_tumor_mg = 0.0;
   double hv = 0.0, q_hv = 0.0;
   for (int k = 0; k < p->n_parts; k++) {
     double flux;
-    c->liver += y[p->part[k].i_l];
+    const hs_part *q = &p->part[k];
+    c->liver += part_liver(q, y);
+    if (q->i_sl >= 0) c->trapped_liver_mg += y[q->i_sl], c->trapped_tumor_mg += y[q->i_st];
+    if (q->i_bl >= 0) c->bound_liver_mg += y[q->i_bl], c->bound_tumor_mg += y[q->i_bt];
     c->tumor_venous += p->part[k].w_t * w.pt[k].c_tv;
     q_hv += part_hv(p, &w.pt[k], &flux);
     hv += flux;

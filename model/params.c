@@ -75,7 +75,11 @@ static int check_drug(const hs_drug *d, hs_error *err) {
       (rc = check_nonneg(d->cl_t, "tumour clearance CL_T (L/h)", err)) ||
       (rc = check_nonneg(d->k_rel, "depot release rate k_rel (1/h)", err)) ||
       (rc = check_nonneg(d->cl_bind, "binding clearance CL_bind (L/h)", err)) ||
-      (rc = check_nonneg(d->q_s, "slow-tissue exchange clearance Q_S (L/h)", err)))
+      (rc = check_nonneg(d->q_s, "slow-tissue exchange clearance Q_S (L/h)", err)) ||
+      (rc = check_nonneg(d->k_bind_l, "liver binding rate (1/h)", err)) ||
+      (rc = check_nonneg(d->k_bind_t, "tumour binding rate (1/h)", err)) ||
+      (rc = check_nonneg(d->k_unbind_l, "liver release rate of bound drug (1/h)", err)) ||
+      (rc = check_nonneg(d->k_unbind_t, "tumour release rate of bound drug (1/h)", err)))
     return rc;
   if (d->q_s > 0 && !(d->v_s > 0 && isfinite(d->v_s)))
     return hs_error_set(err, HS_EINPUT, "slow-tissue volume V_S = %g L must be > 0 when its "
@@ -95,6 +99,15 @@ static int check_embolization(const hs_embolization *e, int i, hs_error *err) {
   if (!(e->t_hold >= 0) || !isfinite(e->t_hold))
     return hs_error_set(err, HS_EINPUT, "embolization[%d]: recanalisation start = %g h after "
                         "onset must be >= 0", i, e->t_hold);
+  if (!(e->m_min_l >= 0 && e->m_min_l <= 1))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: normal-liver multiplier at onset = %g "
+                        "must lie in (0, 1] (liver_flow_reduction below 100 %%)", i, e->m_min_l);
+  if (!(e->sigma >= 0 && e->sigma <= 1))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: stasis share = %g must lie in "
+                        "[0, 1]", i, e->sigma);
+  if (!(e->t_ex >= 0))
+    return hs_error_set(err, HS_EINPUT, "embolization[%d]: stasis exchange half-life = %g h "
+                        "must be > 0", i, e->t_ex);
   if (!isnan(e->f_imm) && !(e->f_imm >= 0 && e->f_imm <= 1))
     return hs_error_set(err, HS_EINPUT, "embolization[%d]: immediate fraction = %g of a TACE "
                         "dose must lie in [0, 1]", i, e->f_imm);
@@ -177,17 +190,24 @@ static int check_permeability(const hs_territory *r, double kp_t, hs_error *err)
  * reference model, unless a catheter covers less than the whole liver or tumour. */
 static void layout_parts(hs_params *p, double c_l, double c_t) {
   const int ps = p->phys.terr.ps > 0;
+  const hs_drug *d = &p->drug;
+  const int bind = d->k_bind_l > 0 || d->k_bind_t > 0 || d->k_unbind_l > 0 || d->k_unbind_t > 0;
+  int stasis = 0;
+  for (int i = 0; i < p->n_embo; i++) stasis |= p->embo[i].sigma > 0;
   p->n_parts = 1;
   p->part[0] = (hs_part){.w_l = c_l, .w_t = c_t, .covered = 1, .i_l = HS_A_L,
                          .i_t = HS_A_T, .i_te = ps ? HS_A_TE : -1, .i_auc_l = -1,
-                         .i_auc_t = -1};
+                         .i_auc_t = -1, .i_bl = bind ? HS_A_BL : -1,
+                         .i_bt = bind ? HS_A_BT : -1, .i_sl = stasis ? HS_A_SL : -1,
+                         .i_st = stasis ? HS_A_ST : -1};
   if (c_l < 1 || c_t < 1)
     p->part[p->n_parts++] =
         (hs_part){.w_l = 1 - c_l, .w_t = 1 - c_t, .covered = 0, .i_l = HS_A_L2,
                   .i_t = HS_A_T2, .i_te = ps ? HS_A_TE2 : -1, .i_auc_l = HS_AUC_L2,
-                  .i_auc_t = HS_AUC_T2};
+                  .i_auc_t = HS_AUC_T2, .i_bl = bind ? HS_A_BL2 : -1,
+                  .i_bt = bind ? HS_A_BT2 : -1, .i_sl = -1, .i_st = -1};
   p->i_gs = p->phys.terr.gastric ? HS_A_GS : -1;
-  p->ext = p->n_parts > 1 || p->i_gs >= 0 || ps;
+  p->ext = p->n_parts > 1 || p->i_gs >= 0 || ps || bind || stasis;
   const double f_vas = p->phys.terr.f_vas;
   for (int k = 0; k < p->n_parts; k++) {
     hs_part *q = &p->part[k];

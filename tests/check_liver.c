@@ -105,7 +105,7 @@ START_TEST(test_neutral_settings) {
   hs_physiology ref = phys(0), neu = phys(0);
   ref.f_ta = neu.f_ta = 0.9;
   neu.vasc.habr = 0.255;
-  hs_embolization e = {HS_EMBO_TUMOR, 1.0, 0.2, 3.0, 0, NAN};
+  hs_embolization e = {HS_EMBO_TUMOR, 1.0, 0.2, 3.0, 0, NAN, 0, 0, 0};
   hs_drug d = drug();
   hs_dose dose = {.route = HS_ROUTE_HA, .t_start = 0, .t_end = 2, .amount_mg = 238.5};
   hs_sim_opts o = {.t_end = 100, .dt_out = 1, .rtol = 1e-10, .atol = 1e-12, .max_steps = 100000};
@@ -141,7 +141,7 @@ END_TEST
 START_TEST(test_recanalisation_shape) {
   static const double t[] = {2, 50, 74, 98, 122, 74 + 24 * 3.7};
   static const double want[] = {0.1, 0.1, 0.1, 0.55, 0.775, 1 - 0.9 * 0.076946525834057};
-  hs_embolization e = {HS_EMBO_WHOLE_LIVER, 2.0, 0.1, 24.0, 72.0, NAN};
+  hs_embolization e = {HS_EMBO_WHOLE_LIVER, 2.0, 0.1, 24.0, 72.0, NAN, 0, 0, 0};
   hs_physiology ph = phys(0);
   hs_drug d = drug();
   hs_params p;

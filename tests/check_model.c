@@ -50,7 +50,7 @@ static hs_physiology full_phys(void) {
   return ph;
 }
 
-static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0, NAN};
+static const hs_embolization WHOLE_LIVER = {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0, NAN, 0, 0, 0};
 
 static void init_ok(hs_params *p, const hs_physiology *ph, const hs_drug *d,
                     const hs_embolization *e, int n) {
@@ -149,15 +149,15 @@ typedef struct bad_embo {
 } bad_embo;
 
 static const bad_embo BAD_EMBO[] = {
-    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5, 0, NAN}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5, 0, NAN}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5, 0, NAN}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0, 0, NAN},
+    {{HS_EMBO_WHOLE_LIVER, 1.0, 0.0, 0.5, 0, NAN, 0, 0, 0}, "embolization[1]: m_min = 0 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 1.5, 0.5, 0, NAN, 0, 0, 0}, "embolization[1]: m_min = 1.5 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, -0.2, 0.5, 0, NAN, 0, 0, 0}, "embolization[1]: m_min = -0.2 must lie in (0, 1]"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.0, 0, NAN, 0, 0, 0},
      "embolization[1]: recovery half-life = 0 h must be > 0"},
-    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5, 0, NAN}, "embolization[1]: onset = -2.5 h must be >= 0"},
-    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, 1.2385},
+    {{HS_EMBO_TUMOR, -2.5, 0.3, 0.5, 0, NAN, 0, 0, 0}, "embolization[1]: onset = -2.5 h must be >= 0"},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, 1.2385, 0, 0, 0},
      "embolization[1]: immediate fraction = 1.2385 of a TACE dose must lie in [0, 1]"},
-    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, -0.1},
+    {{HS_EMBO_TUMOR, 1.0, 0.3, 0.5, 0, -0.1, 0, 0, 0},
      "embolization[1]: immediate fraction = -0.1 of a TACE dose must lie in [0, 1]"},
 };
 
@@ -281,7 +281,8 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
 }
 
 /* Configurations used by the RHS, Jacobian and conservation tests. */
-enum { TERR_SPLIT = 1, TERR_GASTRIC = 2, TERR_PS = 4 }; /* model.md extension options */
+enum { TERR_SPLIT = 1, TERR_GASTRIC = 2, TERR_PS = 4, /* model.md extension options */
+       STASIS = 8, BIND = 16 }; /* embolisation: redistribution and stasis; local retention */
 enum { OCCLUDED = 1, NO_TUMOR_FLOW = 2 }; /* zero-flow events */
 typedef struct config {
   const char *name;
@@ -314,6 +315,24 @@ static const config CONFIGS[] = {
      TERR_SPLIT | TERR_GASTRIC | TERR_PS, OCCLUDED},
     {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability "
      "(every option on)", HS_ELIM_MM, 1, 1, 0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS, 0},
+    /* from here on: options the model.md transcription above (model_md_rhs) does not know */
+    {"linear, redistribution and stasis", HS_ELIM_LINEAR, 1, 0, 0.37, STASIS, 0},
+    {"michaelis-menten, stasis, local retention", HS_ELIM_MM, 1, 0, 0.37, STASIS | BIND, 0},
+    {"linear, local retention, territory, permeability", HS_ELIM_LINEAR, 0, 0, 2.385,
+     BIND | TERR_SPLIT | TERR_PS, 0},
+    {"michaelis-menten, stasis during the hold, permeability", HS_ELIM_MM, 1, 0, 1.5,
+     STASIS | BIND | TERR_PS, 0},
+    {"michaelis-menten, every option on with stasis and local retention", HS_ELIM_MM, 1, 1,
+     0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS | STASIS | BIND, 0},
+};
+enum { N_ORACLE = 14 }; /* the configurations model_md_rhs covers */
+
+/* Redistribution and stasis: a whole-liver event holding 80 % of what its occluded vessels
+ * receive (liver reduced to 25 %, tumour to 10 %), and a permanent tumour-selective one held
+ * for 1 h holding 60 %, whose exchange half-life (0.3 h) applies from its onset. */
+static const hs_embolization STASIS_EVENTS[] = {
+    {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0, NAN, 0.25, 0.8, 0.9},
+    {HS_EMBO_TUMOR, 0.0, 0.3, INFINITY, 2.0, NAN, 0, 0.6, 0.3},
 };
 
 /* Catheter territory (60 % of the liver, 70 % of the tumour), 8 % of the arterial infusate
@@ -344,9 +363,11 @@ static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
                             .cl_int_loss = 0.3};
   }
   config_territory(c->terr, &ph);
+  if (c->terr & BIND) d.k_bind_l = 0.9, d.k_bind_t = 1.7, d.k_unbind_l = 0.2;
   if (c->zero & OCCLUDED) ph.vasc.ha_occluded = 1, ph.vasc.t_occl = 0.0;
   if (c->zero & NO_TUMOR_FLOW) ph.p_t = 0.0;
-  init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
+  if (c->terr & STASIS) init_ok(p, &ph, &d, STASIS_EVENTS, NCASES(STASIS_EVENTS));
+  else init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
   if (c->filtered) ck_assert_int_eq(hs_params_set_filter(p, &FILTER, 1, &err), HS_OK);
   HS_ASSERT_REL(p->drug.hepatic.cl + p->drug.hepatic.vmax,
                 (1 - ph.vasc.cl_int_loss) * (d.hepatic.cl + d.hepatic.vmax), 1e-15);
@@ -423,7 +444,8 @@ START_TEST(test_rhs_conserves_mass) {
   hs_rhs_ctx ctx;
   config_setup(c, &p, &ctx);
   const int terms[] = {HS_A_B,  HS_A_G,  HS_A_L,  HS_A_T,   HS_A_R,  HS_A_D,  HS_A_S,
-                       HS_A_L2, HS_A_T2, HS_A_TE, HS_A_TE2, HS_A_GS, HS_EL_H, HS_EL_R,
+                       HS_A_L2, HS_A_T2, HS_A_TE, HS_A_TE2, HS_A_GS, HS_A_SL, HS_A_ST,
+                       HS_A_BL, HS_A_BT, HS_A_BL2, HS_A_BT2, HS_EL_H, HS_EL_R,
                        HS_EL_X, HS_EL_T, HS_EL_F, HS_EL_B};
   uint64_t seed = 0xdeadbeefcafef00du + (uint64_t)_i;
   for (int k = 0; k < 20; k++) {
@@ -457,21 +479,21 @@ typedef struct embo_case {
 #define TU HS_EMBO_TUMOR
 static const embo_case EMBO_CASES[] = {
     /* whole liver: at onset m = m_min, one half-life later halfway back */
-    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 1.5, 1.5, 0.2, 0.2},
-    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.25, 1.5, 0.6, 0.6},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN, 0, 0, 0}}, 1, 1.5, 1.5, 0.2, 0.2},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN, 0, 0, 0}}, 1, 2.25, 1.5, 0.6, 0.6},
     /* 1 - 0.8 * 2^(-0.885 / 0.75), segment started after onset */
-    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN, 0, 0, 0}}, 1, 2.385, 2.0, 0.646918801483738, 0.646918801483738},
     /* not active before onset: the segment starts before t_e */
-    {{{WL, 1.5, 0.2, 0.75, 0, NAN}}, 1, 2.385, 1.0, 1, 1},
+    {{{WL, 1.5, 0.2, 0.75, 0, NAN, 0, 0, 0}}, 1, 2.385, 1.0, 1, 1},
     /* permanent occlusion stays at m_min */
-    {{{WL, 0.5, 0.137, INFINITY, 0, NAN}}, 1, 238.5, 0.5, 0.137, 0.137},
+    {{{WL, 0.5, 0.137, INFINITY, 0, NAN, 0, 0, 0}}, 1, 238.5, 0.5, 0.137, 0.137},
     /* tumour-selective moves m_T only */
-    {{{TU, 0.0, 0.3, 2.0, 0, NAN}}, 1, 2.0, 0.0, 1, 0.65},
+    {{{TU, 0.0, 0.3, 2.0, 0, NAN, 0, 0, 0}}, 1, 2.0, 0.0, 1, 0.65},
     /* two events multiply; the second only once its segment has begun */
-    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 1.0, 0.3, INFINITY, 0, NAN}}, 2, 0.5, 0.0, 0.55, 0.55},
-    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 1.0, 0.3, INFINITY, 0, NAN}}, 2, 1.5, 1.0, 0.8875,
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN, 0, 0, 0}, {TU, 1.0, 0.3, INFINITY, 0, NAN, 0, 0, 0}}, 2, 0.5, 0.0, 0.55, 0.55},
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN, 0, 0, 0}, {TU, 1.0, 0.3, INFINITY, 0, NAN, 0, 0, 0}}, 2, 1.5, 1.0, 0.8875,
      0.8875 * 0.3},
-    {{{WL, 0.0, 0.1, 0.5, 0, NAN}, {WL, 1.0, 0.5, 1.0, 0, NAN}}, 2, 2.0, 1.0, 0.94375 * 0.75,
+    {{{WL, 0.0, 0.1, 0.5, 0, NAN, 0, 0, 0}, {WL, 1.0, 0.5, 1.0, 0, NAN, 0, 0, 0}}, 2, 2.0, 1.0, 0.94375 * 0.75,
      0.94375 * 0.75},
 };
 
@@ -505,9 +527,9 @@ END_TEST
  * or before the dose; before every carrier, the earliest one), events without a carrier
  * (NAN) being passed over; that share enters exactly as an HA bolus, the rest the depot. */
 START_TEST(test_tace_carrier_split) {
-  hs_embolization ev[3] = {{TU, 5.0, 0.3, INFINITY, 0, 0.6},
-                           {WL, 2.0, 0.5, 1.0, 0, NAN},
-                           {TU, 1.0, 0.2, INFINITY, 0, 0.2385}};
+  hs_embolization ev[3] = {{TU, 5.0, 0.3, INFINITY, 0, 0.6, 0, 0, 0},
+                           {WL, 2.0, 0.5, 1.0, 0, NAN, 0, 0, 0},
+                           {TU, 1.0, 0.2, INFINITY, 0, 0.2385, 0, 0, 0}};
   static const double t[] = {0.5, 1.0, 3.0, 4.999, 5.0, 7.0};
   static const double want[] = {0.2385, 0.2385, 0.2385, 0.2385, 0.6, 0.6};
   hs_physiology ph = ref_phys();
@@ -546,7 +568,7 @@ END_TEST
 /* With blood only, embolised arterial flow is returned to the rest of body and the
  * organs together still receive Q_CO C_B. */
 START_TEST(test_cardiac_output_conserved) {
-  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5, 0, NAN}, {TU, 0.2, 0.35, INFINITY, 0, NAN}};
+  hs_embolization ev[2] = {{WL, 0.0, 0.1, 0.5, 0, NAN, 0, 0, 0}, {TU, 0.2, 0.35, INFINITY, 0, NAN, 0, 0, 0}};
   hs_physiology ph = ref_phys();
   hs_drug d = ref_drug();
   d.hepatic.cl = 0;
@@ -661,8 +683,10 @@ START_TEST(test_system_jacobian_and_balance) {
   enum { N = 3 * HS_NSTATE };
   hs_params p[3];
   hs_system_ctx ctx;
-  /* every option on, without and with an occluded hepatic artery */
-  system_setup(&CONFIGS[NCASES(CONFIGS) - 1 - _i], p, &ctx);
+  /* every option on, without and with an occluded hepatic artery, and with stasis and
+   * local retention */
+  const int which[] = {N_ORACLE - 1, N_ORACLE - 2, NCASES(CONFIGS) - 1};
+  system_setup(&CONFIGS[which[_i]], p, &ctx);
   uint64_t seed = 0x51ab1e5eedu;
   static double jac[N * N];
   for (int k = 0; k < 4; k++) {
@@ -688,7 +712,7 @@ START_TEST(test_system_jacobian_and_balance) {
       const double *d = f0 + b * HS_NSTATE;
       double sum = d[HS_EL_H] + d[HS_EL_R] + d[HS_EL_X] + d[HS_EL_T] + d[HS_EL_F] + d[HS_EL_B];
       for (int i = 0; i < HS_N_AMOUNTS; i++) sum += d[i];
-      for (int i = HS_A_L2; i <= HS_A_GS; i++) sum += d[i]; /* the territory's amounts */
+      for (int i = HS_A_L2; i <= HS_A_BT2; i++) sum += d[i]; /* the extensions' amounts */
       ck_assert_msg(fabs(sum - d[HS_DOSED]) <= 1e-10 * fabs(d[HS_DOSED]),
                     "species %d: %.17g vs %.17g", b, sum, d[HS_DOSED]);
     }
@@ -706,9 +730,9 @@ Suite *hs_suite_model(void) {
   tcase_add_loop_test(tc, test_embo_reject, 0, NCASES(BAD_EMBO));
   suite_add_tcase(s, tc);
   tc = tcase_create("rhs");
-  tcase_add_loop_test(tc, test_rhs_equations, 0, NCASES(CONFIGS));
+  tcase_add_loop_test(tc, test_rhs_equations, 0, N_ORACLE);
   tcase_add_loop_test(tc, test_jacobian_fd, 0, NCASES(CONFIGS));
-  tcase_add_loop_test(tc, test_system_jacobian_and_balance, 0, 2);
+  tcase_add_loop_test(tc, test_system_jacobian_and_balance, 0, 3);
   tcase_add_loop_test(tc, test_rhs_conserves_mass, 0, NCASES(CONFIGS));
   tcase_add_test(tc, test_concentrations);
   suite_add_tcase(s, tc);

@@ -22,7 +22,7 @@
 #endif
 
 #define NT 5
-#define NVAR 10 /* t and the nine time courses */
+#define NVAR 14 /* t and the thirteen time courses */
 #define DEPOT_VAR 8 /* its index among them */
 
 typedef struct fixture {
@@ -46,7 +46,8 @@ static void fill_trace(fixture *fx, int i) {
   double **slots[NVAR] = {&tr->t,    &tr->plasma,         &tr->blood,
                           &tr->liver, &tr->tumor,         &tr->tumor_venous,
                           &tr->hepatic_artery, &tr->portal_vein, &tr->depot,
-                          &tr->hepatic_vein};
+                          &tr->hepatic_vein, &tr->trapped_liver, &tr->trapped_tumor,
+                          &tr->bound_liver, &tr->bound_tumor};
   tr->cap = tr->n = NT;
   for (int j = 0; j < NVAR; j++) {
     for (int k = 0; k < NT; k++) fx->data[i][j][k] = value(i, j, k);
@@ -330,7 +331,8 @@ START_TEST(test_csv) {
   char *text = slurp(p, NULL);
   check_line(text, 0, "time_h,plasma_mg_per_L,blood_mg_per_L,liver_mg_per_L,tumor_mg_per_L,"
                       "tumor_venous_mg_per_L,hepatic_artery_mg_per_L,portal_vein_mg_per_L,"
-                      "depot_mg,hepatic_vein_mg_per_L");
+                      "depot_mg,hepatic_vein_mg_per_L,trapped_liver_mg,trapped_tumor_mg,"
+                      "bound_liver_mg,bound_tumor_mg");
   expected_row(&fx, 0, 3, row, sizeof row);
   check_line(text, 4, row);
   free(text);

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#define TRACE_SERIES 10 /* t, plasma, blood, liver, tumor, tumor_venous, ha, pv, depot, hv */
+#define TRACE_SERIES 14 /* t, plasma, blood, liver, tumor, tumor_venous, ha, pv, depot, hv,
+                           trapped and bound in liver and tumour */
 
 static int trace_alloc(hs_trace *tr, int n) {
   double *buf = calloc((size_t)n * TRACE_SERIES, sizeof(double));
@@ -15,7 +16,8 @@ static int trace_alloc(hs_trace *tr, int n) {
   double **series[TRACE_SERIES] = {&tr->t,     &tr->plasma,       &tr->blood,
                                    &tr->liver, &tr->tumor,        &tr->tumor_venous,
                                    &tr->hepatic_artery, &tr->portal_vein, &tr->depot,
-                                   &tr->hepatic_vein};
+                                   &tr->hepatic_vein, &tr->trapped_liver,
+                                   &tr->trapped_tumor, &tr->bound_liver, &tr->bound_tumor};
   for (int i = 0; i < TRACE_SERIES; i++) *series[i] = buf + (size_t)i * n;
   tr->cap = n;
   return HS_OK;

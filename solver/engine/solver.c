@@ -418,6 +418,10 @@ static void record_species(hs_solver *s, int sp, double t, const double *y, hs_t
   set_trace(tr->portal_vein, k, cc.portal_vein);
   set_trace(tr->depot, k, cc.depot_mg);
   set_trace(tr->hepatic_vein, k, cc.hepatic_vein);
+  set_trace(tr->trapped_liver, k, cc.trapped_liver_mg);
+  set_trace(tr->trapped_tumor, k, cc.trapped_tumor_mg);
+  set_trace(tr->bound_liver, k, cc.bound_liver_mg);
+  set_trace(tr->bound_tumor, k, cc.bound_tumor_mg);
   if (tr->y) { /* HS_NSTATE per row; extension states not integrated are 0 */
     double *row = tr->y + (size_t)k * HS_NSTATE;
     memcpy(row, y, sizeof(double) * (size_t)s->stride);

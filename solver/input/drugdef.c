@@ -38,6 +38,10 @@ static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_CL_BIND] = Q(HS_DK_CL_BIND, HS_REG_DRUG_CL_BIND),
     [HS_DK_Q_S] = Q(HS_DK_Q_S, HS_REG_DRUG_Q_S),
     [HS_DK_V_S] = Q(HS_DK_V_S, HS_REG_DRUG_V_S),
+    [HS_DK_KB_L] = Q(HS_DK_KB_L, HS_REG_DRUG_KB_L),
+    [HS_DK_KB_T] = Q(HS_DK_KB_T, HS_REG_DRUG_KB_T),
+    [HS_DK_KU_L] = Q(HS_DK_KU_L, HS_REG_DRUG_KU_L),
+    [HS_DK_KU_T] = Q(HS_DK_KU_T, HS_REG_DRUG_KU_T),
     [HS_DK_REGIMEN] = SKIP("regimen"),
     [HS_DK_NAME] = {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, name), HS_R_ANY,
                     NULL, 64, NULL},
@@ -99,7 +103,8 @@ void hs__drugdef_overlay(hs__drugdef *base, const hs__drugdef *top) {
   overlay_route(base, top, EXTRAHEPATIC);
   static const int plain[] = {HS_DK_BP,   HS_DK_FU,   HS_DK_MW,    HS_DK_KP_G,
                               HS_DK_KP_L, HS_DK_KP_T, HS_DK_KP_R,  HS_DK_CL_R,
-                              HS_DK_CL_T, HS_DK_K_REL, HS_DK_CL_BIND, HS_DK_Q_S, HS_DK_V_S};
+                              HS_DK_CL_T, HS_DK_K_REL, HS_DK_CL_BIND, HS_DK_Q_S, HS_DK_V_S,
+                              HS_DK_KB_L, HS_DK_KB_T, HS_DK_KU_L, HS_DK_KU_T};
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
     if (top->info[plain[i]].set) copy_key(base, top, plain[i]);
   if (top->target.present) base->target = top->target;
@@ -158,6 +163,8 @@ static const struct param {
     {HS_DK_H_KM, C_KM},         {HS_DK_X_CL, C_CLEARANCE},    {HS_DK_X_VMAX, C_NONE},
     {HS_DK_X_KM, C_KM},         {HS_DK_CL_R, C_CLEARANCE},    {HS_DK_CL_T, C_CLEARANCE},
     {HS_DK_CL_BIND, C_CLEARANCE}, {HS_DK_Q_S, C_CLEARANCE},   {HS_DK_V_S, C_CLEARANCE},
+    {HS_DK_KB_L, C_NONE},       {HS_DK_KB_T, C_NONE},         {HS_DK_KU_L, C_NONE},
+    {HS_DK_KU_T, C_NONE},
 };
 
 /* Where parameter p lands in hs_drug. */

@@ -20,11 +20,12 @@ typedef struct embo_in {
   double onset, reduction, t_half;
   double t_hold, every, depot_half; /* recanalisation start, session interval, carrier */
   double f_imm;                     /* the carrier's immediate share of a TACE dose */
+  double liver_reduction, sigma, t_ex; /* redistribution, stasis */
   int sessions;
 } embo_in;
 
 enum { E_TARGET, E_TYPE, E_ONSET, E_REDUCTION, E_THALF, E_AGENT, E_RECAN, E_EVERY, E_SESSIONS,
-       E_DEPOT, E_IMM, E_DESC, E_N };
+       E_DEPOT, E_IMM, E_LRED, E_SIGMA, E_TEX, E_DESC, E_N };
 static const hs__field EMBO_FIELDS[E_N] = {
     ENUM("target", embo_in, target, EMBO_TARGETS),
     ENUM("type", embo_in, type, EMBO_TYPES),
@@ -38,6 +39,10 @@ static const hs__field EMBO_FIELDS[E_N] = {
     {"sessions", HS_F_INT, HS_KIND_NUMBER, offsetof(embo_in, sessions), HS_R_ANY, NULL, 0, NULL},
     HS_REG(HS_REG_EMBO_DEPOT, offsetof(embo_in, depot_half)),
     HS_REG(HS_REG_EMBO_IMMEDIATE, offsetof(embo_in, f_imm)),
+    /* redistribution and stasis */
+    HS_REG(HS_REG_EMBO_LIVER_REDUCTION, offsetof(embo_in, liver_reduction)),
+    HS_REG(HS_REG_EMBO_STASIS, offsetof(embo_in, sigma)),
+    HS_REG(HS_REG_EMBO_STASIS_EXCH, offsetof(embo_in, t_ex)),
     {"description", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
@@ -215,6 +220,13 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
     return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "flow_reduction"), path, L->err,
                           "flow_reduction must be below 100 %% (an occluded artery carries "
                           "no flow at all; use e.g. 99 %%)");
+  if (info[E_LRED].set && in->liver_reduction >= 1)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "liver_flow_reduction"), path, L->err,
+                          "liver_flow_reduction must be below 100 %% (use e.g. 99 %%)");
+  if (info[E_LRED].set && in->target != HS_EMBO_WHOLE_LIVER)
+    return hs__ydoc_error(L->d, hs__ydoc_get(L->d, e, "liver_flow_reduction"), path, L->err,
+                          "liver_flow_reduction needs 'target: whole_liver' (a tumour-selective "
+                          "event leaves the normal liver's flow alone)");
   if (in->type == 0 && !info[E_THALF].set)
     return hs__ydoc_error(L->d, e, path, L->err,
                           "a degradable embolisation needs 'recovery_half_life'");
@@ -230,6 +242,9 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
   out->t_hold = in->t_hold;
   /* a carrier: its immediate share (0 when it has a depot release only); NAN: none */
   out->f_imm = info[E_IMM].set ? in->f_imm : info[E_DEPOT].set ? 0.0 : NAN;
+  out->m_min_l = info[E_LRED].set ? 1 - in->liver_reduction : 0.0;
+  out->sigma = info[E_SIGMA].set ? in->sigma : 0.0;
+  out->t_ex = info[E_TEX].set ? in->t_ex : 0.0;
   return HS_OK;
 }
 

@@ -45,6 +45,11 @@ static const trace_var TRACE_VARS[] = {
     TV(depot, "depot_mg", "mg", "amount in the TACE / bead depot"),
     TV(hepatic_vein, "hepatic_vein_mg_per_L", "mg/L",
        "hepatic venous plasma (liver and direct tumour outflow, upstream of any filter)"),
+    TV(trapped_liver, "trapped_liver_mg", "mg",
+       "drug held in the embolised normal-liver bed (stasis)"),
+    TV(trapped_tumor, "trapped_tumor_mg", "mg", "drug held in the embolised tumour bed (stasis)"),
+    TV(bound_liver, "bound_liver_mg", "mg", "drug bound in the normal liver (local retention)"),
+    TV(bound_tumor, "bound_tumor_mg", "mg", "drug bound in the tumour (local retention)"),
 };
 #undef TV
 #define N_TRACE_VARS ((int)(sizeof TRACE_VARS / sizeof TRACE_VARS[0]))

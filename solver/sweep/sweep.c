@@ -21,9 +21,11 @@
 #define REASON_LEN HS_SWEEP_REASON_LEN
 static const char *const SERIES[N_SERIES] = {"plasma", "blood", "liver", "tumor",
                                              "tumor_venous", "hepatic_artery", "portal_vein",
-                                             "depot", "hepatic_vein"};
+                                             "depot", "hepatic_vein", "trapped_liver",
+                                             "trapped_tumor", "bound_liver", "bound_tumor"};
 static const char *const SERIES_UNITS[N_SERIES] = {"mg/L", "mg/L", "mg/L", "mg/L", "mg/L",
-                                                   "mg/L", "mg/L", "mg",   "mg/L"};
+                                                   "mg/L", "mg/L", "mg",   "mg/L", "mg",
+                                                   "mg",   "mg",   "mg"};
 
 int hs__chunk_alloc(hs__chunk *c, const hs__plan *pl) {
   size_t n = (size_t)pl->chunk, d = (size_t)pl->n_drugs;
@@ -84,7 +86,9 @@ static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
     double **dst[N_SERIES] = {&w->tr[d].plasma, &w->tr[d].blood, &w->tr[d].liver,
                               &w->tr[d].tumor, &w->tr[d].tumor_venous,
                               &w->tr[d].hepatic_artery, &w->tr[d].portal_vein, &w->tr[d].depot,
-                              &w->tr[d].hepatic_vein};
+                              &w->tr[d].hepatic_vein, &w->tr[d].trapped_liver,
+                              &w->tr[d].trapped_tumor, &w->tr[d].bound_liver,
+                              &w->tr[d].bound_tumor};
     for (int s = 0; s < N_SERIES; s++) *dst[s] = base + (size_t)s * pl->n_time;
     w->tr[d].cap = pl->n_time;
     w->tr[d].t = NULL;

@@ -13,7 +13,7 @@
 #include "hs_sweep.h"
 #include "hs_sweepfile.h"
 
-#define HS_SWEEP_N_SERIES 9
+#define HS_SWEEP_N_SERIES 13
 #define HS_SWEEP_REASON_LEN 256
 
 /* What every worker and the writer share, read-only during the sweep. */
