@@ -303,13 +303,14 @@ static const struct {
   const char *agent;
   hs_embo_target target;
   double m_min, t_half_h, t_hold_h, depot_half_h, f_imm; /* f_imm NAN: not a carrier */
+  double m_min_l, sigma, t_ex_h; /* redistribution, stasis (0: none) */
 } AGENTS[] = {
-    {"dsm", HS_EMBO_WHOLE_LIVER, 0.14, 35.0 / 60, 0, 0, NAN},
-    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.43},
-    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078},
-    {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN},
-    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN},
-    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN},
+    {"dsm", HS_EMBO_WHOLE_LIVER, 0.23, 35.0 / 60, 0, 0, NAN, 0.135, 1, 0.05},
+    {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.43, 0, 1, 0},
+    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078, 0, 0, 0},
+    {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN, 0, 0, 0},
+    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN, 0, 0, 0},
+    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN, 0, 0, 0},
 };
 
 START_TEST(test_agent_presets) {
@@ -323,6 +324,9 @@ START_TEST(test_agent_presets) {
   const hs_embolization *e = &sc.embo[0];
   ck_assert_int_eq(e->target, AGENTS[_i].target);
   HS_ASSERT_REL(e->m_min, AGENTS[_i].m_min, 1e-12);
+  HS_ASSERT_REL(e->m_min_l + 1, AGENTS[_i].m_min_l + 1, 1e-12);
+  HS_ASSERT_REL(e->sigma + 1, AGENTS[_i].sigma + 1, 1e-12);
+  HS_ASSERT_REL(e->t_ex + 1, AGENTS[_i].t_ex_h + 1, 1e-12);
   if (isinf(AGENTS[_i].t_half_h)) ck_assert(isinf(e->t_half));
   else HS_ASSERT_REL(e->t_half, AGENTS[_i].t_half_h, 1e-12);
   HS_ASSERT_REL(e->t_hold + 1, AGENTS[_i].t_hold_h + 1, 1e-12);

@@ -343,7 +343,8 @@ def write_report(path, rows, summ, binary):
     fit = [r for r in rows if r.get("fitted")]
     L += ["", "## Observations the library was fitted to", "",
           "Agreement here is by construction, not a test of the model: a library value "
-          "carries `fitted_to: <observation>`.", ""]
+          "carries `fitted_to: <observation>`, or the entry's `fitted:` names a scenario "
+          "input set from the observation.", ""]
     L += [f"- **{r['id']}**: " + "; ".join(r["fitted"]) for r in fit] or ["None."]
     errs = [r for r in rows if "error" in r]
     if errs:
@@ -491,7 +492,7 @@ def main():
         for path, st, o in items:
             row = {k: o.get(k) for k in ("id", "drug", "setting", "value", "unit", "range",
                                           "outside_reason", "curve")}
-            row["fitted"] = fitted.get(o["id"], [])
+            row["fitted"] = fitted.get(o["id"], []) + ([o["fitted"]] if o.get("fitted") else [])
             row.update(study=st["id"], citation=st["citation"], pmid=st.get("pmid"),
                        doi=st.get("doi"), species=st["species"], population=st["population"])
             try:
