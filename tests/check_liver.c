@@ -309,8 +309,8 @@ static const struct {
     {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.43, 0, 1, 0},
     {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078, 0, 0, 0},
     {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN, 0, 0, 0},
-    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN, 0, 0, 0},
-    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN, 0, 0, 0},
+    {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN, 0, 1, 0},
+    {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN, 0, 1, 0},
 };
 
 START_TEST(test_agent_presets) {
