@@ -798,6 +798,49 @@ START_TEST(test_drugs_list_and_show) {
 }
 END_TEST
 
+/* A scalar float64 dataset of a file, with its units attribute into units. */
+static double h5_scalar(const char *file, const char *path, char *units, size_t n) {
+  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_msg(f >= 0, "cannot open %s", file);
+  hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
+  ck_assert_msg(ds >= 0, "no %s in %s", path, file);
+  double v = NAN;
+  ck_assert(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0);
+  hid_t a = H5Aopen(ds, "units", H5P_DEFAULT), t = H5Aget_type(a);
+  char *s = NULL;
+  ck_assert(H5Aread(a, t, &s) >= 0);
+  snprintf(units, n, "%s", s);
+  H5free_memory(s);
+  H5Tclose(t), H5Aclose(a), H5Dclose(ds), H5Fclose(f);
+  return v;
+}
+
+/* run --show-params prints the resolved model; the run file stores it: s1's E_L = 0.95,
+ * Q_LA = Q_HA - f_TA p_T V_T = 22.5 - 2.16 L/h, R_d as identity 4 gives it. */
+START_TEST(test_show_params) {
+  cli c;
+  cli_open(&c);
+  char out[256], units[32];
+  snprintf(out, sizeof out, "%s/s1.h5", c.out);
+  ck_assert_int_eq(RUN(&c, "run", S1, "--show-params", "-o", out), 0);
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "resolved parameters of 's1_linear'\n"
+                                              "  drug: defined in the scenario\n"));
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\n  e_l                      0.95 1     "));
+  ck_assert_ptr_nonnull(strstr(c.stdout_text, "\n  q_la                    20.34 L/h   "));
+  HS_ASSERT_REL(h5_scalar(out, "/drugs/s1_linear/parameters/e_l", units, sizeof units), 0.95,
+                1e-14);
+  ck_assert_str_eq(units, "1");
+  HS_ASSERT_REL(h5_scalar(out, "/drugs/s1_linear/parameters/q_la", units, sizeof units), 20.34,
+                1e-14);
+  ck_assert_str_eq(units, "L/h");
+  /* identity 4: 1 + f_TA CL_TB / (Q_HA F_HA), CL_TB = 30 + 87.6 x 0.95 */
+  const double cl_tb = 30 + 87.6 * 0.95, f_ha = 1 - (20.34 / 22.5) * 0.95;
+  HS_ASSERT_REL(h5_scalar(out, "/drugs/s1_linear/parameters/r_d", units, sizeof units),
+                1 + 0.9 * cl_tb / (22.5 * f_ha), 1e-12);
+  cli_close(&c);
+}
+END_TEST
+
 Suite *hs_suite_cli(void) {
   Suite *s = suite_create("cli");
   TCase *u = tcase_create("usage");
@@ -823,6 +866,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(out, test_csv);
   tcase_add_test(out, test_solver_failure);
   tcase_add_test(out, test_run_usage_formats);
+  tcase_add_test(out, test_show_params);
   int n_formats;
   hs_output_formats(&n_formats);
   tcase_add_loop_test(out, test_run_format, 0, n_formats);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hs_model.h"
+#include "hs_resolved.h"
 #include "hs_test.h"
 
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -722,6 +723,38 @@ START_TEST(test_system_jacobian_and_balance) {
 }
 END_TEST
 
+/* The resolved model (hs_resolved.h): every field named once; a saturable drug reports Vmax
+ * and Km and enters the identities with CL = Vmax / Km; a linear one has NaN there. */
+START_TEST(test_resolved) {
+  int n;
+  const hs_resolved_field *f = hs_resolved_fields(&n);
+  ck_assert_int_le(n, HS_RESOLVED_MAX);
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++) ck_assert_str_ne(f[i].name, f[j].name);
+  hs_physiology ph = full_phys();
+  hs_drug mm = full_drug(HS_ELIM_MM), lin = mm;
+  lin.hepatic = (hs_elimination){HS_ELIM_LINEAR, 3000.0 / 5, 0, 0};
+  lin.extrahepatic = (hs_elimination){HS_ELIM_LINEAR, 2000.0 / 5, 0, 0};
+  hs_params pm, pl;
+  init_ok(&pm, &ph, &mm, NULL, 0);
+  init_ok(&pl, &ph, &lin, NULL, 0);
+  double vm[HS_RESOLVED_MAX], vl[HS_RESOLVED_MAX];
+  hs_resolved(&pm, 1.85, vm);
+  hs_resolved(&pl, 1.85, vl);
+  hs_analytic a;
+  hs_model_analytic(&pl, &a);
+  for (int i = 0; i < n; i++) {
+    double want = !strcmp(f[i].name, "e_l") ? a.e_l : !strcmp(f[i].name, "r_d") ? a.r_d
+                : !strcmp(f[i].name, "cl_tb") ? a.cl_tb : !strcmp(f[i].name, "q_ta") ? pl.fl.q_ta
+                : !strcmp(f[i].name, "bsa") ? 1.85 : NAN;
+    if (!isnan(want)) HS_ASSERT_REL(vl[i], want, 1e-15);
+    if (!strcmp(f[i].name, "vmax_hepatic")) ck_assert(vm[i] == 3000 && isnan(vl[i]));
+    else if (!strcmp(f[i].name, "km_hepatic")) ck_assert(vm[i] == 5 && isnan(vl[i]));
+    else HS_ASSERT_REL(vm[i], vl[i], 1e-15); /* below Km the two drugs are one */
+  }
+}
+END_TEST
+
 Suite *hs_suite_model(void) {
   Suite *s = suite_create("model");
   TCase *tc = tcase_create("params");
@@ -744,6 +777,7 @@ Suite *hs_suite_model(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("analytic");
   tcase_add_loop_test(tc, test_analytic, 0, NCASES(ANALYTIC));
+  tcase_add_test(tc, test_resolved);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -550,10 +550,14 @@ START_TEST(test_formats_files) {
   char dest[128], want[8][256], got[8][256], none[8][256];
   make_results(&fx);
   memset(sd, 0, sizeof sd);
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 2; i++) { /* valid parameters: run files store the resolved model */
     snprintf(sd[i].name, sizeof sd[i].name, "%s", fx.drugs[i].name);
     sd[i].parent = -1;
+    sd[i].drug = (hs_drug){.bp = 1, .kp_g = 1, .kp_l = 1, .kp_t = 1, .kp_r = 1,
+                           .hepatic = {HS_ELIM_LINEAR, 50, 0, 0}};
   }
+  fx.sc.phys = (hs_physiology){.q_co = 336, .q_h = 90, .f_ha = 0.25, .v_b = 5, .v_g = 1.5,
+                               .v_l = 1.8, .v_r = 40, .v_t = 0.1, .p_t = 24, .f_ta = 0.9};
   fx.sc.drugs = sd;
   fx.sc.n_drugs = 2;
   snprintf(dest, sizeof dest, "%s/dest", tmpdir);

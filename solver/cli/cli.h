@@ -20,4 +20,12 @@ int hs__cmd_drugs(int argc, char **argv);
 /* `hepatosim paths`: every sweepable scenario path with unit and range (cli_paths.c). */
 int hs__cmd_paths(int argc, char **argv);
 
+/* `run --show-params`: each drug's resolved model (hs_resolved.h) with units and where the
+ * values come from, on f (cli_params.c). HS_EINPUT when a drug's parameters are invalid. */
+#include <stdio.h>
+
+#include "hs_error.h"
+#include "hs_scenario.h"
+int hs__print_params(FILE *f, const hs_scenario *sc, hs_error *err);
+
 #endif

@@ -48,6 +48,10 @@ static const char USAGE[] =
 /* `run --help` after the synopsis and the output formats' lines (hs_output_formats). */
 static const char RUN_USAGE[] =
     "      --force           overwrite existing output files\n"
+    "      --show-params     print each drug's resolved model first (body size, flows,\n"
+    "                        volumes, partition, clearances, E_L, F_HA, CL_TB, R_d) with\n"
+    "                        units and where the values come from; run files store them\n"
+    "                        under /drugs/<name>/parameters\n"
     "      --data DIR        drug library and physiology defaults (default: $HEPATOSIM_DATA\n"
     "                        or the source tree's model/data)\n"
     "  -h, --help            this help\n"
@@ -65,6 +69,7 @@ static const char RUN_USAGE[] =
 typedef struct run_args {
   const char *scenario, *data;
   int force;
+  int show_params; /* --show-params */
   int quiet; /* a chosen format writes on stdout: no timing line */
   char on[HS_OUTPUT_MAX_FORMATS];
   const char *dest[HS_OUTPUT_MAX_FORMATS];
@@ -144,6 +149,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       a->on[k] = 1;
       if (fm[k].arg) a->dest[k] = argv[++i];
     } else if (!strcmp(s, "--force")) a->force = 1;
+    else if (!strcmp(s, "--show-params")) a->show_params = 1;
     else if (!strcmp(s, "--data") && has_next) a->data = argv[++i];
     else if (s[0] == '-' && s[1]) return usage_error("unknown or incomplete option", s);
     else if (a->scenario) return usage_error("more than one scenario given:", s);
@@ -203,6 +209,7 @@ static int cmd_run(int argc, char **argv) {
   int rc = check_outputs(&a, NULL, &err);
   if (!rc) rc = hs_scenario_load(&sc, a.scenario, a.data, &err);
   if (!rc) rc = check_outputs(&a, &sc, &err);
+  if (!rc && a.show_params) rc = hs__print_params(stdout, &sc, &err);
   if (!rc && !(s = hs_solver_create(&err))) rc = err.code;
   if (!rc) rc = hs_simulate(s, &sc, wants_traces(&a), &res, &err);
   if (!rc) rc = write_outputs(&a, &sc, &res, &err);

@@ -5,6 +5,7 @@
  * error stack; HDF5's own printing is switched off while we write.
  * Files are written to "<dest>.tmp.<pid>" and renamed into place when complete. */
 #include "hs_output.h"
+#include "hs_resolved.h"
 
 #include <errno.h>
 #include <math.h>
@@ -189,6 +190,44 @@ done:
   return rc;
 }
 
+/* A scalar float64 dataset with units and long_name. */
+static int write_scalar(const hs__h5ctx *c, hid_t loc, const char *name, double v,
+                        const char *units, const char *long_name) {
+  int rc = HS_OK;
+  hid_t space = -1, ds = -1;
+  HS_H5ID(space, H5Screate(H5S_SCALAR), "H5Screate for '%s'", name);
+  HS_H5ID(ds, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT), "H5Dcreate2 '%s'", name);
+  HS_H5TRY(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "H5Dwrite '%s'",
+           name);
+  rc = hs__h5_attr_units(c, ds, units, long_name);
+done:
+  hs__h5_close(ds);
+  hs__h5_close(space);
+  return rc;
+}
+
+/* /drugs/<name>/parameters: the resolved model the run used (hs_resolved.h), one scalar
+ * dataset per quantity. */
+static int write_parameters(const hs__h5ctx *c, hid_t g, const hs_scenario_drug *sd,
+                            const hs_scenario *sc) {
+  int rc = HS_OK, n;
+  hid_t pg = -1;
+  hs_params p;
+  hs_error err;
+  if (hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, &err))
+    return hs__h5_fail(c, "resolving the parameters of '%s': %s", sd->name, err.msg);
+  const hs_resolved_field *f = hs_resolved_fields(&n);
+  double v[HS_RESOLVED_MAX];
+  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
+  HS_H5ID(pg, H5Gcreate2(g, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          "H5Gcreate2 'parameters' of '%s'", sd->name);
+  for (int i = 0; i < n && !rc; i++) rc = write_scalar(c, pg, f[i].name, v[i], f[i].unit, f[i].what);
+done:
+  hs__h5_close(pg);
+  return rc;
+}
+
 static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_scenario *sc) {
   hs_scenario none = {0};
   const hs_scenario *s = sc ? sc : &none;
@@ -221,6 +260,7 @@ static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug
         (rc = attr_double(c, g, "mass_yield", sd->yield)))
       goto done;
   }
+  if (sd && sc && (rc = write_parameters(c, g, sd, sc))) goto done;
   if (!tr->t) goto done; /* no time courses recorded (metrics only) */
   rc = dset_1d(c, g, "time", H5T_NATIVE_DOUBLE, tr->t, n, 1, &time);
   if (!rc) rc = hs__h5_attr_units(c, time, TRACE_VARS[0].units, TRACE_VARS[0].long_name);
