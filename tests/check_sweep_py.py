@@ -42,6 +42,15 @@ with tempfile.TemporaryDirectory() as tmp:
     check(bool((ds["status"] == 0).all()), "a run failed")
     check(float(ds["tumor.perfusion"].min()) >= 6.0 - 1e-9, "perfusion below range")
     check(float(ds["time"][-1]) == 48.0, "time axis")
+    # the resolved parameters of every run follow the swept perfusion: Q_TA = f_TA p_T V_T,
+    # E_L = CL_int / (Q_H - p_T V_T + CL_int) (s1: f_TD 0)
+    p_t = ds["tumor.perfusion"].values
+    check(ds["q_ta"].dims == ("run", "drug") and ds["q_ta"].attrs["units"] == "L/h",
+          "q_ta layout")
+    check(np.allclose(ds["q_ta"].values[:, 0], 0.9 * p_t * 0.1, rtol=1e-14, atol=0),
+          "q_ta per run")
+    e_l = 1664.4 / (90 - p_t * 0.1 + 1664.4)
+    check(np.allclose(ds["e_l"].values[:, 0], e_l, rtol=1e-14, atol=0), "e_l per run")
     ds.close()
 
 for f in failures:

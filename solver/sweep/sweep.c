@@ -96,6 +96,18 @@ static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
   }
 }
 
+/* The resolved parameters of drug d of a run's scenario (NaN when they are invalid: the
+ * run then fails with the reason). */
+static void resolved_row(const hs_scenario *sc, int d, double *v, int n) {
+  hs_params p;
+  hs_error e;
+  if (hs_params_init(&p, &sc->phys, &sc->drugs[d].drug, sc->embo, sc->n_embo, &e)) {
+    for (int j = 0; j < n; j++) v[j] = NAN;
+    return;
+  }
+  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
+}
+
 /* One run: set the design point in the worker's scenario, simulate, store. */
 static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   hs_error e;
@@ -108,9 +120,12 @@ static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   int rc = hs_simulate_metrics(w->solver, &w->sc, w->doses, w->dose_cap, w->m,
                                pl->timeseries ? w->tr : NULL, &e);
   double *row = w->out.metrics + (size_t)r * pl->n_drugs * pl->n_metrics;
-  for (int d = 0; d < pl->n_drugs; d++)
-    for (int j = 0; j < pl->n_metrics; j++)
+  const int nf = pl->n_metric_fields;
+  for (int d = 0; d < pl->n_drugs; d++) {
+    for (int j = 0; j < nf; j++)
       row[d * pl->n_metrics + j] = rc ? NAN : hs_metric_value(&w->m[d], &pl->metrics[j]);
+    resolved_row(&w->sc, d, row + d * pl->n_metrics + nf, pl->n_metrics - nf);
+  }
   w->out.status[r] = rc == HS_OK ? HS_RUN_OK : rc == HS_EINPUT ? HS_RUN_INVALID : HS_RUN_SOLVER;
   snprintf(w->out.reason_buf + (size_t)r * REASON_LEN, REASON_LEN, "%s", rc ? e.msg : "");
   if (rc && pl->timeseries) {
@@ -243,8 +258,11 @@ int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_
   for (int p = 0; p < pl->n_params; p++)
     nm->param[p] = pl->design->params[p].path, nm->param_units[p] = w0->slots[p].unit;
   for (int d = 0; d < pl->n_drugs; d++) nm->drug[d] = sc->drugs[d].name;
-  for (int j = 0; j < pl->n_metrics; j++)
-    nm->metric[j] = pl->metrics[j].name, nm->metric_units[j] = pl->metrics[j].unit;
+  for (int j = 0; j < pl->n_metrics; j++) {
+    const int k = j - pl->n_metric_fields; /* the resolved parameters after the metrics */
+    nm->metric[j] = k < 0 ? pl->metrics[j].name : pl->resolved[k].name;
+    nm->metric_units[j] = k < 0 ? pl->metrics[j].unit : pl->resolved[k].unit;
+  }
   for (int k = 0; k < pl->n_time; k++) nm->time[k] = fmin(k * sc->sim.dt_out, sc->sim.t_end);
   *lay = (hs_sweep_layout){
       .n_runs = pl->n_runs, .chunk_runs = pl->chunk, .n_params = pl->n_params,
@@ -269,7 +287,10 @@ void hs__sweep_plan(const hs_scenario *sc, const hs_sweep_opts *o, hs__plan *pl)
   pl->design = &sc->sweep.design;
   pl->n_params = pl->design->n_params;
   pl->n_drugs = sc->n_drugs;
-  pl->metrics = hs_metric_fields(&pl->n_metrics);
+  int n_res;
+  pl->metrics = hs_metric_fields(&pl->n_metric_fields);
+  pl->resolved = hs_resolved_fields(&n_res);
+  pl->n_metrics = pl->n_metric_fields + n_res;
   pl->n_time = hs_solver_grid_size(&sc->sim);
   pl->timeseries = timeseries;
   pl->n_runs = pl->design->n_runs;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hs_resolved.h"
 #include "hs_simulate.h"
 #include "hs_solver.h"
 #include "hs_sweep.h"
@@ -21,10 +22,13 @@ typedef struct hs__plan {
   const hs_scenario *sc;
   const hs_design *design;
   int n_params, n_drugs, n_metrics, n_time, chunk, timeseries;
+  int n_metric_fields; /* the first n_metric_fields of the n_metrics columns are the run's
+                          metrics (metrics), the rest its resolved parameters (resolved) */
   int64_t n_runs, n_chunks;
   int64_t k_first, k_end; /* the chunks this invocation (shard) owns */
   int shard_k, shard_n;
   const hs_metric_field *metrics;
+  const hs_resolved_field *resolved;
 } hs__plan;
 
 /* One chunk of results, in the layout hs_sweepfile_write takes. */
