@@ -12,7 +12,10 @@
 static herr_t collect_error(unsigned n, const H5E_error2_t *e, void *data) {
   hs__h5_why *w = data;
   if (!e->desc) return 0;
-  snprintf(n == 0 ? w->top : w->deep, sizeof w->top, "%s", e->desc);
+  char *dst = n == 0 ? w->top : w->deep;
+  snprintf(dst, sizeof w->top, "%s", e->desc);
+  for (char *p = dst; *p; p++) /* HDF5's write errors carry a ctime() line break */
+    if (*p == '\n') *p = ' ';
   return 0;
 }
 

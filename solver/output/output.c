@@ -546,6 +546,19 @@ void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
     if (res->drugs[i].warning[0]) fprintf(f, "\nwarning: %s\n", res->drugs[i].warning);
 }
 
+/* ---- the library's lifetime ----------------------------------------------------------- */
+
+/* Why: a full disk makes H5Dclose/H5Fclose fail while flushing; HDF5 1.10.8 then leaves the
+ * dataset's id registered with its object partly freed, and H5_term_library (run by atexit
+ * at exit) closes it again and crashes in H5D_close. Closing ids in another order does not
+ * help (the failed close is the dataset's own), so the program owns the cleanup: it runs
+ * only after a clean run, where every id is already closed and it just frees memory. */
+void hs_output_lib_init(void) { H5dont_atexit(); }
+
+void hs_output_lib_close(int clean) {
+  if (clean) H5close();
+}
+
 /* ---- shared with the other writers (output_int.h) ------------------------------------ */
 
 int hs__output_begin(const char *path, int force, char **tmp, hs_error *err) {
