@@ -153,11 +153,16 @@ int hs__cmd_sweep(int argc, char **argv) {
 
 int hs__cmd_info(int argc, char **argv) {
   if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
-    return puts("usage: hepatosim info FILE.h5\n\nPrints what a sweep file holds: design, "
-                "runs completed and failed, ranges of parameters and metrics."), 0;
-  if (argc != 1) return usage("info takes one sweep file", NULL, "info");
+    return puts("usage: hepatosim info FILE.h5 [--verify]\n\nPrints what a sweep file holds: "
+                "design, runs completed and failed, ranges of parameters and metrics.\n"
+                "  --verify  also read every dataset back (checksums); exit 2 naming the "
+                "first damaged one"), 0;
+  int verify = argc == 2 && !strcmp(argv[1], "--verify");
+  if (argc == 2 && !verify && !strcmp(argv[0], "--verify")) verify = 1, argv[0] = argv[1];
+  if (argc != 1 && !verify) return usage("info takes one sweep file (and --verify)", NULL, "info");
   hs_error err;
-  int rc = hs_sweepfile_info(argv[0], stdout, &err);
+  int rc = verify ? hs_sweepfile_verify(argv[0], stdout, &err) : HS_OK;
+  if (!rc) rc = hs_sweepfile_info(argv[0], stdout, &err);
   if (rc) fprintf(stderr, "hepatosim: error: %s\n", err.msg);
   return hs_error_exit_code(rc);
 }

@@ -279,13 +279,14 @@ static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
                     const hs_results *res) {
   int rc = HS_OK;
   /* gcpl: group creation, link creation order tracked (netCDF-4 likes it) */
-  hid_t fcpl = -1, gcpl = -1, file = -1, drugs = -1;
+  hid_t fcpl = -1, gcpl = -1, fapl = -1, file = -1, drugs = -1;
   unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
   HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
   HS_H5ID(gcpl, H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate (group)");
   HS_H5TRY(H5Pset_link_creation_order(gcpl, order), "H5Pset_link_creation_order");
-  HS_H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "H5Fcreate '%s'", tmp);
+  HS_H5ID(fapl, hs__h5_fapl(), "H5Pset_libver_bounds");
+  HS_H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl), "H5Fcreate '%s'", tmp);
   if ((rc = write_root_attrs(c, file, sc))) goto done;
   HS_H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs'");
@@ -295,6 +296,7 @@ static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
 done:
   hs__h5_close(drugs);
   if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose '%s'", tmp);
+  hs__h5_close(fapl);
   hs__h5_close(gcpl);
   hs__h5_close(fcpl);
   return rc;

@@ -182,18 +182,16 @@ static void close_vars(hs_sweepfile *f) {
  * ranks send it their results (sweep_mpi.c), so writes stay in run order and the file
  * equals the serial one. */
 hid_t hs__sweepfile_writer_fapl(int mpio) {
+  hid_t fapl = hs__h5_fapl();
 #ifdef HS_MPI
-  if (!mpio) return H5P_DEFAULT;
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
+  if (fapl >= 0 && mpio && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
     H5Pclose(fapl);
     return -1;
   }
-  return fapl;
 #else
   (void)mpio;
-  return H5P_DEFAULT;
 #endif
+  return fapl;
 }
 
 /* Transfer properties of the writer's H5Dwrite: parallel HDF5 writes compressed (filtered)

@@ -231,6 +231,16 @@ static hid_t open_rdwr(const char *path, int mpio) {
   return file;
 }
 
+/* Every dataset reads back over the runs stored, [run_first, done): else 1, the damage in
+ * why (the file is then no base to resume from). */
+static int verified(hid_t file, const hs_sweep_layout *lay, int64_t done, char *why) {
+  int64_t first, end;
+  char what[HS_SF_WHY_LEN];
+  hs__sweepfile_lay_slice(lay, &first, &end);
+  if (!hs__sweepfile_verify(file, lay->n_runs, first, done, NULL, what)) return 0;
+  return hs__sweepfile_say(why, "%.400s; start again with --force", what);
+}
+
 static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                      int64_t prog[2]) {
   char why[HS_SF_WHY_LEN] = "";
@@ -238,8 +248,8 @@ static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout 
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", strerror(errno));
   else if ((f->file = open_rdwr(c->path, lay->mpio)) < 0)
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
-  else
-    refused(f->file, lay, prog, why);
+  else if (!refused(f->file, lay, prog, why))
+    verified(f->file, lay, prog[0], why);
   if (why[0])
     return hs_error_set(c->err, HS_EINPUT, "%s cannot be resumed safely: %s", c->path, why);
   return hs__sweepfile_open_vars(c, f, lay);
