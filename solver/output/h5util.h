@@ -56,9 +56,11 @@ hs__h5_quiet hs__h5_quiet_begin(void);
 /* Restores the error printing saved by hs__h5_quiet_begin. */
 void hs__h5_quiet_end(hs__h5_quiet q);
 
-/* File access of every file hepatosim writes: the HDF5 1.10 format (readable by HDF5 >= 1.10),
- * whose superblock, object headers and chunk indexes carry checksums, so damaged metadata is
- * refused instead of trusted. The caller closes it; negative on failure. */
+/* File access of every file hepatosim writes: the HDF5 1.8 file format (readable by HDF5 >=
+ * 1.8), whose superblock and object headers carry checksums, so damaged metadata is refused
+ * instead of trusted. Not the 1.10 format: its superblock marks a file open for writing, and
+ * the .partial of a killed sweep could then not be reopened for --resume without h5clear.
+ * The caller closes it; negative on failure. */
 hid_t hs__h5_fapl(void);
 
 /* A new variable-length UTF-8 string type (h5py reads it as str); negative on failure. */

@@ -500,10 +500,13 @@ void hs__sweepfile_free_strings(char **s, hsize_t n) {
   free(s);
 }
 
-/* Name of link i at the root (creation order when tracked): its length, or -1. */
+/* Name of link i at the root (creation order when tracked): its length, or -1. The creation
+ * order index is walked in its native order (increasing): H5_ITER_INC would make HDF5 1.10.8
+ * build a sorted table of all links, and when a damaged link fails that build it frees
+ * uninitialised table entries (SIGSEGV in H5G__link_release_table). */
 ssize_t hs__sweepfile_link_name(hid_t file, hsize_t i, char *buf, size_t n) {
   ssize_t len =
-      H5Lget_name_by_idx(file, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, buf, n, H5P_DEFAULT);
+      H5Lget_name_by_idx(file, ".", H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, i, buf, n, H5P_DEFAULT);
   if (len < 0)
     len = H5Lget_name_by_idx(file, ".", H5_INDEX_NAME, H5_ITER_INC, i, buf, n, H5P_DEFAULT);
   return len < 0 || (size_t)len >= n ? -1 : len;

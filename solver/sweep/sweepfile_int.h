@@ -117,6 +117,11 @@ int hs__sweepfile_say(char *why, const char *fmt, ...) __attribute__((format(pri
 int hs__sweepfile_refused_sweep(hid_t file, const hs_sweep_layout *lay, const char *ref,
                                 char *why);
 
+/* Walk the metadata of the file at path (links, objects, attributes) in a forked child:
+ * HS_EINPUT "<path> is damaged: ..." when HDF5 crashed there, else HS_OK (also when no
+ * child could be made). Call before opening a file that may be damaged. sweepfile_probe.c */
+int hs__sweepfile_probe(const char *path, hs_error *err);
+
 /* ---- reading everything back (sweepfile_verify.c) ------------------------------------- */
 
 /* Read every dataset of file (per-run ones over runs [first, done) of n_runs): 0 when all

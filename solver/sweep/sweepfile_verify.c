@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include "output/h5util.h"
 #include "sweepfile_int.h"
@@ -122,6 +123,26 @@ done:
   return bad;
 }
 
+/* Dimension i of ds is labelled DIM_NAMES[i] and attached to that scale (the references
+ * of both sides resolve): string attributes and references live in HDF5's global heap,
+ * which has no checksum. */
+static int scales_ok(hid_t g, hid_t ds, const char *name, int rank, char *why) {
+  static const char *const DIM_NAMES[3] = {"run", "drug", "time"};
+  char label[16];
+  if (H5DSis_scale(ds) > 0) return 1;
+  for (int i = 0; i < rank; i++) {
+    int ok = i < 3 && H5DSget_label(ds, (unsigned)i, label, sizeof label) > 0 &&
+             !strcmp(label, DIM_NAMES[i]);
+    hid_t sc = ok ? H5Dopen2(g, DIM_NAMES[i], H5P_DEFAULT) : -1;
+    ok = sc >= 0 && H5DSis_attached(ds, sc, (unsigned)i) > 0;
+    hs__h5_close(sc);
+    if (!ok)
+      return !hs__sweepfile_say(why, "dataset '%s': dimension %d is not labelled and attached "
+                                "as '%s'", name, i, i < 3 ? DIM_NAMES[i] : "?");
+  }
+  return 1;
+}
+
 static herr_t verify_link(hid_t g, const char *name, const H5L_info_t *info, void *op) {
   span *v = op;
   H5O_info_t oi;
@@ -134,6 +155,13 @@ static herr_t verify_link(hid_t g, const char *name, const H5L_info_t *info, voi
     return hs__sweepfile_say(v->why, "dataset '%s' cannot be opened (%s)", name,
                              hs__h5_stack().top);
   int bad = verify_open(ds, name, v);
+  if (!bad) {
+    hid_t sp = H5Dget_space(ds);
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    hs__h5_close(sp);
+    bad = rank < 0 || !scales_ok(g, ds, name, rank, v->why);
+    if (rank < 0) hs__sweepfile_say(v->why, "dataset '%s': its shape cannot be read", name);
+  }
   hs__h5_close(ds);
   v->n_sets++;
   return bad;
@@ -170,6 +198,7 @@ int hs_sweepfile_verify(const char *path, FILE *out, hs_error *err) {
   hs__h5ctx ctx = {path, err, H5P_DEFAULT}, *c = &ctx;
   hid_t file = -1;
   if (!path || !out) return hs_error_set(err, HS_EINPUT, "sweep file verify: no path or stream");
+  if ((rc = hs__sweepfile_probe(path, err))) return rc;
   hs__h5_quiet q = hs__h5_quiet_begin();
   if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
     rc = hs_error_set(err, HS_EINPUT, "%s: cannot open as HDF5 (%s)", path, hs__h5_stack().top);
