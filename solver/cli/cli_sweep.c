@@ -23,7 +23,8 @@ static const char SWEEP_USAGE[] =
     "                        FILE.h5.partial until the sweep is complete\n"
     "  -j, --threads N       OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --resume          finish an interrupted sweep (FILE.h5.partial)\n"
-    "      --force           replace an existing FILE.h5 or FILE.h5.partial\n"
+    "      --force           replace an existing FILE.h5 or FILE.h5.partial (not one\n"
+    "                        that another sweep is writing: FILE.h5.lock is held)\n"
     "      --timeseries      also store every run's concentration time courses\n"
     "      --quiet           no progress output\n"
     "      --shard K/N       compute only the K-th of N contiguous slices (job arrays);\n"
@@ -32,8 +33,9 @@ static const char SWEEP_USAGE[] =
     "  -h, --help            this help\n"
     "\n"
     "SIGINT or SIGTERM stop the sweep after storing the runs done so far; --resume finishes\n"
-    "it, also after SIGKILL. Exit status: 0 complete, 2 bad input, 1 other failure, 128 +\n"
-    "signal number when interrupted.\n";
+    "it, also after SIGKILL. Exit status: 0 complete, 2 bad input (also: the output is\n"
+    "being written by another sweep, or the .partial is damaged), 1 other failure (a full\n"
+    "disk), 128 + signal number when interrupted.\n";
 
 /* The one piece of process-wide state: set by the signal handler, read by the engine. */
 static volatile sig_atomic_t stop_signal = 0;
