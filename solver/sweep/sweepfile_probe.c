@@ -89,9 +89,12 @@ int hs__sweepfile_probe(const char *path, hs_error *err) {
   int st;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) return HS_OK;
-  if (WIFSIGNALED(st))
+  if (WIFSIGNALED(st)) /* or a sanitizer's report (the child exits 0 otherwise) */
     return hs_error_set(err, HS_EINPUT, "%s is damaged: reading its metadata crashed the HDF5 "
                         "library (signal %d in a test read); the file is not used", path,
                         WTERMSIG(st));
+  if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+    return hs_error_set(err, HS_EINPUT, "%s is damaged: reading its metadata failed in a test "
+                        "read (exit %d); the file is not used", path, WEXITSTATUS(st));
   return HS_OK;
 }
