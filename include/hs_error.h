@@ -16,7 +16,8 @@ enum hs_status {
   HS_EIO = -4,     /* file system or HDF5 failure */
   HS_ENOMEM = -5,  /* allocation failed */
   HS_EEXIST = -6,  /* output exists and --force was not given */
-  HS_ESTOPPED = -7 /* stopped by the caller's stop flag (SIGINT, SIGTERM) */
+  HS_ESTOPPED = -7, /* stopped by the caller's stop flag (SIGINT, SIGTERM) */
+  HS_EBUSY = -8     /* the output is being written by another process (CLI exit code 2) */
 };
 
 #define HS_ERROR_MSG_LEN 1024

@@ -22,6 +22,14 @@
 #include "hs_scenario.h"
 #include "hs_simulate.h"
 
+/* HDF5's exit-time cleanup, taken over by the program: hs_output_lib_init (first, before
+ * any HDF5 call) turns HDF5's atexit hook off; hs_output_lib_close(clean) runs the cleanup
+ * only when clean is set (no failure). After a failed write, HDF5 1.10.8 (Debian 12) keeps
+ * half-freed datasets registered and its cleanup crashes (SIGSEGV); skipping it there
+ * loses nothing, since the process ends and every file it wrote is closed or discarded. */
+void hs_output_lib_init(void);
+void hs_output_lib_close(int clean);
+
 /* Write the HDF5 file. */
 int hs_output_h5(const char *path, int force, const hs_scenario *sc, const hs_results *res,
                  hs_error *err);

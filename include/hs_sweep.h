@@ -42,7 +42,8 @@ typedef struct hs_sweep_report {
 
 /* Run sc's sweep. Returns HS_OK also when interrupted (report->interrupted = 1, the
  * partial file resumable); HS_EINPUT (no sweep section, cannot resume), HS_EEXIST,
- * HS_EIO or HS_ENOMEM otherwise. Per-run failures are data, not errors. */
+ * HS_EBUSY (another process holds <out>.lock: one writer per output), HS_EIO (a failed
+ * write; the .partial is then removed) or HS_ENOMEM otherwise. Per-run failures are data, not errors. */
 int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *opts, hs_sweep_report *report,
                  hs_error *err);
 

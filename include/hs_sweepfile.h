@@ -14,7 +14,8 @@
  *                       trapped_liver, trapped_tumor, bound_liver, bound_tumor
  *                       (--timeseries)
  * Every dataset has `units` (and `long_name`); datasets are chunked along run
- * (chunk_runs), deflate+shuffle. Root attributes: scenario_text, scenario_path, design,
+ * (chunk_runs), shuffle+deflate+Fletcher32 checksum, in the HDF5 1.10 format (checksummed
+ * metadata). Root attributes: scenario_text, scenario_path, design,
  * design_text, seed, n_runs, chunk_runs, program_version, rtol, atol, runs_done,
  * runs_failed, complete (0/1).
  *
@@ -108,6 +109,13 @@ int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err);
  * / total, complete or not, parameter ranges (min, max over done runs) and metric ranges
  * per drug (min, max, NaN count). Reads chunk_runs rows at a time. */
 int hs_sweepfile_info(const char *path, FILE *out, hs_error *err);
+
+/* Read every dataset of a sweep file back (per-run ones over the runs stored), so HDF5
+ * checks each chunk's Fletcher32 checksum; a stored run must have a status and finite
+ * parameters. Prints "verified: N datasets read back, ..." to out, or returns HS_EINPUT
+ * "<path>: verify failed: dataset '<name>' is damaged (rows a-b: <HDF5's reason>)". The
+ * same check runs before --resume trusts a .partial. */
+int hs_sweepfile_verify(const char *path, FILE *out, hs_error *err);
 
 /* Join complete shard files into out (written to "<out>.tmp.<pid>" and renamed; an
  * existing out is replaced only with force). The shards must come from the same scenario,

@@ -44,7 +44,8 @@ int hs_error_exit_code(int code) {
   switch (code) {
   case HS_OK: return 0;
   case HS_EINPUT:
-  case HS_EEXIST: return 2;
+  case HS_EEXIST:
+  case HS_EBUSY: return 2;
   case HS_ESOLVER: return 3;
   default: return 1;
   }

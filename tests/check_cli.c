@@ -374,6 +374,31 @@ START_TEST(test_force) {
 }
 END_TEST
 
+/* A full disk (the child's file size limit) under `run -o` and `run --csv`: exit 1, not a
+ * crash in HDF5's exit-time cleanup (HDF5 1.10.8 segfaulted there, exit 139), a message
+ * naming the file and the cause, and no file left, neither final nor temporary. */
+START_TEST(test_full_disk) {
+  hs_test_mkdir();
+  const char *h5 = hs_test_path("out/r.h5"), *csv = hs_test_path("out/csv"),
+             *log = hs_test_path("log.txt");
+  char out[128], want[256];
+  snprintf(out, sizeof out, "%s/out", hs_test_dir());
+  ck_assert_int_eq(mkdir(out, 0755), 0);
+  ck_assert_int_eq(hs_test_run_fsize((const char *[]){"run", S4, "-o", h5, NULL}, 8 << 10, log), 1);
+  snprintf(want, sizeof want, "hepatosim: error: %s: HDF5 ", h5);
+  const char *text = hs_test_slurp(log);
+  ck_assert_msg(!strncmp(text, want, strlen(want)) && strstr(text, "File too large"), "got: %s", text);
+  ck_assert_int_eq(n_entries(out), 0);
+  ck_assert_int_eq(hs_test_run_fsize((const char *[]){"run", S4, "--csv", csv, NULL}, 512, log), 1);
+  snprintf(want, sizeof want, "hepatosim: error: %s/", csv);
+  text = hs_test_slurp(log);
+  ck_assert_msg(!strncmp(text, want, strlen(want)) && strstr(text, ".csv") &&
+                strstr(text, "write failed: File too large"), "got: %s", text);
+  ck_assert_int_eq(n_entries(csv), 0);
+  hs_test_rmdir();
+}
+END_TEST
+
 /* s2: 24 h at 1 min gives 1441 rows after the header. */
 START_TEST(test_csv) {
   cli c;
@@ -864,6 +889,7 @@ Suite *hs_suite_cli(void) {
   tcase_add_test(out, test_table_option_metrics);
   tcase_add_test(out, test_force);
   tcase_add_test(out, test_csv);
+  tcase_add_test(out, test_full_disk);
   tcase_add_test(out, test_solver_failure);
   tcase_add_test(out, test_run_usage_formats);
   tcase_add_test(out, test_show_params);

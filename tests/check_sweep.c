@@ -1,5 +1,6 @@
 /* check_sweep.c - the sweep engine through the CLI (OpenMP stays out of the Check
- * process): thread-count independence, interrupt and resume, invalid runs, refusals. */
+ * process): thread-count independence, interrupt and resume, invalid runs, refusals; one
+ * writer per output, checksums, full disks and damaged files. */
 #include <hdf5.h>
 #include <math.h>
 #include <signal.h>
@@ -195,6 +196,213 @@ START_TEST(test_sigterm_while_creating) {
 }
 END_TEST
 
+
+/* ---- hardening: one writer, checksums, full disks, damaged files ---------------------- */
+
+static void copy_file(const char *from, const char *to) {
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Root attribute `name` of an existing file set to v (int64, or int32 for `complete`). */
+static void set_attr(const char *file, const char *name, long long v) {
+  hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT), a = H5Aopen(f, name, H5P_DEFAULT);
+  int32_t v32 = (int32_t)v;
+  int64_t v64 = v;
+  herr_t st = !strcmp(name, "complete") ? H5Awrite(a, H5T_NATIVE_INT32, &v32)
+                                        : H5Awrite(a, H5T_NATIVE_INT64, &v64);
+  ck_assert_msg(f >= 0 && a >= 0 && st >= 0, "cannot set %s of %s", name, file);
+  H5Aclose(a);
+  H5Fclose(f);
+}
+
+/* A complete LHS sweep (300 runs, chunks of 32) at ref, and the same file turned into the
+ * .partial of an interrupted sweep with runs 0-95 stored at partial. */
+static void make_partial(const char *ref, const char *partial) {
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", ref, "--quiet", NULL}, 0, 0, NULL), 0);
+  copy_file(ref, partial);
+  set_attr(partial, "complete", 0);
+  set_attr(partial, "runs_done", 96);
+}
+
+/* Sweep B on the output of a running sweep A is refused with exit 2 and a message naming
+ * A's pid and lock file, with --force too and with --resume; A then finishes and its file
+ * equals an undisturbed sweep. A is paused (SIGSTOP) once its .partial exists, so B runs
+ * while A certainly holds the file. */
+START_TEST(test_one_writer) {
+  hs_test_mkdir();
+  const char *mid = hs_test_path("mid.yaml"), *out = hs_test_path("o.h5"),
+             *partial = hs_test_path("o.h5.partial"), *lock = hs_test_path("o.h5.lock"),
+             *ref = hs_test_path("ref.h5"), *log = hs_test_path("b.txt");
+  char cmd[512], want[1024];
+  snprintf(cmd, sizeof cmd, "sed 's/runs: 24000/runs: 3000/' %s > %s", LONG, mid);
+  ck_assert_int_eq(system(cmd), 0);
+  int a = hs_test_start((const char *[]){"sweep", mid, "-o", out, "-j", "1", "--quiet", NULL}, NULL);
+  struct timespec tick = {0, 1000000L};
+  for (int i = 0; i < 120000 && !hs_test_exists(partial); i++) nanosleep(&tick, NULL);
+  kill(a, SIGSTOP);
+  ck_assert_msg(hs_test_exists(partial) && !hs_test_exists(out), "sweep A is not running");
+  snprintf(want, sizeof want, "hepatosim: error: %s is being written by another sweep (process %d "
+           "holds %s); wait for it or stop it, --force does not override this\n", out, a, lock);
+  const char *const b_runs[][8] = {{"sweep", mid, "-o", out, "--force", "--quiet", NULL},
+                                   {"sweep", mid, "-o", out, "--quiet", NULL},
+                                   {"sweep", mid, "-o", out, "--resume", NULL}};
+  for (int i = 0; i < 3; i++) {
+    ck_assert_int_eq(hs_test_run(b_runs[i], 0, 0, log), 2);
+    ck_assert_str_eq(hs_test_slurp(log), want);
+    ck_assert(hs_test_exists(partial));
+  }
+  kill(a, SIGCONT);
+  ck_assert_int_eq(hs_test_wait(a), 0);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", mid, "-o", ref, "-j", "2", "--quiet", NULL}, 0, 0, NULL), 0);
+  hs_test_assert_same_datasets(out, ref);
+  ck_assert_int_eq(hs_test_attr_i64(out, "runs_done"), 3000);
+  ck_assert(!hs_test_exists(partial) && !hs_test_exists(lock));
+  hs_test_rmdir();
+}
+END_TEST
+
+/* One flipped byte in a stored chunk of a .partial: --resume refuses it naming the dataset
+ * (Fletcher32), leaves it as it is, and `info --verify` fails the same way; the undamaged
+ * .partial resumes to the complete sweep, which verifies. */
+START_TEST(test_damaged_chunk) {
+  hs_test_mkdir();
+  const char *ref = hs_test_path("ref.h5"), *base = hs_test_path("p.h5.partial"),
+             *bad = hs_test_path("d.h5.partial"), *log = hs_test_path("log.txt");
+  make_partial(ref, base);
+  copy_file(base, bad);
+  hsize_t at[2] = {0, 0}, size = 0;
+  haddr_t addr = 0;
+  unsigned mask;
+  hid_t f = H5Fopen(bad, H5F_ACC_RDONLY, H5P_DEFAULT), ds = H5Dopen2(f, "auc_tumor_iv", H5P_DEFAULT);
+  ck_assert(H5Dget_chunk_info_by_coord(ds, at, &mask, &addr, &size) >= 0 && size > 8);
+  H5Dclose(ds);
+  H5Fclose(f);
+  FILE *fp = fopen(bad, "r+b");
+  ck_assert(fp && fseek(fp, (long)(addr + size / 2), SEEK_SET) == 0);
+  int byte = fgetc(fp);
+  fseek(fp, (long)(addr + size / 2), SEEK_SET);
+  fputc(byte ^ 0x20, fp);
+  fclose(fp);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", hs_test_path("d.h5"), "--resume", NULL}, 0, 0, log), 2);
+  char want[512];
+  snprintf(want, sizeof want, "hepatosim: error: %s cannot be resumed safely: dataset "
+           "'auc_tumor_iv' is damaged (rows 0-", bad);
+  const char *text = hs_test_slurp(log);
+  ck_assert_msg(!strncmp(text, want, strlen(want)) && strstr(text, "Fletcher32 checksum") &&
+                strstr(text, "start again with --force"), "got: %s", text);
+  ck_assert(hs_test_exists(bad) && !hs_test_exists(hs_test_path("d.h5")));
+  ck_assert_int_eq(hs_test_attr_i64(bad, "runs_done"), 96);
+  ck_assert_int_eq(hs_test_run((const char *[]){"info", bad, "--verify", NULL}, 0, 0, log), 2);
+  snprintf(want, sizeof want, "hepatosim: error: %s: verify failed: dataset 'auc_tumor_iv' is "
+           "damaged (rows 0-", bad);
+  text = hs_test_slurp(log);
+  ck_assert_msg(!strncmp(text, want, strlen(want)), "got: %s", text);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", hs_test_path("p.h5"), "--resume", "--quiet", NULL}, 0, 0, log), 0);
+  hs_test_assert_same_datasets(hs_test_path("p.h5"), ref);
+  ck_assert_int_eq(hs_test_run((const char *[]){"info", "--verify", ref, NULL}, 0, 0, log), 0);
+  ck_assert_msg(strstr(hs_test_slurp(log), "checksums match, runs 0-299 stored"), "got: %s",
+                hs_test_slurp(log));
+  hs_test_rmdir();
+}
+END_TEST
+
+/* A full disk (the file size limit of the child) while the sweep writes runs, and while it
+ * creates its file: exit 1 (no crash in HDF5's exit-time cleanup) naming the file and the
+ * cause; no result, no .partial (HDF5 leaves no consistent file after a failed write), no
+ * lock file. */
+START_TEST(test_full_disk_sweep) {
+  static const long LIMIT[2] = {400 << 10, 32 << 10};
+  hs_test_mkdir();
+  const char *out = hs_test_path("o.h5"), *partial = hs_test_path("o.h5.partial"),
+             *log = hs_test_path("log.txt");
+  for (int i = 0; i < 2; i++) {
+    int st = hs_test_run_fsize((const char *[]){"sweep", LONG, "-o", out, "-j", "2", "--quiet", NULL}, LIMIT[i], log);
+    const char *text = hs_test_slurp(log);
+    ck_assert_msg(st == 1, "exit %d: %s", st, text);
+    char want[256];
+    snprintf(want, sizeof want, "hepatosim: error: %s: HDF5 ", partial);
+    ck_assert_msg(!strncmp(text, want, strlen(want)) && strstr(text, "File too large"), "got: %s", text);
+    ck_assert_msg(i == 1 || strstr(text, "removed (HDF5 leaves no consistent file"), "got: %s", text);
+    ck_assert(!hs_test_exists(out) && !hs_test_exists(partial));
+    ck_assert(!hs_test_exists(hs_test_path("o.h5.lock")));
+  }
+  hs_test_rmdir();
+}
+END_TEST
+
+/* A copy of from at to, damaged: kind 0, 1, 4 or 16 random bit flips anywhere; 1 cut to
+ * half its length; 2 the superblock overwritten; 3 24 random bytes early in the file, where
+ * the root object header lies. */
+static void damage(const char *from, const char *to, int kind, unsigned *seed) {
+  size_t n;
+  FILE *f = fopen(from, "rb");
+  fseek(f, 0, SEEK_END);
+  n = (size_t)ftell(f);
+  rewind(f);
+  unsigned char *b = malloc(n);
+  ck_assert(b && fread(b, 1, n, f) == n);
+  fclose(f);
+  if (kind == 0) {
+    int flips = 1 << (2 * (rand_r(seed) % 3)); /* 1, 4 or 16 */
+    for (int i = 0; i < flips; i++) b[(size_t)rand_r(seed) % n] ^= (unsigned char)(1u << (rand_r(seed) % 8));
+  } else if (kind == 1) {
+    n /= 2;
+  } else {
+    size_t at = kind == 2 ? 8 : 48 + (size_t)rand_r(seed) % 512; /* after the signature */
+    for (size_t i = at; i < at + 24 && i < n; i++) b[i] = (unsigned char)rand_r(seed);
+  }
+  f = fopen(to, "wb");
+  ck_assert(f && fwrite(b, 1, n, f) == n);
+  fclose(f);
+  free(b);
+}
+
+/* exit 0, 1 or 2 with a message; else the damaged file is kept in /tmp for a look. */
+static void assert_clean_exit(int st, const char *log, const char *what, int k, const char *file) {
+  char keep[64];
+  snprintf(keep, sizeof keep, "/tmp/hs_damaged_%d.h5", k);
+  if (st != 0 && st != 1 && st != 2) copy_file(file, keep);
+  ck_assert_msg(st == 0 || st == 1 || st == 2, "%s, damaged copy %d: exit %d (kept as %s)", what,
+                k, st, keep);
+  if (st) ck_assert_msg(strstr(hs_test_slurp(log), "hepatosim: error: "), "%s, copy %d: no message", what, k);
+}
+
+/* Damaged files through info, info --verify, merge and --resume, each in a child: 48 copies
+ * damaged by damage() with a fixed seed. Never a signal: exit 0, or 1 or 2 with an error
+ * message; a merge or resume that exits 0 gives exactly the undamaged sweep's datasets. */
+START_TEST(test_damaged_files) {
+  hs_test_mkdir();
+  const char *ref = hs_test_path("ref.h5"), *base = hs_test_path("base.partial"),
+             *c = hs_test_path("c.h5"), *out = hs_test_path("x.h5"),
+             *partial = hs_test_path("x.h5.partial"), *log = hs_test_path("log.txt"),
+             *half2 = hs_test_path("s2.h5");
+  make_partial(ref, base);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", hs_test_path("s1.h5"), "--shard", "1/2", "--quiet", NULL}, 0, 0, NULL), 0);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", half2, "--shard", "2/2", "--quiet", NULL}, 0, 0, NULL), 0);
+  unsigned seed = 20261203;
+  for (int k = 0; k < 48; k++) {
+    int kind = k < 36 ? 0 : 1 + (k - 36) % 3;
+    damage(hs_test_path("s1.h5"), c, kind, &seed);
+    assert_clean_exit(hs_test_run((const char *[]){"info", c, NULL}, 0, 0, log), log, "info", k, c);
+    assert_clean_exit(hs_test_run((const char *[]){"info", c, "--verify", NULL}, 0, 0, log), log, "info --verify", k, c);
+    int st = hs_test_run((const char *[]){"merge", hs_test_path("m.h5"), c, half2, "--force", NULL}, 0, 0, log);
+    assert_clean_exit(st, log, "merge", k, c);
+    if (st == 0) hs_test_assert_same_datasets(hs_test_path("m.h5"), ref);
+    damage(base, partial, kind, &seed);
+    st = hs_test_run((const char *[]){"sweep", LHS, "-o", out, "--resume", "--quiet", NULL}, 0, 0, log);
+    assert_clean_exit(st, log, "resume", k, partial);
+    if (st == 0) {
+      hs_test_assert_same_datasets(out, ref);
+      remove(out);
+    }
+    remove(partial);
+  }
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_sweep(void) {
   Suite *s = suite_create("sweep");
   TCase *tc = tcase_create("engine");
@@ -206,5 +414,12 @@ Suite *hs_suite_sweep(void) {
   tcase_add_test(tc, test_runs_limit);
   tcase_add_test(tc, test_sigterm_while_creating);
   suite_add_tcase(s, tc);
+  TCase *hard = tcase_create("harden");
+  tcase_set_timeout(hard, 300);
+  tcase_add_test(hard, test_one_writer);
+  tcase_add_test(hard, test_damaged_chunk);
+  tcase_add_test(hard, test_full_disk_sweep);
+  tcase_add_test(hard, test_damaged_files);
+  suite_add_tcase(s, hard);
   return s;
 }

@@ -264,13 +264,19 @@ static void check_root_attrs(hid_t file) {
   ck_assert_int_eq(H5Aexists(file, "atol"), 1);
 }
 
-/* Chunk dimensions and the deflate + shuffle filters of dataset name. */
+/* Chunk dimensions and the shuffle + deflate + Fletcher32 filters of dataset name, the
+ * checksum last (so first on reading). */
 static void check_chunks(hid_t file, const char *name, int rank, const hsize_t *want) {
   hsize_t ck[3];
+  unsigned flags;
+  size_t nv = 0;
   hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), dcpl = H5Dget_create_plist(ds);
   ck_assert_int_eq(H5Pget_chunk(dcpl, rank, ck), rank);
   for (int i = 0; i < rank; i++) ck_assert_uint_eq(ck[i], want[i]);
-  ck_assert_int_eq(H5Pget_nfilters(dcpl), 2);
+  ck_assert_int_eq(H5Pget_nfilters(dcpl), 3);
+  ck_assert_int_eq(H5Pget_filter2(dcpl, 0, &flags, &nv, NULL, 0, NULL, NULL), H5Z_FILTER_SHUFFLE);
+  nv = 0;
+  ck_assert_int_eq(H5Pget_filter2(dcpl, 2, &flags, &nv, NULL, 0, NULL, NULL), H5Z_FILTER_FLETCHER32);
   H5Pclose(dcpl);
   H5Dclose(ds);
 }

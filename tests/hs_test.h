@@ -45,6 +45,15 @@ const char *hs_test_attr_str(const char *file, const char *name, char *buf, size
  * log (or /dev/null). */
 int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log);
 
+/* hs_test_run with the child's file size limited to max_bytes (RLIMIT_FSIZE) and SIGXFSZ
+ * ignored, so writes beyond it fail with EFBIG as on a full disk. */
+int hs_test_run_fsize(const char *const *args, long max_bytes, const char *log);
+
+/* Start the binary with args (stdout and stderr to log) and return its pid, without
+ * waiting; hs_test_wait gives its exit status (or 128 + signal). */
+int hs_test_start(const char *const *args, const char *log);
+int hs_test_wait(int pid);
+
 /* A fresh temporary directory per test (hs_test_mkdir / hs_test_rmdir), paths in it from
  * a ring of 32 buffers, existence, and a file's first 8 KiB of text. */
 void hs_test_mkdir(void);

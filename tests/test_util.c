@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -110,26 +111,48 @@ static const char *bin(void) {
   return b && *b ? b : "../build/hepatosim";
 }
 
-int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log) {
+/* Fork and exec the binary with args, output to log; max_bytes > 0 limits the file size. */
+static pid_t spawn(const char *const *args, long max_bytes, const char *log) {
   const char *argv[24] = {bin()};
   int n = 1;
   for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
   argv[n] = NULL;
+  fflush(NULL);
   pid_t pid = fork();
   if (pid == 0) {
     if (freopen(log ? log : "/dev/null", "w", stderr) == NULL) _exit(126);
     if (dup2(fileno(stderr), STDOUT_FILENO) < 0) _exit(126);
+    if (max_bytes > 0) {
+      struct rlimit rl = {(rlim_t)max_bytes, (rlim_t)max_bytes};
+      signal(SIGXFSZ, SIG_IGN); /* kept across exec: writes fail with EFBIG instead */
+      if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(126);
+    }
     execv(argv[0], (char *const *)argv);
     _exit(127);
   }
+  return pid;
+}
+
+int hs_test_wait(int pid) {
+  int st;
+  waitpid((pid_t)pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int hs_test_start(const char *const *args, const char *log) { return (int)spawn(args, 0, log); }
+
+int hs_test_run_fsize(const char *const *args, long max_bytes, const char *log) {
+  return hs_test_wait(spawn(args, max_bytes, log));
+}
+
+int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log) {
+  pid_t pid = spawn(args, 0, log);
   if (kill_ms > 0) {
     struct timespec ts = {kill_ms / 1000, (long)(kill_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     kill(pid, sig);
   }
-  int st;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return hs_test_wait(pid);
 }
 
 static char tmpdir[64];

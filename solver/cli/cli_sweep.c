@@ -23,7 +23,8 @@ static const char SWEEP_USAGE[] =
     "                        FILE.h5.partial until the sweep is complete\n"
     "  -j, --threads N       OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --resume          finish an interrupted sweep (FILE.h5.partial)\n"
-    "      --force           replace an existing FILE.h5 or FILE.h5.partial\n"
+    "      --force           replace an existing FILE.h5 or FILE.h5.partial (not one\n"
+    "                        that another sweep is writing: FILE.h5.lock is held)\n"
     "      --timeseries      also store every run's concentration time courses\n"
     "      --quiet           no progress output\n"
     "      --shard K/N       compute only the K-th of N contiguous slices (job arrays);\n"
@@ -32,8 +33,9 @@ static const char SWEEP_USAGE[] =
     "  -h, --help            this help\n"
     "\n"
     "SIGINT or SIGTERM stop the sweep after storing the runs done so far; --resume finishes\n"
-    "it, also after SIGKILL. Exit status: 0 complete, 2 bad input, 1 other failure, 128 +\n"
-    "signal number when interrupted.\n";
+    "it, also after SIGKILL. Exit status: 0 complete, 2 bad input (also: the output is\n"
+    "being written by another sweep, or the .partial is damaged), 1 other failure (a full\n"
+    "disk), 128 + signal number when interrupted.\n";
 
 /* The one piece of process-wide state: set by the signal handler, read by the engine. */
 static volatile sig_atomic_t stop_signal = 0;
@@ -153,11 +155,16 @@ int hs__cmd_sweep(int argc, char **argv) {
 
 int hs__cmd_info(int argc, char **argv) {
   if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
-    return puts("usage: hepatosim info FILE.h5\n\nPrints what a sweep file holds: design, "
-                "runs completed and failed, ranges of parameters and metrics."), 0;
-  if (argc != 1) return usage("info takes one sweep file", NULL, "info");
+    return puts("usage: hepatosim info FILE.h5 [--verify]\n\nPrints what a sweep file holds: "
+                "design, runs completed and failed, ranges of parameters and metrics.\n"
+                "  --verify  also read every dataset back (checksums); exit 2 naming the "
+                "first damaged one"), 0;
+  int verify = argc == 2 && !strcmp(argv[1], "--verify");
+  if (argc == 2 && !verify && !strcmp(argv[0], "--verify")) verify = 1, argv[0] = argv[1];
+  if (argc != 1 && !verify) return usage("info takes one sweep file (and --verify)", NULL, "info");
   hs_error err;
-  int rc = hs_sweepfile_info(argv[0], stdout, &err);
+  int rc = verify ? hs_sweepfile_verify(argv[0], stdout, &err) : HS_OK;
+  if (!rc) rc = hs_sweepfile_info(argv[0], stdout, &err);
   if (rc) fprintf(stderr, "hepatosim: error: %s\n", err.msg);
   return hs_error_exit_code(rc);
 }

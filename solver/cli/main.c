@@ -245,10 +245,15 @@ int main(int argc, char **argv) {
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int all = argc > 1 && !strcmp(argv[1], "sweep");
+  hs_output_lib_init();
   int rc = all || rank == 0 ? dispatch(argc, argv) : 0;
+  hs_output_lib_close(rc == 0);
   MPI_Finalize();
   return rc;
 #else
-  return dispatch(argc, argv);
+  hs_output_lib_init(); /* see hs_output.h: no HDF5 cleanup at exit after a failure */
+  int rc = dispatch(argc, argv);
+  hs_output_lib_close(rc == 0);
+  return rc;
 #endif
 }

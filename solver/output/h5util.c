@@ -12,7 +12,10 @@
 static herr_t collect_error(unsigned n, const H5E_error2_t *e, void *data) {
   hs__h5_why *w = data;
   if (!e->desc) return 0;
-  snprintf(n == 0 ? w->top : w->deep, sizeof w->top, "%s", e->desc);
+  char *dst = n == 0 ? w->top : w->deep;
+  snprintf(dst, sizeof w->top, "%s", e->desc);
+  for (char *p = dst; *p; p++) /* HDF5's write errors carry a ctime() line break */
+    if (*p == '\n') *p = ' ';
   return 0;
 }
 
@@ -65,8 +68,21 @@ int hs__h5_compress(const hs__h5ctx *c, hid_t dcpl, int rank, const hsize_t *chu
   HS_H5TRY(H5Pset_chunk(dcpl, rank, chunk), "H5Pset_chunk for '%s'", name);
   HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
   HS_H5TRY(H5Pset_deflate(dcpl, 4), "H5Pset_deflate for '%s'", name);
+  /* last in the write pipeline, so first on reading: the checksum covers the stored
+   * (compressed) bytes and a damaged chunk is refused before it is inflated (h5py orders
+   * its filters the same way) */
+  HS_H5TRY(H5Pset_fletcher32(dcpl), "H5Pset_fletcher32 for '%s'", name);
 done:
   return rc;
+}
+
+hid_t hs__h5_fapl(void) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0) {
+    H5Pclose(fapl);
+    return -1;
+  }
+  return fapl;
 }
 
 hid_t hs__h5_fixed_utf8(size_t len) {

@@ -56,12 +56,19 @@ hs__h5_quiet hs__h5_quiet_begin(void);
 /* Restores the error printing saved by hs__h5_quiet_begin. */
 void hs__h5_quiet_end(hs__h5_quiet q);
 
+/* File access of every file hepatosim writes: the HDF5 1.8 file format (readable by HDF5 >=
+ * 1.8), whose superblock and object headers carry checksums, so damaged metadata is refused
+ * instead of trusted. Not the 1.10 format: its superblock marks a file open for writing, and
+ * the .partial of a killed sweep could then not be reopened for --resume without h5clear.
+ * The caller closes it; negative on failure. */
+hid_t hs__h5_fapl(void);
+
 /* A new variable-length UTF-8 string type (h5py reads it as str); negative on failure. */
 hid_t hs__h5_vlen_utf8(void);
 
-/* Chunked (chunk[0..rank)), shuffled and deflated (level 4, no filter plugins needed)
- * storage on dcpl for dataset `name`: the layout of every compressed dataset hepatosim
- * writes. HS_EIO naming the call on failure. */
+/* Chunked (chunk[0..rank)), shuffled, deflated (level 4) and checksummed (Fletcher32; no
+ * filter plugins needed) storage on dcpl for dataset `name`: the layout of every compressed
+ * dataset hepatosim writes. HS_EIO naming the call on failure. */
 int hs__h5_compress(const hs__h5ctx *c, hid_t dcpl, int rank, const hsize_t *chunk,
                     const char *name);
 

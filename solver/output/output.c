@@ -324,13 +324,14 @@ static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
                     const hs_results *res) {
   int rc = HS_OK;
   /* gcpl: group creation, link creation order tracked (netCDF-4 likes it) */
-  hid_t fcpl = -1, gcpl = -1, file = -1, drugs = -1;
+  hid_t fcpl = -1, gcpl = -1, fapl = -1, file = -1, drugs = -1;
   unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
   HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
   HS_H5ID(gcpl, H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate (group)");
   HS_H5TRY(H5Pset_link_creation_order(gcpl, order), "H5Pset_link_creation_order");
-  HS_H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "H5Fcreate '%s'", tmp);
+  HS_H5ID(fapl, hs__h5_fapl(), "H5Pset_libver_bounds");
+  HS_H5ID(file, H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl), "H5Fcreate '%s'", tmp);
   if ((rc = write_root_attrs(c, file, sc))) goto done;
   HS_H5ID(drugs, H5Gcreate2(file, "drugs", H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs'");
@@ -340,6 +341,7 @@ static int write_h5(const hs__h5ctx *c, const char *tmp, const hs_scenario *sc,
 done:
   hs__h5_close(drugs);
   if (file >= 0 && H5Fclose(file) < 0 && !rc) rc = hs__h5_fail(c, "H5Fclose '%s'", tmp);
+  hs__h5_close(fapl);
   hs__h5_close(gcpl);
   hs__h5_close(fcpl);
   return rc;
@@ -589,6 +591,19 @@ void hs_output_table(FILE *f, const hs_scenario *sc, const hs_results *res) {
       table_row(f, res, fl, k, w);
   for (int i = 0; i < res->n; i++) /* footer: what a run could not do */
     if (res->drugs[i].warning[0]) fprintf(f, "\nwarning: %s\n", res->drugs[i].warning);
+}
+
+/* ---- the library's lifetime ----------------------------------------------------------- */
+
+/* Why: a full disk makes H5Dclose/H5Fclose fail while flushing; HDF5 1.10.8 then leaves the
+ * dataset's id registered with its object partly freed, and H5_term_library (run by atexit
+ * at exit) closes it again and crashes in H5D_close. Closing ids in another order does not
+ * help (the failed close is the dataset's own), so the program owns the cleanup: it runs
+ * only after a clean run, where every id is already closed and it just frees memory. */
+void hs_output_lib_init(void) { H5dont_atexit(); }
+
+void hs_output_lib_close(int clean) {
+  if (clean) H5close();
 }
 
 /* ---- shared with the other writers (output_int.h) ------------------------------------ */

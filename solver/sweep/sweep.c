@@ -314,14 +314,14 @@ static int exists(const char *path) {
 }
 
 /* Create <out>.partial, or open it for resuming; *done says where to continue. */
-int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
-                     hs_sweepfile **f, int64_t *done, int64_t *failed, hs_error *err) {
-  *done = *failed = 0;
+static int open_locked(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
+                       hs__writer *wr, hs_error *err) {
+  wr->done = wr->failed = 0;
   if (o->resume) {
     if (!exists(partial))
       return hs_error_set(err, HS_EINPUT, "%s: no interrupted sweep to resume (%s)%s",
                           o->out_path, partial, exists(o->out_path) ? "; the file is complete" : "");
-    return hs_sweepfile_open_resume(partial, lay, f, done, failed, err);
+    return hs_sweepfile_open_resume(partial, lay, &wr->f, &wr->done, &wr->failed, err);
   }
   if (!o->force && exists(o->out_path))
     return hs_error_set(err, HS_EEXIST, "%s exists; use --force to overwrite", o->out_path);
@@ -330,7 +330,17 @@ int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_la
                         "--resume, or start again with --force", partial);
   if (o->force && exists(partial) && unlink(partial) != 0)
     return hs_error_set(err, HS_EIO, "cannot remove %s: %s", partial, strerror(errno));
-  return hs_sweepfile_create(partial, lay, f, err);
+  return hs_sweepfile_create(partial, lay, &wr->f, err);
+}
+
+int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
+                  hs__writer *wr, hs_error *err) {
+  int rc = hs__lock_acquire(&wr->lock, o->out_path, err);
+  if (rc) return rc;
+  rc = open_locked(o, partial, lay, wr, err);
+  if (!rc) hs__lock_mark(&wr->lock, partial);
+  else hs__lock_release(&wr->lock, o->out_path); /* a stopped creation is closed, kept */
+  return rc;
 }
 
 /* ---- the sweep ----------------------------------------------------------------------- */
@@ -360,14 +370,25 @@ static void run_loop(hs__worker *ws, int threads, const hs__plan *pl, int64_t k0
 }
 
 int hs__finish(hs__writer *wr, const hs_sweep_layout *lay, const char *partial, const char *out,
-                  hs_error *err) {
-  int complete = wr->rc == HS_OK && wr->done == lay->run_end;
-  int rc = hs_sweepfile_close(wr->f, complete, err);
+               hs_error *err) {
+  int rc = wr->rc ? hs_error_set(err, wr->rc, "%s", wr->err.msg) : HS_OK;
+  int complete = !rc && wr->done == lay->run_end;
+  int rc2 = hs_sweepfile_close(wr->f, complete, rc ? NULL : err);
   wr->f = NULL;
-  if (rc) return rc;
-  if (complete && rename(partial, out) != 0)
-    return hs_error_set(err, HS_EIO, "cannot rename %s to %s: %s", partial, out, strerror(errno));
-  return HS_OK;
+  if (!rc) rc = rc2;
+  int ours = hs__lock_is_ours(&wr->lock, partial);
+  if (rc == HS_EIO && ours && unlink(partial) == 0) { /* a full disk, typically */
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof err->msg - n, "; %s removed (HDF5 leaves no consistent file "
+             "after a failed write): free space and start again", partial);
+  } else if (!rc && complete && !ours) {
+    rc = hs_error_set(err, HS_EIO, "%s is no longer the file this sweep wrote: not renamed to %s",
+                      partial, out);
+  } else if (!rc && complete && rename(partial, out) != 0) {
+    rc = hs_error_set(err, HS_EIO, "cannot rename %s to %s: %s", partial, out, strerror(errno));
+  }
+  hs__lock_release(&wr->lock, out);
+  return rc;
 }
 
 int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report *rep,
@@ -390,7 +411,7 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
   int rc = ws ? init_workers(ws, threads, &pl, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
   if (!rc) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
   lay.stop = o->stop; /* the run scale of a huge sweep takes a while to write */
-  if (!rc) rc = hs__open_file(o, partial, &lay, &wr.f, &wr.done, &wr.failed, err);
+  if (!rc) rc = hs__open_file(o, partial, &lay, &wr, err);
   if (rc == HS_ESTOPPED) { /* <out>.partial exists with no run done: resumable */
     rc = HS_OK;
     wr.done = wr.start_done = rep->resumed_from = lay.run_first;
@@ -401,9 +422,7 @@ int hs_sweep_run(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_report 
     rep->resumed_from = wr.start_done = wr.done;
     run_loop(ws, threads, &pl, wr.done / pl.chunk, &wr, o->stop);
     hs__progress(&wr, &pl, 1);
-    rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
-    int rc2 = hs__finish(&wr, &lay, partial, o->out_path, rc ? NULL : err);
-    if (!rc) rc = rc2;
+    rc = hs__finish(&wr, &lay, partial, o->out_path, err);
   }
   for (int t = 0; ws && t < threads; t++) hs__worker_free(&ws[t]);
   free(ws);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "hs_resolved.h"
 #include "hs_simulate.h"
@@ -57,9 +58,19 @@ typedef struct hs__worker {
   hs__chunk out;  /* the chunk being computed */
 } hs__worker;
 
+/* The exclusive lock on an output (<out>.lock, flock) and the identity of the work file
+ * this process opened (<out>.partial): held from before the file is created or resumed
+ * until it is renamed or left for a resume. */
+typedef struct hs__lock {
+  int held, fd;
+  dev_t dev; /* the .partial this process created or resumed */
+  ino_t ino;
+} hs__lock;
+
 /* The single writer: stores chunks in run order, counts failures, prints progress. */
 typedef struct hs__writer {
   hs_sweepfile *f;
+  hs__lock lock;
   int64_t done, failed, start_done;
   int halted, rc;
   hs_error err;
@@ -90,10 +101,22 @@ void hs__progress(hs__writer *wr, const hs__plan *pl, int final);
 int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm,
                     hs_sweep_layout *lay, hs_error *err);
 void hs__names_free(hs__names *nm);
-/* Create <out>.partial, or open it for resuming; done and failed say where to go on. */
+/* Take the lock of output out: HS_EBUSY naming the holder's pid when another process holds
+ * it; release (also removes <out>.lock); record the .partial written; whether the .partial
+ * at that path is still it (and the lock held). sweep_lock.c. */
+int hs__lock_acquire(hs__lock *l, const char *out, hs_error *err);
+void hs__lock_release(hs__lock *l, const char *out);
+void hs__lock_mark(hs__lock *l, const char *partial);
+int hs__lock_is_ours(const hs__lock *l, const char *partial);
+/* Lock <out>.lock (HS_EBUSY while another process holds it), then create <out>.partial or
+ * open it for resuming; wr->done and wr->failed say where to go on. On failure (also
+ * HS_ESTOPPED, the file then kept closed) the lock is released. */
 int hs__open_file(const hs_sweep_opts *o, const char *partial, const hs_sweep_layout *lay,
-                  hs_sweepfile **f, int64_t *done, int64_t *failed, hs_error *err);
-/* Close; mark complete and rename when every run of the slice is stored. */
+                  hs__writer *wr, hs_error *err);
+/* Close; mark complete and rename when every run of the slice is stored and the .partial
+ * is still the file this process wrote. A failed write (HS_EIO) removes the .partial: HDF5
+ * leaves no consistent file after one. Releases the lock. Returns the sweep's status:
+ * wr->rc with its message, else the close's or rename's. */
 int hs__finish(hs__writer *wr, const hs_sweep_layout *lay, const char *partial,
                const char *out, hs_error *err);
 double hs__now_s(void);

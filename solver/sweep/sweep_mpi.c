@@ -289,7 +289,7 @@ static int open_and_share(int rank, const hs_sweep_opts *o, const char *partial,
                           int rc, int64_t *k0, hs_error *err) {
   int64_t msg[2] = {rc, 0};
   if (rank == 0 && !rc) {
-    msg[0] = hs__open_file(o, partial, lay, &wr->f, &wr->done, &wr->failed, err);
+    msg[0] = hs__open_file(o, partial, lay, wr, err);
     if (!msg[0] && !o->resume) wr->done = lay->run_first;
     msg[1] = wr->done / pl->chunk;
   }
@@ -342,9 +342,7 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
     run_rank0(&s, ws, T, o->stop);
     hs__progress(&wr, &pl, 1);
     omp_destroy_lock(&s.lock);
-    rc = wr.rc ? hs_error_set(err, wr.rc, "%s", wr.err.msg) : HS_OK;
-    int rc2 = hs__finish(&wr, &lay, partial, o->out_path, rc ? NULL : err);
-    if (!rc) rc = rc2;
+    rc = hs__finish(&wr, &lay, partial, o->out_path, err);
   } else if (!rc) {
     work(&pl, ws, T, o->stop);
   }

@@ -182,18 +182,16 @@ static void close_vars(hs_sweepfile *f) {
  * ranks send it their results (sweep_mpi.c), so writes stay in run order and the file
  * equals the serial one. */
 hid_t hs__sweepfile_writer_fapl(int mpio) {
+  hid_t fapl = hs__h5_fapl();
 #ifdef HS_MPI
-  if (!mpio) return H5P_DEFAULT;
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl >= 0 && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
+  if (fapl >= 0 && mpio && H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL) < 0) {
     H5Pclose(fapl);
     return -1;
   }
-  return fapl;
 #else
   (void)mpio;
-  return H5P_DEFAULT;
 #endif
+  return fapl;
 }
 
 /* Transfer properties of the writer's H5Dwrite: parallel HDF5 writes compressed (filtered)
@@ -502,10 +500,13 @@ void hs__sweepfile_free_strings(char **s, hsize_t n) {
   free(s);
 }
 
-/* Name of link i at the root (creation order when tracked): its length, or -1. */
+/* Name of link i at the root (creation order when tracked): its length, or -1. The creation
+ * order index is walked in its native order (increasing): H5_ITER_INC would make HDF5 1.10.8
+ * build a sorted table of all links, and when a damaged link fails that build it frees
+ * uninitialised table entries (SIGSEGV in H5G__link_release_table). */
 ssize_t hs__sweepfile_link_name(hid_t file, hsize_t i, char *buf, size_t n) {
   ssize_t len =
-      H5Lget_name_by_idx(file, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, buf, n, H5P_DEFAULT);
+      H5Lget_name_by_idx(file, ".", H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, i, buf, n, H5P_DEFAULT);
   if (len < 0)
     len = H5Lget_name_by_idx(file, ".", H5_INDEX_NAME, H5_ITER_INC, i, buf, n, H5P_DEFAULT);
   return len < 0 || (size_t)len >= n ? -1 : len;

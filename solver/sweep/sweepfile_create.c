@@ -19,6 +19,7 @@
 
 #define SERIES_CHUNK_ELEMS ((hsize_t)1 << 20) /* 8 MiB of float64 per series chunk */
 #define RUN_BLOCK 65536                       /* the run scale is written in such blocks */
+#define MAX_COMPACT_LINKS 65535 /* HDF5's limit for links kept in the object header */
 
 /* The HDF5 driver a file was opened with, for provenance: "mpio" (parallel HDF5's MPI-IO)
  * or "sec2" (POSIX). */
@@ -289,6 +290,10 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
   HS_H5ID(f->str_type, hs__h5_fixed_utf8(HS_SF_STR_LEN), "H5Tcopy (string type)");
   HS_H5ID(fcpl, H5Pcreate(H5P_FILE_CREATE), "H5Pcreate (file)");
   HS_H5TRY(H5Pset_link_creation_order(fcpl, order), "H5Pset_link_creation_order");
+  /* every link in the root's object header (checksummed) rather than in a fractal heap and
+   * B-trees beside it: less for a damaged file to get wrong */
+  HS_H5TRY(H5Pset_link_phase_change(fcpl, MAX_COMPACT_LINKS, MAX_COMPACT_LINKS - 1),
+           "H5Pset_link_phase_change");
   HS_H5ID(fapl, hs__sweepfile_writer_fapl(lay->mpio), "H5Pset_fapl_mpio");
   HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, fapl), "H5Fcreate");
   *created = 1;

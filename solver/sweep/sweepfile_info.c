@@ -227,6 +227,7 @@ int hs_sweepfile_info(const char *path, FILE *out, hs_error *err) {
   hs__h5ctx ctx = {path, err, H5P_DEFAULT}, *c = &ctx;
   hid_t file = -1;
   if (!path || !out) return hs_error_set(err, HS_EINPUT, "sweep file info: no path or stream");
+  if ((rc = hs__sweepfile_probe(path, err))) return rc;
   hs__h5_quiet q = hs__h5_quiet_begin();
   HS_H5ID(file, H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
   rc = info_file(c, file, out);

@@ -63,8 +63,9 @@ void hs__sweepfile_fixed_copy(char *dst, const char *s);
 
 /* ---- the handle (sweepfile.c) ---------------------------------------------------------- */
 
-/* The file access of the writer: H5P_DEFAULT, or (mpio, MPI build) the MPI-IO driver on
- * rank 0's own communicator; negative on failure. A non-default one is the caller's. */
+/* The file access of the writer: hs__h5_fapl's format (checksummed metadata), with (mpio,
+ * MPI build) the MPI-IO driver on rank 0's own communicator; negative on failure. The
+ * caller closes it. */
 hid_t hs__sweepfile_writer_fapl(int mpio);
 
 /* A handle with no HDF5 object open yet; NULL when out of memory. */
@@ -115,5 +116,19 @@ int hs__sweepfile_say(char *why, const char *fmt, ...) __attribute__((format(pri
  * why; ref names lay in it ("now" on resume). Shared by resume and merge. */
 int hs__sweepfile_refused_sweep(hid_t file, const hs_sweep_layout *lay, const char *ref,
                                 char *why);
+
+/* Walk the metadata of the file at path (links, objects, attributes) in a forked child:
+ * HS_EINPUT "<path> is damaged: ..." when HDF5 crashed there, else HS_OK (also when no
+ * child could be made). Call before opening a file that may be damaged. sweepfile_probe.c */
+int hs__sweepfile_probe(const char *path, hs_error *err);
+
+/* ---- reading everything back (sweepfile_verify.c) ------------------------------------- */
+
+/* Read every dataset of file (per-run ones over runs [first, done) of n_runs): 0 when all
+ * read back (checksums match) and every stored run has a status and finite parameters;
+ * else 1 with the dataset and the damage in why. n_sets (may be NULL) gets the datasets
+ * read. */
+int hs__sweepfile_verify(hid_t file, int64_t n_runs, int64_t first, int64_t done, int *n_sets,
+                         char *why);
 
 #endif

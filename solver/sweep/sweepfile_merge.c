@@ -238,6 +238,7 @@ static int read_shard(const char *path, int i, file_layout *fl, shard_info *si, 
   si[i].path = path;
   if (!hs__sweepfile_path_exists(path))
     return hs_error_set(err, HS_EINPUT, "%s: cannot open (%s)", path, strerror(errno));
+  if ((rc = hs__sweepfile_probe(path, err))) return rc;
   if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
     return hs_error_set(err, HS_EINPUT, "%s: cannot open as HDF5 (%s)", path,
                         hs__h5_stack().top);

@@ -84,7 +84,9 @@ static int refused_slice(hid_t file, const hs_sweep_layout *lay, const int64_t p
   return 0;
 }
 
-/* 1 when dataset `name` has this rank and shape, float elements of fsize bytes, units. */
+/* 1 when dataset `name` has this rank and shape, float elements of fsize bytes, units, and
+ * (a per-run variable) its name as long_name: string attributes live in HDF5's global heap,
+ * which carries no checksum, so they are compared, not trusted. */
 static int var_matches(hid_t file, const char *name, int rank, const hsize_t *dims,
                        size_t fsize, const char *units) {
   int ok = 0;
@@ -98,7 +100,8 @@ static int var_matches(hid_t file, const char *name, int rank, const hsize_t *di
   for (int i = 0; i < rank; i++)
     if (d[i] != dims[i]) goto done;
   if (H5Tget_class(ty) != H5T_FLOAT || H5Tget_size(ty) != fsize) goto done;
-  ok = hs__h5_attr_str_is(ds, "units", units);
+  ok = hs__h5_attr_str_is(ds, "units", units) &&
+       (!strcmp(name, "time") || hs__h5_attr_str_is(ds, "long_name", name));
 done:
   hs__h5_close(ty);
   hs__h5_close(sp);
@@ -231,15 +234,28 @@ static hid_t open_rdwr(const char *path, int mpio) {
   return file;
 }
 
+/* Every dataset reads back over the runs stored, [run_first, done): else 1, the damage in
+ * why (the file is then no base to resume from). */
+static int verified(hid_t file, const hs_sweep_layout *lay, int64_t done, char *why) {
+  int64_t first, end;
+  char what[HS_SF_WHY_LEN];
+  hs__sweepfile_lay_slice(lay, &first, &end);
+  if (!hs__sweepfile_verify(file, lay->n_runs, first, done, NULL, what)) return 0;
+  return hs__sweepfile_say(why, "%.400s; start again with --force", what);
+}
+
 static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay,
                      int64_t prog[2]) {
   char why[HS_SF_WHY_LEN] = "";
+  hs_error probe;
   if (!hs__sweepfile_path_exists(c->path))
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", strerror(errno));
+  else if (!lay->mpio && hs__sweepfile_probe(c->path, &probe)) /* no fork in an MPI job */
+    hs__sweepfile_say(why, "reading its metadata crashed the HDF5 library in a test read");
   else if ((f->file = open_rdwr(c->path, lay->mpio)) < 0)
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
-  else
-    refused(f->file, lay, prog, why);
+  else if (!refused(f->file, lay, prog, why))
+    verified(f->file, lay, prog[0], why);
   if (why[0])
     return hs_error_set(c->err, HS_EINPUT, "%s cannot be resumed safely: %s", c->path, why);
   return hs__sweepfile_open_vars(c, f, lay);
