@@ -145,11 +145,13 @@ validate: deps
 	$(MAKE) $(BUILD)/hepatosim
 	/usr/bin/python3 validation/validate.py --bin $(BUILD)/hepatosim --out output/validation
 
+SAN_VARS = BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined"
 sanitize: deps
-	$(MAKE) BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" build-san/hepatosim build-san/check_all
+	$(MAKE) $(SAN_VARS) build-san/hepatosim build-san/check_all
 	$(MAKE) mpi
 	cd tests && CK_FORK=no ASAN_OPTIONS=detect_leaks=1 HS_BIN=../build-san/hepatosim ../build-san/check_all
+	ASAN_OPTIONS=detect_leaks=1 $(MAKE) $(SAN_VARS) fuzz-replay
 
 valgrind:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) valgrind"
