@@ -8,7 +8,7 @@
 # compiler and prefix and installs nothing. Usage: tests/check_build.sh [build/hepatosim]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-unset MAKEFLAGS MFLAGS MAKELEVEL # its own makes, not the caller's jobs and variables
+unset MAKEFLAGS MFLAGS MAKELEVEL LD_LIBRARY_PATH # its own makes and loader paths, not the caller's
 if [ ! -d /usr/include/hdf5/serial ] || [ ! -e /usr/include/sundials/sundials_config.h ]; then
   echo "check_build: skipped (it copies Debian's libhdf5-dev and libsundials-dev)"
   exit 0
