@@ -140,7 +140,7 @@ END_TEST
 Suite *hs_suite_shard(void) {
   Suite *s = suite_create("shard");
   TCase *tc = tcase_create("merge");
-  tcase_set_timeout(tc, 300);
+  tcase_set_timeout(tc, 1800); /* a backstop: hs_test_run waits on progress, not wall time */
   tcase_add_test(tc, test_merge_equals_unsharded);
   tcase_add_test(tc, test_merge_refusals);
   tcase_add_test(tc, test_interrupted_shard);

@@ -42,7 +42,8 @@ const char *hs_test_attr_str(const char *file, const char *name, char *buf, size
 /* Run the binary ($HS_BIN, else ../build/hepatosim) with args (NULL-terminated); once it
  * has used kill_ms > 0 milliseconds of CPU, send sig (CPU, not wall time: a loaded machine
  * delays a process's progress and this wait alike). Returns the exit status, or 128 +
- * signal. stdout and stderr go to log (or /dev/null). */
+ * signal, or -1 if the process hangs (hs_test_wait_progress). stdout and stderr go to log
+ * (or /dev/null). */
 int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log);
 
 /* A copy of fixtures/sweep/long.yaml (24000 runs) with `runs` runs, in the test
