@@ -406,7 +406,7 @@ END_TEST
 Suite *hs_suite_sweep(void) {
   Suite *s = suite_create("sweep");
   TCase *tc = tcase_create("engine");
-  tcase_set_timeout(tc, 300);
+  tcase_set_timeout(tc, 1800); /* a backstop: hs_test_run waits on progress, not wall time */
   tcase_add_test(tc, test_thread_count_independent);
   tcase_add_loop_test(tc, test_interrupt_and_resume, 0, 2);
   tcase_add_test(tc, test_invalid_runs_recorded);

@@ -40,9 +40,11 @@ long long hs_test_attr_i64(const char *file, const char *name);
 /* A string root attribute of an HDF5 file into buf ("" when missing); returns buf. */
 const char *hs_test_attr_str(const char *file, const char *name, char *buf, size_t n);
 
-/* Run the binary ($HS_BIN, else ../build/hepatosim) with args (NULL-terminated); after
- * kill_ms > 0 send sig. Returns the exit status, or 128 + signal. stdout and stderr go to
- * log (or /dev/null). */
+/* Run the binary ($HS_BIN, else ../build/hepatosim) with args (NULL-terminated); once it
+ * has used kill_ms > 0 milliseconds of CPU, send sig (CPU, not wall time: a loaded machine
+ * delays a process's progress and this wait alike). Returns the exit status, or 128 +
+ * signal, or -1 if the process hangs (hs_test_wait_progress). stdout and stderr go to log
+ * (or /dev/null). */
 int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log);
 
 /* hs_test_run with the child's file size limited to max_bytes (RLIMIT_FSIZE) and SIGXFSZ
@@ -53,6 +55,19 @@ int hs_test_run_fsize(const char *const *args, long max_bytes, const char *log);
  * waiting; hs_test_wait gives its exit status (or 128 + signal). */
 int hs_test_start(const char *const *args, const char *log);
 int hs_test_wait(int pid);
+
+/* A copy of fixtures/sweep/long.yaml (24000 runs) with `runs` runs, in the test
+ * directory as name; returns its path. */
+const char *hs_test_long_sweep(const char *name, int runs);
+
+/* CPU seconds (user + system, reaped children included) of process pid, with tree = 1
+ * also of every process below it (mpirun's ranks); 0 when none is found (from /proc). */
+double hs_test_cpu_s(pid_t pid, int tree);
+
+/* Wait for the exit of child pid as long as it (and the processes below it) make
+ * progress: fails (kills them, returns -1) only when they used less than 0.5 s of CPU in
+ * 60 s, a hang on any machine, however loaded. Returns the exit status or 128 + signal. */
+int hs_test_wait_progress(pid_t pid);
 
 /* A fresh temporary directory per test (hs_test_mkdir / hs_test_rmdir), paths in it from
  * a ring of 32 buffers, existence, and a file's first 8 KiB of text. */

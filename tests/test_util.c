@@ -1,4 +1,5 @@
 /* test_util.c - helpers shared by the suites that run the binary and compare sweep files. */
+#include <dirent.h>
 #include <hdf5.h>
 #include <signal.h>
 #include <stdio.h>
@@ -147,12 +148,103 @@ int hs_test_run_fsize(const char *const *args, long max_bytes, const char *log) 
 
 int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log) {
   pid_t pid = spawn(args, 0, log);
+  int st, gone = 0;
+  struct timespec tick = {0, 5000000L};
   if (kill_ms > 0) {
-    struct timespec ts = {kill_ms / 1000, (long)(kill_ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-    kill(pid, sig);
+    while (!(gone = waitpid(pid, &st, WNOHANG) == pid) && hs_test_cpu_s(pid, 0) < kill_ms / 1000.0)
+      nanosleep(&tick, NULL);
+    if (!gone) kill(pid, sig);
   }
-  return hs_test_wait(pid);
+  if (!gone) return hs_test_wait_progress(pid); /* -1 if it hangs, however loaded the machine */
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+const char *hs_test_long_sweep(const char *name, int runs) {
+  const char *path = hs_test_path(name);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "sed 's/runs: 24000/runs: %d/' fixtures/sweep/long.yaml > '%s'", runs, path);
+  ck_assert_int_eq(system(cmd), 0);
+  return path;
+}
+
+/* CPU ticks of one /proc/<pid>/stat (user, system, reaped children) and its parent. */
+static long long stat_ticks(const char *pid, long *ppid) {
+  char path[64], line[1024];
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+  if (f) fclose(f);
+  line[n] = '\0';
+  const char *p = strrchr(line, ')'); /* the command name may hold spaces */
+  unsigned long long ut, st;
+  long long cut, cst;
+  if (!p || sscanf(p + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", ppid,
+                   &ut, &st, &cut, &cst) != 5)
+    return -1;
+  return (long long)(ut + st) + cut + cst;
+}
+
+/* Every process: pid, parent and CPU ticks (n returned, at most cap). */
+typedef struct proc_row {
+  long pid, ppid;
+  long long ticks;
+} proc_row;
+
+static int proc_table(proc_row *rows, int cap) {
+  int n = 0;
+  DIR *d = opendir("/proc");
+  for (struct dirent *e; d && n < cap && (e = readdir(d));)
+    if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+        (rows[n].ticks = stat_ticks(e->d_name, &rows[n].ppid)) >= 0)
+      rows[n].pid = atol(e->d_name), n++;
+  if (d) closedir(d);
+  return n;
+}
+
+/* Whether row i descends from root (or is it). */
+static int in_tree(const proc_row *rows, int n, int i, long root) {
+  for (int depth = 0; i >= 0 && depth < 64; depth++) {
+    if (rows[i].pid == root) return 1;
+    long up = rows[i].ppid;
+    i = -1;
+    for (int j = 0; j < n; j++)
+      if (rows[j].pid == up) i = j;
+  }
+  return 0;
+}
+
+double hs_test_cpu_s(pid_t pid, int tree) {
+  static proc_row rows[4096];
+  int n = proc_table(rows, 4096);
+  long long ticks = 0;
+  for (int i = 0; i < n; i++)
+    if (rows[i].pid == pid || (tree && in_tree(rows, n, i, pid))) ticks += rows[i].ticks;
+  return (double)ticks / sysconf(_SC_CLK_TCK);
+}
+
+/* SIGKILL pid and every process below it. */
+static void kill_tree(pid_t pid) {
+  static proc_row rows[4096];
+  int n = proc_table(rows, 4096);
+  for (int i = 0; i < n; i++)
+    if (in_tree(rows, n, i, pid)) kill((pid_t)rows[i].pid, SIGKILL);
+}
+
+int hs_test_wait_progress(pid_t pid) {
+  struct timespec tick = {0, 50000000L};
+  double cpu0 = hs_test_cpu_s(pid, 1);
+  for (int i = 1;; i++) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    nanosleep(&tick, NULL);
+    if (i % 1200) continue; /* every 60 s: has the group used at least 0.5 s of CPU? */
+    double cpu = hs_test_cpu_s(pid, 1);
+    if (cpu - cpu0 < 0.5) break;
+    cpu0 = cpu;
+  }
+  kill_tree(pid);
+  waitpid(pid, NULL, 0);
+  return -1;
 }
 
 static char tmpdir[64];

@@ -9,7 +9,12 @@
  * chunks are handed out only within a window of that many after the next chunk to write,
  * so the pool can always take the chunk the writer waits for (without the window, fast
  * threads filled the pool with later chunks while a slow rank held the next one: a
- * deadlock). */
+ * deadlock).
+ *
+ * No wait spins: OpenMPI's blocking calls poll at full speed, which on a shared or loaded
+ * node takes the core from the very thread being waited for (issue 15: 50 runs in 60 s).
+ * Every wait here polls (MPI_Test, MPI_Iprobe) and sleeps between polls, from 20 us
+ * doubling to 1 ms: at most ~1000 wake-ups a second, about 1 ms added per round trip. */
 #ifdef HS_MPI
 #include <mpi.h>
 #include <stdio.h>
@@ -28,6 +33,47 @@
 enum { TAG_REQ = 11, TAG_HDR = 12, TAG_DATA = 13, TAG_WORK = 14 };
 #define FREE_SLOT (-1)
 #define RESERVED_SLOT (-2)
+
+/* ---- waiting without spinning ------------------------------------------------------------ */
+
+#define BACKOFF_MIN_NS 20000L  /* first sleep: 20 us, about one chunk hand-out */
+#define BACKOFF_MAX_NS 1000000L /* longest: 1 ms, small against a chunk's compute time */
+
+/* Sleep *ns, then double it up to the cap; a caller that found work resets it. */
+static void backoff(long *ns) {
+  nanosleep(&(struct timespec){0, *ns}, NULL);
+  *ns = *ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : *ns * 2;
+}
+
+/* Wait for n requests to complete (st: the first one's status, or NULL). */
+static void wait_all(int n, MPI_Request *r, MPI_Status *st) {
+  MPI_Status sts[8];
+  for (long ns = BACKOFF_MIN_NS;; backoff(&ns)) {
+    int done = 0;
+    MPI_Testall(n, r, &done, sts);
+    if (!done) continue;
+    if (st) *st = sts[0];
+    return;
+  }
+}
+
+static void send_wait(const void *buf, int n, MPI_Datatype t, int dst, int tag) {
+  MPI_Request r;
+  MPI_Isend(buf, n, t, dst, tag, MPI_COMM_WORLD, &r);
+  wait_all(1, &r, NULL);
+}
+
+static void recv_wait(void *buf, int n, MPI_Datatype t, int src, int tag, MPI_Status *st) {
+  MPI_Request r;
+  MPI_Irecv(buf, n, t, src, tag, MPI_COMM_WORLD, &r);
+  wait_all(1, &r, st);
+}
+
+static void bcast_wait(int64_t *buf, int n) {
+  MPI_Request r;
+  MPI_Ibcast(buf, n, MPI_INT64_T, 0, MPI_COMM_WORLD, &r);
+  wait_all(1, &r, NULL);
+}
 
 typedef struct pool {
   hs__chunk *buf;
@@ -100,7 +146,7 @@ static int64_t hand_out(server *s) {
  * server thread writes it (the file is written through MPI-IO: MPI calls stay on thread 0,
  * MPI_THREAD_FUNNELED). */
 static void deposit(server *s, hs__worker *w, int64_t k) {
-  for (;;) {
+  for (long ns = BACKOFF_MIN_NS;; backoff(&ns)) {
     omp_set_lock(&s->lock);
     int i = pool_free_slot(&s->pl);
     if (i >= 0) {
@@ -111,21 +157,21 @@ static void deposit(server *s, hs__worker *w, int64_t k) {
       return;
     }
     omp_unset_lock(&s->lock);
-    nanosleep(&(struct timespec){0, 100000}, NULL);
   }
 }
 
 static void compute_local(server *s, hs__worker *w, volatile sig_atomic_t *stop) {
-  for (;;) {
+  for (long ns = BACKOFF_MIN_NS;;) {
     omp_set_lock(&s->lock);
     if (stop && *stop) s->stopping = 1;
     int64_t k = hand_out(s);
     omp_unset_lock(&s->lock);
     if (k == WAIT) {
-      nanosleep(&(struct timespec){0, 100000}, NULL);
+      backoff(&ns);
       continue;
     }
     if (k < 0) break;
+    ns = BACKOFF_MIN_NS;
     hs__run_chunk(w, s->plan, k, stop);
     deposit(s, w, k);
   }
@@ -155,8 +201,10 @@ static void recv_chunk(server *s, int src, int i, const int64_t hdr[4]) {
   int cnt[5];
   MPI_Datatype type[5];
   int parts = c->ok ? chunk_parts(c, s->plan, ptr, cnt, type) : 0;
+  MPI_Request r[5];
   for (int p = 0; p < parts; p++)
-    MPI_Recv(ptr[p], cnt[p], type[p], src, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Irecv(ptr[p], cnt[p], type[p], src, TAG_DATA, MPI_COMM_WORLD, &r[p]);
+  wait_all(parts, r, NULL);
   omp_set_lock(&s->lock);
   s->pl.k[i] = hdr[0];
   s->received[src]++;
@@ -181,7 +229,7 @@ static int answer(server *s, int src, volatile sig_atomic_t *stop) {
   s->handed[src] += c;
   omp_unset_lock(&s->lock);
   s->pending[src] = -1;
-  MPI_Send(ks, c, MPI_INT64_T, src, TAG_WORK, MPI_COMM_WORLD);
+  send_wait(ks, c, MPI_INT64_T, src, TAG_WORK);
   return 1;
 }
 
@@ -193,7 +241,7 @@ static int serve_one(server *s, int src, volatile sig_atomic_t *stop) {
   int64_t msg[4];
   MPI_Iprobe(src, TAG_REQ, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
   if (flag) {
-    MPI_Recv(msg, 1, MPI_INT64_T, src, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    recv_wait(msg, 1, MPI_INT64_T, src, TAG_REQ, NULL);
     s->pending[src] = msg[0];
   }
   busy = answer(s, src, stop);
@@ -204,7 +252,7 @@ static int serve_one(server *s, int src, volatile sig_atomic_t *stop) {
   if (i >= 0) s->pl.k[i] = RESERVED_SLOT;
   omp_unset_lock(&s->lock);
   if (i < 0) return busy;
-  MPI_Recv(msg, 4, MPI_INT64_T, src, TAG_HDR, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  recv_wait(msg, 4, MPI_INT64_T, src, TAG_HDR, NULL);
   recv_chunk(s, src, i, msg);
   return 1;
 }
@@ -218,7 +266,7 @@ static int ranks_done(const server *s) {
 
 /* Rank 0, thread 0: serve the other ranks until they and the local threads are done. */
 static void serve(server *s, volatile sig_atomic_t *stop) {
-  for (;;) {
+  for (long ns = BACKOFF_MIN_NS;;) {
     int busy = 0, local_left;
     for (int src = 1; src < s->nranks; src++) busy |= serve_one(s, src, stop);
 #pragma omp atomic read
@@ -229,7 +277,8 @@ static void serve(server *s, volatile sig_atomic_t *stop) {
     drain(s); /* every chunk that is next in run order, local or remote */
     omp_unset_lock(&s->lock);
     if (done) return;
-    if (!busy) nanosleep(&(struct timespec){0, 100000}, NULL);
+    if (busy) ns = BACKOFF_MIN_NS;
+    else backoff(&ns);
   }
 }
 
@@ -237,12 +286,15 @@ static void serve(server *s, volatile sig_atomic_t *stop) {
 
 static void send_chunk(const hs__chunk *c, int64_t k, const hs__plan *pl) {
   int64_t hdr[4] = {k, c->n, c->failed, c->ok};
-  MPI_Send(hdr, 4, MPI_INT64_T, 0, TAG_HDR, MPI_COMM_WORLD);
   void *ptr[5];
   int cnt[5];
   MPI_Datatype type[5];
+  MPI_Request r[6];
   int parts = c->ok ? chunk_parts(c, pl, ptr, cnt, type) : 0;
-  for (int p = 0; p < parts; p++) MPI_Send(ptr[p], cnt[p], type[p], 0, TAG_DATA, MPI_COMM_WORLD);
+  MPI_Isend(hdr, 4, MPI_INT64_T, 0, TAG_HDR, MPI_COMM_WORLD, &r[0]);
+  for (int p = 0; p < parts; p++)
+    MPI_Isend(ptr[p], cnt[p], type[p], 0, TAG_DATA, MPI_COMM_WORLD, &r[p + 1]);
+  wait_all(parts + 1, r, NULL);
 }
 
 /* Ask rank 0 for up to T chunks, compute them on T threads (chunk i on thread i), send
@@ -253,8 +305,8 @@ static void work(const hs__plan *pl, hs__worker *ws, int T, volatile sig_atomic_
     int64_t cap = (stop && *stop) ? 0 : T;
     MPI_Status st;
     int c;
-    MPI_Send(&cap, 1, MPI_INT64_T, 0, TAG_REQ, MPI_COMM_WORLD);
-    MPI_Recv(ks, 64, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &st);
+    send_wait(&cap, 1, MPI_INT64_T, 0, TAG_REQ);
+    recv_wait(ks, 64, MPI_INT64_T, 0, TAG_WORK, &st);
     MPI_Get_count(&st, MPI_INT64_T, &c);
     if (c == 0) return;
 #pragma omp parallel for schedule(static, 1) num_threads(T)
@@ -293,7 +345,7 @@ static int open_and_share(int rank, const hs_sweep_opts *o, const char *partial,
     if (!msg[0] && !o->resume) wr->done = lay->run_first;
     msg[1] = wr->done / pl->chunk;
   }
-  MPI_Bcast(msg, 2, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  bcast_wait(msg, 2); /* the others sleep while rank 0 creates the file */
   *k0 = msg[1];
   if (msg[0] && !err->msg[0]) hs_error_set(err, (int)msg[0], "rank 0 could not open %s", partial);
   return (int)msg[0];
@@ -349,7 +401,7 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   int64_t first, end;
   hs__plan_slice(&pl, &first, &end);
   int64_t fin[3] = {rc, wr.done, wr.failed};
-  MPI_Bcast(fin, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  bcast_wait(fin, 3); /* the others sleep while rank 0 closes the file */
   if (rank && fin[0] && !rc) rc = hs_error_set(err, (int)fin[0], "rank 0 failed");
   for (int t = 0; ws && t < T; t++) hs__worker_free(&ws[t]);
   free(ws);
