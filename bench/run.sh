@@ -1,13 +1,35 @@
 #!/usr/bin/env bash
 # make bench (not part of make test): single-run timings, the standard sweep (s2 over a
 # 100 x 100 grid of f_HA and tumour perfusion) at -j 1 and -j 2 with its accuracy, and a
-# 10^6-run Latin-hypercube sweep of the default scenario. Writes bench/results.json.
+# 10^6-run Latin-hypercube sweep of the default scenario, and the matched benchmark
+# (bench/matched.py: all 10,000 runs of the standard sweep against the shared reference
+# file, at the loosest tolerances keeping the error <= 1e-6). Writes bench/results.json.
+# HS_BENCH_ONLY=matched: only the matched benchmark, merged into the existing results.json.
+# HS_BENCH_REF: the reference file (default ../shared/reference/sweep_s2_reference.csv).
+# HS_BENCH_BIN: the binary (default build/hepatosim).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/hepatosim
+bin=${HS_BENCH_BIN:-build/hepatosim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
+ref=${HS_BENCH_REF:-../shared/reference/sweep_s2_reference.csv}
+
+echo "matched benchmark: s2 grid against $ref (several minutes)..." >&2
+/usr/bin/python3 bench/matched.py "$bin" scenarios/sweeps/s2_grid.yaml "$ref" > "$tmp/matched.json"
+if [ "${HS_BENCH_ONLY:-}" = matched ]; then
+  /usr/bin/python3 - "$tmp/matched.json" "$cpu" <<'PY'
+import json, os, sys, time
+r = json.load(open("bench/results.json"))
+r["matched"] = json.load(open(sys.argv[1]))
+r["matched"]["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+r["matched"]["cpu_model"], r["matched"]["cores"] = sys.argv[2], os.cpu_count()
+json.dump(r, open("bench/results.json.tmp", "w"), indent=1)
+os.replace("bench/results.json.tmp", "bench/results.json")
+PY
+  echo "written bench/results.json (matched only)"
+  exit 0
+fi
 
 # sweep SCENARIO THREADS NAME [LAUNCHER...] -> "wall_s rate hdf5_share_percent peak_rss_kib";
 # with a launcher (mpirun ...) the MPI binary runs.
@@ -57,6 +79,8 @@ cat > bench/results.json.tmp <<JSON
   "cpu_model": "$cpu",
   "cores": $(nproc),
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)",
+  "matched": $(cat "$tmp/matched.json"),
   "standard_sweep": {
     "scenario": "scenarios/sweeps/s2_grid.yaml",
     "runs": 10000,
