@@ -4,7 +4,8 @@
 # 10^6-run Latin-hypercube sweep of the default scenario, and the matched benchmark
 # (bench/matched.py: all 10,000 runs of the standard sweep against the shared reference
 # file, at the loosest tolerances keeping the error <= 1e-6). Writes bench/results.json.
-# HS_BENCH_ONLY=matched: only the matched benchmark, merged into the existing results.json.
+# and the exact solution of linear drugs against CVODE (bench/exact.py).
+# HS_BENCH_ONLY=matched (or exact): only that part, merged into the existing results.json.
 # HS_BENCH_REF: the reference file (default ../shared/reference/sweep_s2_reference.csv).
 # HS_BENCH_BIN: the binary (default build/hepatosim).
 set -euo pipefail
@@ -15,19 +16,32 @@ trap 'rm -rf "$tmp"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
 ref=${HS_BENCH_REF:-../shared/reference/sweep_s2_reference.csv}
 
-echo "matched benchmark: s2 grid against $ref (several minutes)..." >&2
-/usr/bin/python3 bench/matched.py "$bin" scenarios/sweeps/s2_grid.yaml "$ref" > "$tmp/matched.json"
-if [ "${HS_BENCH_ONLY:-}" = matched ]; then
-  /usr/bin/python3 - "$tmp/matched.json" "$cpu" <<'PY'
+# the python parts: NAME SCRIPT ARGS... -> $tmp/NAME.json
+part() {
+  local name=$1
+  shift
+  /usr/bin/python3 "$@" > "$tmp/$name.json"
+}
+only=${HS_BENCH_ONLY:-}
+if [ -z "$only" ] || [ "$only" = matched ]; then
+  echo "matched benchmark: s2 grid against $ref (several minutes)..." >&2
+  part matched bench/matched.py "$bin" scenarios/sweeps/s2_grid.yaml "$ref"
+fi
+if [ -z "$only" ] || [ "$only" = exact ]; then
+  echo "exact solution vs CVODE on the FUDR LHS (2000 runs)..." >&2
+  part exact bench/exact.py "$bin" scenarios/sweeps/default_lhs.yaml
+fi
+if [ -n "$only" ]; then
+  /usr/bin/python3 - "$tmp/$only.json" "$only" "$cpu" <<'PY'
 import json, os, sys, time
 r = json.load(open("bench/results.json"))
-r["matched"] = json.load(open(sys.argv[1]))
-r["matched"]["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-r["matched"]["cpu_model"], r["matched"]["cores"] = sys.argv[2], os.cpu_count()
+r[sys.argv[2]] = json.load(open(sys.argv[1]))
+r[sys.argv[2]]["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+r[sys.argv[2]]["cpu_model"], r[sys.argv[2]]["cores"] = sys.argv[3], os.cpu_count()
 json.dump(r, open("bench/results.json.tmp", "w"), indent=1)
 os.replace("bench/results.json.tmp", "bench/results.json")
 PY
-  echo "written bench/results.json (matched only)"
+  echo "written bench/results.json ($only only)"
   exit 0
 fi
 
@@ -81,6 +95,7 @@ cat > bench/results.json.tmp <<JSON
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "matched": $(cat "$tmp/matched.json"),
+  "exact": $(cat "$tmp/exact.json"),
   "standard_sweep": {
     "scenario": "scenarios/sweeps/s2_grid.yaml",
     "runs": 10000,
