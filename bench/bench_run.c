@@ -37,9 +37,14 @@ int main(int argc, char **argv) {
   double metrics = time_runs(s, &sc, 0, reps, &err);
   double traces = time_runs(s, &sc, 1, reps, &err);
   if (metrics < 0 || traces < 0) return fprintf(stderr, "%s\n", err.msg), 3;
+  hs_solver_stats st; /* of the last run (the last drug's): the cost that does not vary */
+  hs_solver_stats_get(s, &st);
   printf("{\"scenario\": \"%s\", \"repeats\": %d, \"ms_per_run_metrics_only\": %.4f, "
-         "\"ms_per_run_with_timecourses\": %.4f, \"iv_comparator\": %s}\n",
-         argv[1], reps, 1e3 * metrics, 1e3 * traces, sc.iv_comparator ? "true" : "false");
+         "\"ms_per_run_with_timecourses\": %.4f, \"iv_comparator\": %s, \"steps\": %ld, "
+         "\"rhs_evals\": %ld, \"lin_setups\": %ld, \"segments\": %ld, "
+         "\"exact_segments\": %ld}\n",
+         argv[1], reps, 1e3 * metrics, 1e3 * traces, sc.iv_comparator ? "true" : "false",
+         st.steps, st.rhs_evals, st.lin_setups, st.segments, st.exact_segments);
   hs_solver_free(s);
   hs_scenario_release(&sc);
   return 0;

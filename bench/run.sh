@@ -1,13 +1,49 @@
 #!/usr/bin/env bash
 # make bench (not part of make test): single-run timings, the standard sweep (s2 over a
 # 100 x 100 grid of f_HA and tumour perfusion) at -j 1 and -j 2 with its accuracy, and a
-# 10^6-run Latin-hypercube sweep of the default scenario. Writes bench/results.json.
+# 10^6-run Latin-hypercube sweep of the default scenario, and the matched benchmark
+# (bench/matched.py: all 10,000 runs of the standard sweep against the shared reference
+# file, at the loosest tolerances keeping the error <= 1e-6). Writes bench/results.json.
+# and the exact solution of linear drugs against CVODE (bench/exact.py).
+# HS_BENCH_ONLY=matched (or exact): only that part, merged into the existing results.json.
+# HS_BENCH_REF: the reference file (default ../shared/reference/sweep_s2_reference.csv).
+# HS_BENCH_BIN: the binary (default build/hepatosim).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/hepatosim
+bin=${HS_BENCH_BIN:-build/hepatosim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
+ref=${HS_BENCH_REF:-../shared/reference/sweep_s2_reference.csv}
+
+# the python parts: NAME SCRIPT ARGS... -> $tmp/NAME.json
+part() {
+  local name=$1
+  shift
+  /usr/bin/python3 "$@" > "$tmp/$name.json"
+}
+only=${HS_BENCH_ONLY:-}
+if [ -z "$only" ] || [ "$only" = matched ]; then
+  echo "matched benchmark: s2 grid against $ref (several minutes)..." >&2
+  part matched bench/matched.py "$bin" scenarios/sweeps/s2_grid.yaml "$ref"
+fi
+if [ -z "$only" ] || [ "$only" = exact ]; then
+  echo "exact solution vs CVODE on the FUDR LHS (2000 runs)..." >&2
+  part exact bench/exact.py "$bin" scenarios/sweeps/default_lhs.yaml
+fi
+if [ -n "$only" ]; then
+  /usr/bin/python3 - "$tmp/$only.json" "$only" "$cpu" <<'PY'
+import json, os, sys, time
+r = json.load(open("bench/results.json"))
+r[sys.argv[2]] = json.load(open(sys.argv[1]))
+r[sys.argv[2]]["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+r[sys.argv[2]]["cpu_model"], r[sys.argv[2]]["cores"] = sys.argv[3], os.cpu_count()
+json.dump(r, open("bench/results.json.tmp", "w"), indent=1)
+os.replace("bench/results.json.tmp", "bench/results.json")
+PY
+  echo "written bench/results.json ($only only)"
+  exit 0
+fi
 
 # sweep SCENARIO THREADS NAME [LAUNCHER...] -> "wall_s rate hdf5_share_percent peak_rss_kib";
 # with a launcher (mpirun ...) the MPI binary runs.
@@ -58,6 +94,9 @@ cat > bench/results.json.tmp <<JSON
   "cpu_model": "$cpu",
   "cores": $(nproc),
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)",
+  "matched": $(cat "$tmp/matched.json"),
+  "exact": $(cat "$tmp/exact.json"),
   "standard_sweep": {
     "scenario": "scenarios/sweeps/s2_grid.yaml",
     "runs": 10000,

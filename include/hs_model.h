@@ -362,6 +362,7 @@ typedef struct hs_sim_opts {
   double rtol;    /* CVODE relative tolerance */
   double atol;    /* CVODE absolute tolerance, mg (amounts) */
   long max_steps; /* CVODE steps allowed between two stops */
+  int method;     /* hs_solver_method (hs_solver.h); 0 (a zeroed struct): CVODE */
 } hs_sim_opts;
 
 #endif

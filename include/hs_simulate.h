@@ -15,6 +15,8 @@ typedef struct hs_drug_result {
   hs_metrics metrics;
   hs_trace trace; /* time courses on the output grid (arrays owned by the result) */
   int has_iv;     /* IV-comparator metrics are filled */
+  char solver[8]; /* which method integrated it (simulation.solver): "cvode", "exact" (every
+                     segment solved exactly) or "mixed" */
   char warning[256]; /* "" or what the run could not do, e.g. "hepatic artery occluded from
                         t = 0 h: 100 mg of hepatic arterial doses of 'x' not delivered" */
 } hs_drug_result;

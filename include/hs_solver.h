@@ -17,6 +17,17 @@
 
 typedef struct hs_solver hs_solver;
 
+/* How a run is integrated (hs_sim_opts.method; scenario key simulation.solver).
+ * CVODE: BDF throughout. EXACT: every segment between two events over which the system is
+ * linear with constant coefficients (linear elimination of every species, no time-varying
+ * embolisation multiplier, no chronomodulated rate) is solved by the exponential of its
+ * system matrix (from hs_system_jac; the infusion rates as augmented states), the other
+ * segments by CVODE; a saturable drug is refused (HS_EINPUT). AUTO: as EXACT, but a
+ * saturable drug is integrated by CVODE throughout. */
+typedef enum hs_solver_method { HS_SOLVER_CVODE = 0, HS_SOLVER_AUTO, HS_SOLVER_EXACT } hs_solver_method;
+/* Their names in scenario files and outputs, by value, NULL-terminated. */
+extern const char *const hs_solver_method_names[];
+
 /* Optional time courses on the output grid, caller-owned arrays of length `cap`.
  * Any array may be NULL (not recorded). n is set by the run. */
 typedef struct hs_trace {
@@ -68,6 +79,7 @@ int hs_solver_run_compared(hs_solver *s, const hs_params *const *sp,
 /* Statistics of the last run (steps, RHS and Jacobian evaluations, restarts). */
 typedef struct hs_solver_stats {
   long steps, rhs_evals, jac_evals, segments, lin_setups, newton_iters, err_test_fails;
+  long exact_segments; /* segments solved exactly (hs_solver_method); the rest by CVODE */
 } hs_solver_stats;
 void hs_solver_stats_get(const hs_solver *s, hs_solver_stats *st);
 

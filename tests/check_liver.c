@@ -382,7 +382,9 @@ static hs_metrics run_text(const char *text) {
   hs_solver *s = hs_solver_create(&err);
   ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
   hs_metrics m = res.drugs[0].metrics;
-  ck_assert_msg(m.mass_balance_error < 1e-13, "mass balance %g", m.mass_balance_error);
+  /* 1e-12: the exact solution (simulation.solver auto) squares its exponential about 20
+   * times over a segment of days; CVODE's runs close to about 1e-14 */
+  ck_assert_msg(m.mass_balance_error < 1e-12, "mass balance %g", m.mass_balance_error);
   hs_results_release(&res);
   hs_scenario_release(&sc);
   hs_solver_free(s);

@@ -23,8 +23,11 @@ static hs_solver *ref_setup(hs_params *p) {
 
 static const hs_sim_opts OPTS = {.t_end = 60, .dt_out = 0.25, .rtol = 1e-8, .atol = 1e-10};
 
-/* Identities 1-4 for f_HA in {0.2, 0.25, 0.3}, several infusion lengths, f_TD 0 and 0.6. */
+/* Identities 1-4 for f_HA in {0.2, 0.25, 0.3}, several infusion lengths, f_TD 0 and 0.6:
+ * by CVODE (_i = 0) to 1e-3 (AUC(0-t) truncated 60 h after the dose), and solved exactly
+ * (_i = 1, simulation.solver exact) over 2000 h to 1e-9. */
 START_TEST(test_identities_1_to_4) {
+  const double tol = _i ? 1e-9 : 1e-3;
   static const double f_has[] = {0.2, 0.25, 0.3}, t_infs[] = {0, 1.0 / 60, 2.0, 24.0};
   static const double f_tds[] = {0.0, 0.6};
   const double d = 238.5;
@@ -40,17 +43,22 @@ START_TEST(test_identities_1_to_4) {
         hs_analytic an;
         hs_model_analytic(&p, &an);
         hs_sim_opts o = OPTS;
-        o.t_end = t_infs[b] + 60; /* > 15 terminal half-lives after the dose */
+        o.t_end = t_infs[b] + (_i ? 2000 : 60); /* > 15 terminal half-lives after the dose */
+        o.method = _i ? HS_SOLVER_EXACT : HS_SOLVER_CVODE;
         hs_metrics ha = hs_test_run_one(s, &p, HS_ROUTE_HA, d, t_infs[b], &o, NULL);
+        hs_solver_stats st;
+        hs_solver_stats_get(s, &st);
+        ck_assert_int_eq(st.exact_segments, _i ? st.segments : 0);
         hs_metrics iv = hs_test_run_one(s, &p, HS_ROUTE_IV, d, t_infs[b], &o, NULL);
         hs_metrics pv = hs_test_run_one(s, &p, HS_ROUTE_PV, d, t_infs[b], &o, NULL);
-        HS_ASSERT_REL(iv.auc_blood, d / an.cl_tb, 1e-3);                  /* identity 2 */
-        HS_ASSERT_REL(ha.auc_blood / iv.auc_blood, an.f_ha_bioavail, 1e-3); /* identity 1 */
-        HS_ASSERT_REL(pv.auc_blood / iv.auc_blood, an.f_pv_bioavail, 1e-3);
+        HS_ASSERT_REL(iv.auc_blood, d / an.cl_tb, tol);                  /* identity 2 */
+        HS_ASSERT_REL(ha.auc_blood / iv.auc_blood, an.f_ha_bioavail, tol); /* identity 1 */
+        HS_ASSERT_REL(pv.auc_blood / iv.auc_blood, an.f_pv_bioavail, tol);
         HS_ASSERT_REL(ha.auc_tumor_venous,                                 /* identity 3 */
-                      ha.auc_blood + ph.f_ta * d / p.fl.q_ha, 1e-3);
+                      ha.auc_blood + ph.f_ta * d / p.fl.q_ha, tol);
         double rd = (ha.auc_tumor / iv.auc_tumor) / (ha.auc_blood / iv.auc_blood);
-        HS_ASSERT_REL(rd, 1 + ph.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail), 1e-3); /* 4 */
+        HS_ASSERT_REL(rd, 1 + ph.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail), tol); /* 4 */
+        if (_i) ck_assert(ha.mass_balance_error < 1e-12 && iv.mass_balance_error < 1e-12);
       }
   hs_solver_free(s);
 }
@@ -69,14 +77,15 @@ START_TEST(test_identity_5_steady_state) {
     ck_assert_int_eq(hs_params_init(&p, &ph, &dr, NULL, 0, &err), HS_OK);
     hs_analytic an;
     hs_model_analytic(&p, &an);
-    hs_sim_opts o = {.t_end = 100, .dt_out = 1, .rtol = 1e-8, .atol = 1e-10};
+    hs_sim_opts o = {.t_end = 100, .dt_out = 1, .rtol = 1e-8, .atol = 1e-10,
+                     .method = _i ? HS_SOLVER_EXACT : HS_SOLVER_CVODE};
     int n = hs_solver_grid_size(&o);
     double *blood = calloc((size_t)n, sizeof *blood);
     hs_trace tr = {.cap = n, .blood = blood};
     const double rate = 2.385; /* mg/h for the whole run */
     hs_test_run_one(s, &p, HS_ROUTE_IV, rate * 100, 100, &o, &tr);
     ck_assert_int_eq(tr.n, n);
-    HS_ASSERT_REL(blood[n - 1], rate / an.cl_tb, 1e-4);
+    HS_ASSERT_REL(blood[n - 1], rate / an.cl_tb, _i ? 1e-10 : 1e-4); /* _i: solved exactly */
     free(blood);
   }
   hs_solver_free(s);
@@ -591,8 +600,8 @@ Suite *hs_suite_solver(void) {
   Suite *s = suite_create("solver");
   TCase *tc = tcase_create("identities");
   tcase_set_timeout(tc, 120);
-  tcase_add_test(tc, test_identities_1_to_4);
-  tcase_add_test(tc, test_identity_5_steady_state);
+  tcase_add_loop_test(tc, test_identities_1_to_4, 0, 2);
+  tcase_add_loop_test(tc, test_identity_5_steady_state, 0, 2);
   tcase_add_loop_test(tc, test_mass_balance_reference, 0, 4);
   tcase_add_test(tc, test_s4_short_infusion);
   tcase_add_loop_test(tc, test_nonlinear_tight_tolerance, 0, 2);

@@ -63,7 +63,7 @@ static int build_system(const hs_scenario *sc, int i, drug_system *sys, hs_error
 /* One dosed drug with the species it forms: its run, then (when asked) the same doses
  * given IV; a TACE dose becomes an IV bolus of the same amount. Metrics go to m[idx]. */
 static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, int cap,
-                    hs_metrics *m, hs_trace *traces, hs_error *err) {
+                    hs_metrics *m, hs_trace *traces, hs_drug_result *out, hs_error *err) {
   const hs_scenario_drug *sd = &sc->drugs[i];
   drug_system sys;
   int rc = build_system(sc, i, &sys, err);
@@ -100,17 +100,29 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
   }
   ms[0].dose_undelivered_mg = undelivered;
   for (int k = 0; !rc && k < sys.ns; k++) m[sys.idx[k]] = ms[k];
+  hs_solver_stats st;
+  hs_solver_stats_get(s, &st);
+  for (int k = 0; !rc && out && k < sys.ns; k++) /* which method integrated the segments */
+    snprintf(out[sys.idx[k]].solver, sizeof out->solver, "%s",
+             st.exact_segments == 0 ? "cvode" : st.exact_segments == st.segments ? "exact" : "mixed");
   return rc;
+}
+
+/* Every dosed drug (with the species it forms); out: NULL, or the results whose `solver`
+ * is set. */
+static int run_drugs(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
+                     hs_metrics *m, hs_trace *traces, hs_drug_result *out, hs_error *err) {
+  for (int i = 0; i < sc->n_drugs; i++) {
+    if (sc->drugs[i].parent >= 0) continue; /* run with its parent */
+    int rc = run_drug(s, sc, i, doses, cap, m, traces, out, err);
+    if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
+  }
+  return HS_OK;
 }
 
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err) {
-  for (int i = 0; i < sc->n_drugs; i++) {
-    if (sc->drugs[i].parent >= 0) continue; /* run with its parent */
-    int rc = run_drug(s, sc, i, doses, cap, m, traces, err);
-    if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
-  }
-  return HS_OK;
+  return run_drugs(s, sc, doses, cap, m, traces, NULL, err);
 }
 
 static double now_s(void) {
@@ -141,7 +153,7 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
   memset(res, 0, sizeof *res);
   int rc = results_alloc(sc, with_traces, res, &m, &tr, &doses);
   if (rc) hs_error_set(err, rc, "out of memory for the results of %s", sc->path);
-  else rc = hs_simulate_metrics(s, sc, doses, hs_simulate_dose_cap(sc), m, tr, err);
+  else rc = run_drugs(s, sc, doses, hs_simulate_dose_cap(sc), m, tr, res->drugs, err);
   for (int i = 0; i < res->n; i++) {
     hs_drug_result *r = &res->drugs[i];
     memcpy(r->name, sc->drugs[i].name, sizeof r->name);

@@ -1,6 +1,8 @@
 /* solver.c - the CVODE wrapper: one workspace per thread, integration restarted at every
  * discontinuity of the inputs. With nvec.c, the only files that include SUNDIALS headers. */
 #include "hs_solver.h"
+#include "dense.h"
+#include "expm.h"
 #include "nvec.h"
 
 #include <cvode/cvode.h>
@@ -56,11 +58,18 @@ struct hs_solver {
   int n21;
   int amt[HS_MAX_NA]; /* state index (in a replica) of each amount */
   int acc[HS_MAX_N];  /* state index (in a replica) of each accounting state */
+  hs__props *props; /* cached propagators of the exact solution (created on first use) */
+  double xa[HS_MAX_N * HS_MAX_N], xj[HS_MAX_N * HS_MAX_N]; /* its A, and scratch */
+  double xb[HS_MAX_N * 3];               /* its input columns (one per infusion route) */
+  double xy[HS_MAX_N], xf[HS_MAX_N], xg[HS_MAX_N]; /* scratch states */
+  int xidx[HS_MAX_N];                              /* states a grid step carries */
   double *bp; /* breakpoints, grown as needed, reused between runs */
   int bp_cap;
   char cv_msg[512]; /* last message from CVODE's error handler */
   hs_solver_stats stats;
 };
+
+const char *const hs_solver_method_names[] = {"cvode", "auto", "exact", NULL};
 
 /* ---- callbacks: CVODE <-> the pure model ---------------------------------------- */
 
@@ -108,26 +117,6 @@ static int bls_init(SUNLinearSolver S) {
   return SUNLS_SUCCESS;
 }
 
-/* LU with partial pivoting of the n x n row-major matrix lu, in place; -1 if singular. */
-static int lu_factor(double *lu, int *piv, int n) {
-  for (int k = 0; k < n; k++) {
-    int p = k;
-    for (int i = k + 1; i < n; i++)
-      if (fabs(lu[i * n + k]) > fabs(lu[p * n + k])) p = i;
-    if (lu[p * n + k] == 0) return -1;
-    piv[k] = p;
-    for (int j = 0; p != k && j < n; j++) {
-      double tmp = lu[k * n + j];
-      lu[k * n + j] = lu[p * n + j], lu[p * n + j] = tmp;
-    }
-    for (int i = k + 1; i < n; i++) {
-      double f = lu[i * n + k] /= lu[k * n + k];
-      for (int j = k + 1; j < n; j++) lu[i * n + j] -= f * lu[k * n + j];
-    }
-  }
-  return 0;
-}
-
 /* M21 = -gamma J21 (its nonzeros, row by row), and the LU of M11, for each replica. */
 static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
   (void)A;
@@ -148,24 +137,9 @@ static int bls_setup(SUNLinearSolver S, SUNMatrix A) {
       }
     for (int i = 0; i < n; i++)
       for (int j = 0; j < n; j++) lu[i * n + j] = (i == j) - g * jac[s->amt[i] * nt + s->amt[j]];
-    if (lu_factor(lu, piv, n)) return SUNLS_LUFACT_FAIL;
+    if (hs__lu_factor(lu, piv, n)) return SUNLS_LUFACT_FAIL;
   }
   return SUNLS_SUCCESS;
-}
-
-/* x1 = M11^-1 x1 for one replica's LU. */
-static void lu_solve(const double *lu, const int *piv, int n, double *x1) {
-  for (int k = 0; k < n; k++)
-    if (piv[k] != k) {
-      double tmp = x1[k];
-      x1[k] = x1[piv[k]], x1[piv[k]] = tmp;
-    }
-  for (int i = 1; i < n; i++)
-    for (int j = 0; j < i; j++) x1[i] -= lu[i * n + j] * x1[j];
-  for (int i = n - 1; i >= 0; i--) {
-    for (int j = i + 1; j < n; j++) x1[i] -= lu[i * n + j] * x1[j];
-    x1[i] /= lu[i * n + i];
-  }
 }
 
 static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, sunrealtype tol) {
@@ -176,7 +150,7 @@ static int bls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector xv, N_Vector bv, s
   double *x = N_VGetArrayPointer(xv), x1[HS_MAX_REP * HS_MAX_NA];
   for (int q = 0; q < s->nrep; q++) {
     for (int i = 0; i < n; i++) x1[q * n + i] = b[q * nt + amt[i]];
-    lu_solve(s->lu[q], s->piv[q], n, x1 + q * n);
+    hs__lu_solve(s->lu[q], s->piv[q], n, x1 + q * n);
     for (int r = 0; r < nacc; r++) x[q * nt + acc[r]] = b[q * nt + acc[r]]; /* x2 = b2 ... */
   }
   for (int e = 0; e < s->n21; e++) x[s->m21_row[e]] -= s->m21[e] * x1[s->m21_col[e]];
@@ -293,6 +267,7 @@ void hs_solver_free(hs_solver *s) {
   for (int k = 0; k < HS_N_ENGINES; k++) engine_free(&s->eng[k]);
   if (s->sunctx) SUNContext_Free(&s->sunctx);
   free(s->bp);
+  hs__props_free(s->props);
   free(s);
 }
 
@@ -577,6 +552,224 @@ static int integrate_segment(hs_solver *s, double a, double b, int last, const h
   return rc;
 }
 
+/* ---- exact segments (linear drugs, constant coefficients) -------------------------- */
+
+#define HS_N_ROUTES 3 /* infusion routes, the augmented inputs: IV, HA, PV */
+
+/* The infusion rates of replica r's dosed species over the current segment. */
+static void route_rates(const hs_solver *s, int r, double *u) {
+  const hs_segment *g = &s->sctx[r].sp[0].seg;
+  u[0] = g->r_iv, u[1] = g->r_ha, u[2] = g->r_pv;
+}
+
+/* The input columns of replica 0's system at time t: dy/dt at y = 0 under a unit rate of
+ * each route (nr x HS_N_ROUTES, row-major); every other input zero. */
+static void unit_inputs(hs_solver *s, double t, double *b) {
+  hs_system_ctx c = s->sctx[0];
+  double *z = s->xy, *f = s->xf;
+  memset(z, 0, sizeof(double) * (size_t)s->nr);
+  for (int q = 0; q < HS_N_ROUTES; q++) {
+    c.sp[0].seg = (hs_segment){.t0 = c.sp[0].seg.t0};
+    double *rate = q == 0 ? &c.sp[0].seg.r_iv : q == 1 ? &c.sp[0].seg.r_ha : &c.sp[0].seg.r_pv;
+    *rate = 1.0;
+    hs_system_rhs(t, z, f, &c);
+    for (int i = 0; i < s->nr; i++) b[i * HS_N_ROUTES + q] = f[i];
+  }
+}
+
+/* Whether |x - y| is within rounding of the scale sc. */
+static int close_to(double x, double y, double sc) { return fabs(x - y) <= 1e-10 * sc + 1e-300; }
+
+/* The right-hand side of replica r at (t, y) is A y + B u_r, checked at y = 0 and at unit
+ * amounts: the model is affine in the state and the inputs as the exact solution assumes
+ * (a safety net behind the elimination kinds). */
+static int affine_ok(hs_solver *s, int r, double t) {
+  const int n = s->nr;
+  double *z = s->xy, *f = s->xf, u[HS_N_ROUTES];
+  route_rates(s, r, u);
+  memset(z, 0, sizeof(double) * (size_t)n);
+  hs_system_rhs(t, z, f, &s->sctx[r]);
+  for (int i = 0; i < n; i++) {
+    double bu = 0, sc = 0;
+    for (int q = 0; q < HS_N_ROUTES; q++)
+      bu += s->xb[i * HS_N_ROUTES + q] * u[q], sc += fabs(s->xb[i * HS_N_ROUTES + q] * u[q]);
+    if (!close_to(f[i], bu, sc)) return 0;
+  }
+  for (int i = 0; i < s->na; i++) z[s->amt[i]] = 1.0;
+  double *g = s->xg;
+  hs_system_rhs(t, z, g, &s->sctx[r]);
+  for (int i = 0; i < n; i++) {
+    double ay = 0, sc = fabs(f[i]);
+    for (int j = 0; j < s->na; j++) {
+      ay += s->xa[i * n + s->amt[j]];
+      sc += fabs(s->xa[i * n + s->amt[j]]);
+    }
+    if (!close_to(g[i] - f[i], ay, sc)) return 0;
+  }
+  return 1;
+}
+
+/* Whether [a, b] can be solved exactly: no chronomodulated rate, and the system matrix
+ * (A = the Jacobian) and input columns (B) the same at a, b and inside (embolisation
+ * recovery, filters and occlusion change them in time); A and B into s->xa, s->xb. */
+static int exact_applies(hs_solver *s, double a, double b) {
+  const int n = s->nr;
+  const size_t ja = sizeof(double) * (size_t)n * n, jb = sizeof(double) * (size_t)n * HS_N_ROUTES;
+  for (int r = 0; r < s->nrep; r++) {
+    const hs_segment *g = &s->sctx[r].sp[0].seg;
+    if (g->cos_iv || g->sin_iv || g->cos_ha || g->sin_ha || g->cos_pv || g->sin_pv) return 0;
+  }
+  double *y = N_VGetArrayPointer(s->cur->y);
+  hs_system_jac(a, y, s->xa, &s->sctx[0]);
+  unit_inputs(s, a, s->xb);
+  const double inside[3] = {a + 0.381966 * (b - a), a + 0.7236 * (b - a), b};
+  for (int i = 0; i < 3; i++) {
+    hs_system_jac(inside[i], y, s->xj, &s->sctx[0]);
+    if (memcmp(s->xj, s->xa, ja)) return 0;
+    unit_inputs(s, inside[i], s->xj);
+    if (memcmp(s->xj, s->xb, jb)) return 0;
+  }
+  for (int r = 1; r < s->nrep; r++) { /* replicas differ in their doses only */
+    hs_system_jac(a, y + r * n, s->xj, &s->sctx[r]);
+    if (memcmp(s->xj, s->xa, ja)) return 0;
+  }
+  for (int r = 0; r < s->nrep; r++)
+    if (!affine_ok(s, r, a)) return 0;
+  return 1;
+}
+
+/* y = E y + G u for the propagator p = [E G] (n x (n + HS_N_ROUTES)). */
+static void propagate(const double *p, int n, const double *u, double *y, double *tmp) {
+  const int ld = n + HS_N_ROUTES;
+  for (int i = 0; i < n; i++) {
+    const double *row = p + (size_t)i * ld;
+    double v = row[n] * u[0] + row[n + 1] * u[1] + row[n + 2] * u[2];
+    for (int j = 0; j < n; j++) v += row[j] * y[j];
+    tmp[i] = v;
+  }
+  memcpy(y, tmp, sizeof(double) * (size_t)n);
+}
+
+static int props_failed(double t, hs_error *err) {
+  return hs_error_set(err, HS_ESOLVER, "exact solution at t = %g h: no matrix exponential "
+                      "(out of memory or a non-finite system matrix)", t);
+}
+
+/* The amounts that change over the segment (a nonzero row of [A B]): the states the grid
+ * steps carry without time courses (no amount reads an accounting state). */
+static int active_amounts(const hs_solver *s, int *idx) {
+  int m = 0;
+  for (int ii = 0; ii < s->na; ii++) {
+    const int i = s->amt[ii];
+    int on = 0;
+    for (int j = 0; !on && j < s->nr; j++) on = s->xa[i * s->nr + j] != 0;
+    for (int q = 0; !on && q < HS_N_ROUTES; q++) on = s->xb[i * HS_N_ROUTES + q] != 0;
+    if (on) idx[m++] = i;
+  }
+  return m;
+}
+
+/* The propagator p (n states) restricted to the states idx[0..m), contiguous: m rows of
+ * m values, then the input term G u of each row in c. */
+static void compact(const double *p, int n, const int *idx, int m, const double *u, double *pc,
+                    double *c) {
+  const int ld = n + HS_N_ROUTES;
+  for (int ii = 0; ii < m; ii++) {
+    const double *row = p + (size_t)idx[ii] * ld;
+    for (int jj = 0; jj < m; jj++) pc[ii * m + jj] = row[idx[jj]];
+    c[ii] = row[n] * u[0] + row[n + 1] * u[1] + row[n + 2] * u[2];
+  }
+}
+
+/* The grid points of [a, b] (as process_step takes them) from the state at a, each one
+ * step of the one-step propagator from the previous: the amounts that change (with time
+ * courses every state), as a contiguous product. */
+static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_opts *o,
+                      hs_trace *const *tr, int *k, run_acc *acc, hs_error *err) {
+  const int n = s->nr, nk = hs_solver_grid_size(o);
+  int *idx = s->xidx, m = n;
+  double u[HS_N_ROUTES], *y = s->xy, *yc = s->xg, *pc = s->xj, *c = s->xf, t = a;
+  route_rates(s, 0, u);
+  memcpy(y, N_VGetArrayPointer(s->cur->y), sizeof(double) * (size_t)n);
+  if (tr)
+    for (int i = 0; i < n; i++) idx[i] = i;
+  else
+    m = active_amounts(s, idx);
+  for (int i = 0; i < m; i++) yc[i] = y[idx[i]];
+  int on_grid = 0; /* t is a grid time: a full interval to the next is dt exactly */
+  double h_p = NAN; /* the step of the propagator in pc */
+  for (; *k < nk; ++*k) {
+    double tk = grid_time(o, *k);
+    if (last ? tk > b && !same_time(tk, b) : tk >= b || same_time(tk, b)) break;
+    if (!same_time(tk, t)) {
+      double h = on_grid && tk == *k * o->dt_out ? o->dt_out : tk - t;
+      if (h != h_p) {
+        const double *p = hs__props_get(s->props, s->xa, s->xb, n, HS_N_ROUTES, h);
+        if (!p) return props_failed(tk, err);
+        compact(p, n, idx, m, u, pc, c);
+        h_p = h;
+      }
+      double nv[HS_MAX_N];
+      for (int i = 0; i < m; i++) {
+        double v = c[i];
+        for (int j = 0; j < m; j++) v += pc[i * m + j] * yc[j];
+        nv[i] = v;
+      }
+      memcpy(yc, nv, sizeof(double) * (size_t)m);
+      for (int i = 0; i < m; i++) y[idx[i]] = yc[i];
+    }
+    record(s, tk, y, tr, *k, acc);
+    t = tk, on_grid = 1;
+  }
+  return HS_OK;
+}
+
+/* The segment [a, b] solved exactly: the grid points it holds, then every replica's state
+ * at b by one propagator over the whole segment. */
+static int exact_segment(hs_solver *s, double a, double b, int last, const hs_sim_opts *o,
+                         hs_trace *const *tr, int *k, run_acc *acc, hs_error *err) {
+  int rc = exact_grid(s, a, b, last, o, tr, k, acc, err);
+  if (rc) return rc;
+  const double *p = hs__props_get(s->props, s->xa, s->xb, s->nr, HS_N_ROUTES, b - a);
+  if (!p) return props_failed(b, err);
+  double *y = N_VGetArrayPointer(s->cur->y), u[HS_N_ROUTES];
+  for (int r = 0; r < s->nrep; r++) {
+    route_rates(s, r, u);
+    propagate(p, s->nr, u, y + r * s->nr, s->xf);
+    mass_balance(s, y + r * s->nr, &acc[r]);
+  }
+  s->stats.segments++;
+  s->stats.exact_segments++;
+  return HS_OK;
+}
+
+/* Whether every species of the run eliminates linearly (the exact solution's condition on
+ * the drug; the time-dependent terms are checked per segment). */
+static int run_is_linear(const hs_solver *s) {
+  for (int k = 0; k < s->ns; k++) {
+    const hs_drug *d = &s->sctx[0].sp[k].p->drug;
+    if (d->hepatic.kind != HS_ELIM_LINEAR || d->extrahepatic.kind != HS_ELIM_LINEAR) return 0;
+  }
+  return 1;
+}
+
+/* The method of the run: 1 when segments may be solved exactly, 0 for CVODE throughout. */
+static int exact_wanted(hs_solver *s, const hs_sim_opts *o, hs_error *err) {
+  if (o->method == HS_SOLVER_CVODE) return 0;
+  if (o->method != HS_SOLVER_AUTO && o->method != HS_SOLVER_EXACT)
+    return hs_error_set(err, HS_EINPUT, "unknown solver method %d", o->method);
+  if (!run_is_linear(s)) {
+    if (o->method == HS_SOLVER_AUTO) return 0;
+    return hs_error_set(err, HS_EINPUT, "simulation.solver 'exact' needs linear elimination; "
+                        "a saturable (Michaelis-Menten) elimination was given (use 'auto' or "
+                        "'cvode')");
+  }
+  if (!s->props && !(s->props = hs__props_create()))
+    return hs_error_set(err, HS_ENOMEM, "out of memory for the exact solver's matrices");
+  hs__props_clear(s->props);
+  return 1;
+}
+
 /* The engine for systems of n states: the one created for n, or a new one. */
 static int select_engine(hs_solver *s, int n, hs_error *err) {
   cv_engine *free_slot = NULL;
@@ -672,11 +865,15 @@ static int run_replicas(hs_solver *s, const hs_params *const *sp, const hs_speci
   memset(acc, 0, sizeof acc);
   for (int k = 0; k < ns; k++)
     for (int j = 0; j < HS_N_TRACKED; j++) acc[0].tk[k].cmax[j] = -INFINITY;
-  int k = 0;
+  int k = 0, exact = exact_wanted(s, o, err);
+  if (exact < 0) return exact;
   for (int i = 0; i + 1 < nbp; i++) {
     double a = s->bp[i], b = s->bp[i + 1];
     for (int r = 0; r < nrep; r++) start_segment(s, r, p, doses[r], n_doses[r], a, b);
-    rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, acc, err);
+    if (exact && exact_applies(s, a, b))
+      rc = exact_segment(s, a, b, i + 2 == nbp, o, tr, &k, acc, err);
+    else
+      rc = integrate_segment(s, a, b, i + 2 == nbp, o, tr, &k, acc, err);
     if (rc) return rc;
   }
   for (int r = 0; r < nrep; r++) {

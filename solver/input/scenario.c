@@ -9,15 +9,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hs_solver.h"
 #include "sweepspec.h"
 
 
-enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_CLOCK, S_N };
+enum { S_END, S_DT, S_RTOL, S_ATOL, S_MAXSTEPS, S_IV, S_CLOCK, S_SOLVER, S_N };
 typedef struct sim_in {
   hs_sim_opts o;
-  int max_steps, iv;
+  int max_steps, iv, method;
   double clock0;
 } sim_in;
+
 static const hs__field SIM_FIELDS[S_N] = {
     HS_REG(HS_REG_SIM_END, offsetof(sim_in, o.t_end)),
     HS_REG(HS_REG_SIM_DT, offsetof(sim_in, o.dt_out)),
@@ -26,6 +28,8 @@ static const hs__field SIM_FIELDS[S_N] = {
     {"max_steps", HS_F_INT, HS_KIND_NUMBER, offsetof(sim_in, max_steps), HS_R_ANY, NULL, 0, NULL},
     {"iv_comparator", HS_F_BOOL, HS_KIND_NUMBER, offsetof(sim_in, iv), HS_R_ANY, NULL, 0, NULL},
     HS_REG(HS_REG_SIM_CLOCK, offsetof(sim_in, clock0)),
+    {"solver", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sim_in, method), HS_R_ANY,
+     hs_solver_method_names, 0, NULL},
 };
 
 enum { K_DESC, K_PATIENT, K_TUMOR, K_DRUGS, K_EMBO, K_SIM, K_SWEEP, K_FILTER, K_LIVER, K_PVT,
@@ -53,7 +57,8 @@ static int load_simulation(loader *L) {
                                 "(simulation: {end: ..., output_interval: ...})");
   sim_in in = {.o = {.rtol = HS_REG_DEFAULT(HS_REG_SIM_RTOL),
                      .atol = HS_REG_DEFAULT(HS_REG_SIM_ATOL)},
-               .max_steps = 100000, .clock0 = HS_REG_DEFAULT(HS_REG_SIM_CLOCK)};
+               .max_steps = 100000, .clock0 = HS_REG_DEFAULT(HS_REG_SIM_CLOCK),
+               .method = HS_SOLVER_AUTO};
   hs__fieldinfo info[S_N] = {{0}};
   int rc = hs__ydoc_read(L->d, s, "simulation", SIM_FIELDS, S_N, &in, info, 0, L->err);
   if (rc) return rc;
@@ -74,6 +79,7 @@ static int load_simulation(loader *L) {
     return hs__ydoc_error(L->d, hs__ydoc_get(L->d, s, "rtol"), "simulation.rtol", L->err,
                           "%g is too loose (must be < 1e-2)", in.o.rtol);
   in.o.max_steps = in.max_steps;
+  in.o.method = in.method;
   L->sc->sim = in.o;
   L->sc->iv_comparator = in.iv;
   if (in.clock0 >= HS_DAY_H)

@@ -6,6 +6,7 @@
  * Files are written to "<dest>.tmp.<pid>" and renamed into place when complete. */
 #include "hs_output.h"
 #include "hs_resolved.h"
+#include "hs_solver.h"
 
 #include <errno.h>
 #include <math.h>
@@ -239,6 +240,8 @@ static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_scenario *s
   if ((rc = attr_double(c, file, "atol", s->sim.atol))) return rc;
   if ((rc = attr_double(c, file, "t_end_h", s->sim.t_end))) return rc;
   if ((rc = attr_double(c, file, "dt_out_h", s->sim.dt_out))) return rc;
+  if ((rc = hs__h5_attr_str(c, file, "solver", hs_solver_method_names[s->sim.method % 3])))
+    return rc;
   return hs__h5_attr_write(c, file, "iv_comparator", H5T_NATIVE_INT, H5T_NATIVE_INT, &iv);
 }
 
@@ -253,6 +256,7 @@ static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug
   HS_H5ID(g, H5Gcreate2(drugs, d->name, H5P_DEFAULT, gcpl, H5P_DEFAULT),
           "H5Gcreate2 '/drugs/%s'", d->name);
   if (d->warning[0] && (rc = hs__h5_attr_str(c, g, "warning", d->warning))) goto done;
+  if (d->solver[0] && (rc = hs__h5_attr_str(c, g, "solver", d->solver))) goto done;
   if (sd && sd->parent >= 0) { /* a metabolite or bound species: what formed it */
     static const char *const ROUTE[] = {"hepatic", "extrahepatic", "binding"};
     if ((rc = hs__h5_attr_str(c, g, "formed_from", sc->drugs[sd->parent].name)) ||
