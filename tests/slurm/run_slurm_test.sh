@@ -150,6 +150,10 @@ wait_state() { wait_field "$1" JobState "${@:2}"; } # wait_state JOB STATE...
 log_has() { # log_has JOB TEXT
   grep -qF -- "$2" "$(field "$1" StdOut)" || fail "job $1: no '$2' in its log: $(cat "$(field "$1" StdOut)")"
 }
+show() { # what a submit script printed, indented
+  local line
+  while IFS= read -r line; do echo "  | $line"; done <<<"$1"
+}
 same() { $PY "$ROOT/tests/slurm/same_sweep.py" "$1" "$2" || fail "$2 differs from $1"; }
 
 # Submit a job with --time=1 just when its early signal will come ~10 s after it starts:
@@ -177,11 +181,11 @@ assert_stopped() { log_has "$1" "interrupted: $2 holds"; } # JOB PARTIAL
 # 1-3: small sweeps, submitted now; the long reference is computed while they run.
 mkdir -p elsewhere
 out=$(cd elsewhere && "$HPC/submit_array.sh" "$SMALL" ../array/small.h5 3)
-echo "$out" | sed 's/^/  | /'
+show "$out"
 merge1=$(echo "$out" | sed -n 's/^merge job \([0-9]*\):.*/\1/p')
 echo "$out" | grep -q -- "--dependency=afterok:" || fail "submit_array.sh did not print the merge command"
 hyb_srun=$(sbatch --parsable --export=ALL,HS="$HS_MPI",SCENARIO="$SMALL",OUT=small_srun.h5 "$HPC/hybrid.sbatch")
-hyb_mpirun=$(sbatch --parsable --export=ALL,HS="$HS_MPI",SCENARIO="$SMALL",OUT=small_mpirun.h5,HS_LAUNCHER=mpirun "$HPC/hybrid.sbatch")
+hyb_mpirun=$(sbatch --parsable --export=ALL,HS="$HS_MPI",SCENARIO="$SMALL",OUT=small_mpirun.h5,HS_LAUNCHER=mpirun,OMPI_MCA_hwloc_base_report_bindings=1 "$HPC/hybrid.sbatch")
 
 # The long sweep: long.yaml with more runs, doubled until the serial sweep on 2 threads
 # takes 25 s or more, so that every job below is still running at its early signal.
@@ -207,7 +211,13 @@ for f in small_srun.h5 small_mpirun.h5; do
   [ "$($PY -c "import h5py,sys; print(h5py.File(sys.argv[1]).attrs['hdf5_driver'])" "$f")" = mpio ] ||
     fail "$f was not written by the MPI engine (2 ranks)"
 done
-say "2,3 ok: hybrid.sbatch under srun --mpi=pmix and under mpirun (2 ranks, MPI-IO) = serial"
+# mpirun's binding report: each rank on a core of its own ("[B/.]" and "[./B]" on 2 cores)
+b0=$(sed -n 's/.*MCW rank 0 bound to .*: \[\(.*\)\]$/\1/p' "$(field "$hyb_mpirun" StdOut)")
+b1=$(sed -n 's/.*MCW rank 1 bound to .*: \[\(.*\)\]$/\1/p' "$(field "$hyb_mpirun" StdOut)")
+if [ "$(tr -cd B <<<"$b0")" != B ] || [ "$(tr -cd B <<<"$b1")" != B ] || [ "$b0" = "$b1" ]; then
+  fail "mpirun ranks not each on a core of their own: rank 0 [$b0], rank 1 [$b1]"
+fi
+say "2,3 ok: hybrid.sbatch under srun --mpi=pmix and under mpirun (2 ranks on cores [$b0] and [$b1], MPI-IO) = serial"
 
 # 4: srun, stopped by the time limit, resubmitted as the template says.
 align
@@ -242,7 +252,7 @@ say "5 ok: hybrid.sbatch under mpirun stopped by --time=1, requeued itself (rest
 long_array() { # long_array OUT REQUEUE -> sets aid, merge
   align
   out=$(HS_CPUS=1 HS_TIME=1 HS_REQUEUE=$2 "$HPC/submit_array.sh" long.yaml "$1" 2)
-  echo "$out" | sed 's/^/  | /'
+  show "$out"
   aid=$(echo "$out" | sed -n 's/^array job \([0-9]*\):.*/\1/p')
   merge=$(echo "$out" | sed -n 's/^merge job \([0-9]*\):.*/\1/p')
   scontrol update JobId="${aid}_1" TimeLimit=10
