@@ -20,7 +20,8 @@ if [ $# -lt 2 ]; then
   echo "usage: $0 SCENARIO.yaml OUT.h5 [N [SBATCH OPTION...]]" >&2
   exit 2
 fi
-SCENARIO=$(realpath -e "$1")
+[ -f "$1" ] || { echo "error: no scenario file '$1'" >&2; exit 2; }
+SCENARIO=$(realpath "$1")
 OUT=$(realpath -m "$2")
 N=${3:-4}
 shift $(($# < 3 ? $# : 3))

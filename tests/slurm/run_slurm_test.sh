@@ -11,8 +11,10 @@
 #
 # Checks (each against a serial `hepatosim sweep` of the same scenario, compared dataset by
 # dataset with same_sweep.py):
-#   1. submit_array.sh, 3 shards, run from another directory: array + merge equal.
-#   2. hybrid.sbatch under srun (--mpi=pmix) and 3. under mpirun: equal, written by MPI-IO.
+#   1. submit_array.sh, 3 shards, run from another directory, an sbatch option passed
+#      through: array + merge equal; the logs beside the output.
+#   2. hybrid.sbatch under srun (--mpi=pmix) and 3. under mpirun: equal, written by MPI-IO;
+#      mpirun's ranks each bound to a core of their own.
 #   4-6. a job stopped by its time limit (--time=1), resumed, equal: hybrid.sbatch under
 #      srun resubmitted by hand; under mpirun requeueing itself (HS_REQUEUE=1); an array
 #      task requeueing itself only, with the merge running by itself afterwards.
@@ -180,8 +182,10 @@ assert_stopped() { log_has "$1" "interrupted: $2 holds"; } # JOB PARTIAL
 
 # 1-3: small sweeps, submitted now; the long reference is computed while they run.
 mkdir -p elsewhere
-out=$(cd elsewhere && "$HPC/submit_array.sh" "$SMALL" ../array/small.h5 3)
+# (an sbatch option passed through: --comment)
+out=$(cd elsewhere && "$HPC/submit_array.sh" "$SMALL" ../array/small.h5 3 --comment=passed-through)
 show "$out"
+array1=$(echo "$out" | sed -n 's/^array job \([0-9]*\):.*/\1/p')
 merge1=$(echo "$out" | sed -n 's/^merge job \([0-9]*\):.*/\1/p')
 echo "$out" | grep -q -- "--dependency=afterok:" || fail "submit_array.sh did not print the merge command"
 hyb_srun=$(sbatch --parsable --export=ALL,HS="$HS_MPI",SCENARIO="$SMALL",OUT=small_srun.h5 "$HPC/hybrid.sbatch")
@@ -203,7 +207,8 @@ done
 wait_state "$merge1" COMPLETED
 same small_ref.h5 array/small.h5
 ls array/small_shards/hs-shard-*_[123].out >/dev/null || fail "no shard logs beside the output"
-say "1 ok: submit_array.sh from another directory, 3 shards + merge = serial"
+[ "$(field "${array1}_3" Comment)" = passed-through ] || fail "the sbatch option did not reach the array job"
+say "1 ok: submit_array.sh from another directory (an sbatch option passed), 3 shards + merge = serial"
 for j in "$hyb_srun" "$hyb_mpirun"; do wait_state "$j" COMPLETED; done
 same small_ref.h5 small_srun.h5
 same small_ref.h5 small_mpirun.h5
