@@ -139,6 +139,16 @@ test: deps
 	/usr/bin/python3 validation/validate.py --bin $(BUILD)/hepatosim --check
 	/usr/bin/python3 tests/check_validation.py $(BUILD)
 
+# The SLURM templates (scenarios/hpc/) under a private single-node SLURM started by the
+# test itself (as root; ~5 min on 2 cores, not part of `make test`): tests/slurm/.
+SLURM_PKGS := slurmctld slurmd slurm-client munge
+.PHONY: test-slurm
+test-slurm:
+	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) $(SLURM_PKGS)"
+	$(MAKE) $(BUILD)/hepatosim
+	$(MAKE) mpi
+	tests/slurm/run_slurm_test.sh
+
 # The qualification suite against published measurements (validation/): writes
 # output/validation/report.md, results.json and the plots.
 validate: deps
