@@ -158,7 +158,8 @@ int hs__cmd_sweep(int argc, char **argv) {
 int hs__cmd_info(int argc, char **argv) {
   if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
     return puts("usage: hepatosim info FILE.h5\n\nPrints what a sweep file holds: design, "
-                "runs completed and failed, ranges of parameters and metrics."), 0;
+                "runs completed and failed, ranges of parameters and metrics, quantiles "
+                "(5, 25, 50, 75, 95 %) of every metric per drug."), 0;
   if (argc != 1) return usage("info takes one sweep file", NULL, "info");
   hs_error err;
   int rc = hs_sweepfile_info(argv[0], stdout, &err);

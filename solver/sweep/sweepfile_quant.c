@@ -12,7 +12,7 @@
 #include "output/h5util.h"
 #include "sweepfile_int.h"
 
-#define Q_N 5
+#define Q_N          5
 #define Q_MAX_VALUES ((hsize_t)1 << 27) /* 1 GiB of doubles: beyond, the section is skipped */
 static const double Q_P[Q_N] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
@@ -30,8 +30,7 @@ double hs__sweepfile_quantile(const double *sorted, size_t n, double p) {
 }
 
 /* Column j of the rows x cols block v, without NaN, sorted, into col; its length. */
-static size_t sorted_column(const double *v, hsize_t rows, hsize_t cols, hsize_t j,
-                            double *col) {
+static size_t sorted_column(const double *v, hsize_t rows, hsize_t cols, hsize_t j, double *col) {
   size_t n = 0;
   for (hsize_t r = 0; r < rows; r++)
     if (!isnan(v[r * cols + j])) col[n++] = v[r * cols + j];
@@ -53,8 +52,8 @@ static void print_row(FILE *out, const char *name, const char *drug, const char 
 
 /* Rows [first, done) of metric `name` (float, [n_runs, n_drugs]) into v; 0 when it is not
  * such a dataset, 1 when read, rc < 0 on an HDF5 failure. */
-static int read_metric(const hs__h5ctx *c, hid_t ds, hsize_t first, hsize_t rows,
-                       hsize_t n_drugs, double *v, char **units) {
+static int read_metric(const hs__h5ctx *c, hid_t ds, hsize_t first, hsize_t rows, hsize_t n_drugs,
+                       double *v, char **units) {
   int rc = HS_OK;
   hid_t fs = -1, ty = -1, ms = -1;
   hsize_t d[2], start[2] = {first, 0}, count[2] = {rows, n_drugs};
@@ -75,9 +74,8 @@ done:
   return rc;
 }
 
-static int quant_var(const hs__h5ctx *c, FILE *out, hid_t file, const char *name,
-                     hsize_t first, hsize_t rows, char **drugs, hsize_t n_drugs, double *v,
-                     double *col) {
+static int quant_var(const hs__h5ctx *c, FILE *out, hid_t file, const char *name, hsize_t first,
+                     hsize_t rows, char **drugs, hsize_t n_drugs, double *v, double *col) {
   char *units = NULL;
   hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
   if (ds < 0) return hs__h5_fail(c, "H5Dopen2 '%s'", name);
@@ -95,9 +93,10 @@ int hs__sweepfile_info_quantiles(const hs__h5ctx *c, FILE *out, hid_t file, int6
   int rc = HS_OK;
   H5G_info_t gi;
   char name[HS_SF_NAME_MAX + 2];
-  fprintf(out, "\nquantiles over the runs done (NaN left out; linear, as numpy.percentile)\n"
-          "%-32s %-16s %-10s %12s %12s %12s %12s %12s\n", "metric", "drug", "units", "5 %",
-          "25 %", "50 %", "75 %", "95 %");
+  fprintf(out,
+          "\nquantiles over the runs done (NaN left out; linear, as numpy.percentile)\n"
+          "%-32s %-16s %-10s %12s %12s %12s %12s %12s\n",
+          "metric", "drug", "units", "5 %", "25 %", "50 %", "75 %", "95 %");
   if (rows == 0 || n_drugs == 0) return fputs("(no run done)\n", out), HS_OK;
   if (rows * n_drugs > Q_MAX_VALUES)
     return fprintf(out, "(skipped: %llu values per metric, more than %llu)\n",
