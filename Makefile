@@ -57,7 +57,7 @@ MPI_DEFS ?=
 CFLAGS   ?= $(OPT) -g
 # -Wno-format-truncation: messages and key paths are snprintf-truncated on purpose.
 CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Iinclude -Isolver \
-            $(MPI_DEFS) -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' $(SUN_CFLAGS) $(HDF5_CFLAGS) $(YAML_CFLAGS)
+            $(MPI_DEFS) -DHS_VERSION='"$(VERSION)"' -DHS_DATA_DIR='"$(CURDIR)/model/data"' -DHS_PLOT_SCRIPT='"$(CURDIR)/solver/cli/hs_plot.py"' $(SUN_CFLAGS) $(HDF5_CFLAGS) $(YAML_CFLAGS)
 LDLIBS   += -fopenmp $(SUN_LIBS) $(HDF5_LIBS) $(YAML_LIBS) -lm
 
 MODEL_SRC  := $(wildcard model/*.c)
@@ -132,6 +132,8 @@ test: deps
 	$(MAKE) mpi
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
+	cd tests && /usr/bin/python3 check_plot_py.py
+	/usr/bin/python3 tests/readme_samples.py --bin $(BUILD)/hepatosim --check
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 	cd tests && /usr/bin/python3 check_codemap.py
 	tests/check_build.sh $(BUILD)/hepatosim

@@ -34,6 +34,7 @@ typedef struct hs_compare_row {
   double auc_tumor, cmax_tumor, auc_liver, auc_plasma, cmax_plasma; /* mg*h/L, mg/L */
   double tumor_plasma_ratio;  /* auc_tumor / auc_plasma */
   double regional_advantage;  /* NaN without an IV comparator (has_iv = 0) */
+  double auc_tumor_iv, auc_plasma_iv; /* the IV comparator's own AUCs, NaN without one */
   int has_iv;
   double fraction_eliminated_liver; /* 0..1 */
   /* exposure against the target (target.present = 0: all NaN / "" / NONE) */
@@ -76,8 +77,10 @@ void hs_compare_target_text(const hs_compare_row *r, char *out, size_t cap);
 
 /* ---- writers (solver/output/compare_out.c) ------------------------------------------------- */
 
-/* The table: two header lines (names, units), one line per row, then footnotes (the
- * abbreviations, "n/a" when a row has no IV comparator, the exposure rule). The
+/* The table: two header lines (names, units), one line per row (followed, for a row with
+ * an IV comparator, by a line "<drug> IV" with the comparator's tumour and plasma AUC and
+ * their ratio), then footnotes (the abbreviations, "n/a" when a row has no IV comparator,
+ * the exposure rule). The
  * "exposure vs target" column only when some row has a target. */
 void hs_compare_table(FILE *f, const hs_compare_row *rows, int n);
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,29 @@ static const unit_def UNITS[] = {
     {"1", 1.0, {0, 0, 0}},
 };
 
+/* Spellings that are not units here, with what to write instead (a hint, not an alias:
+ * "mins" or "months" read as units would hide a typo or an ambiguous calendar). */
+#define NO_MONTH "no calendar units: write days, e.g. '30 d'"
+static const char *const HINTS[][2] = {
+    {"hrs", "did you mean 'h'?"},    {"mins", "did you mean 'min'?"},
+    {"minute", "did you mean 'min'?"}, {"minutes", "did you mean 'min'?"},
+    {"sec", "did you mean 's'?"},    {"secs", "did you mean 's'?"},
+    {"second", "did you mean 's'?"}, {"seconds", "did you mean 's'?"},
+    {"wks", "did you mean 'wk'?"},   {"month", NO_MONTH}, {"months", NO_MONTH},
+    {"mo", NO_MONTH},                {"yr", NO_MONTH},    {"year", NO_MONTH},
+    {"years", NO_MONTH},
+};
+#undef NO_MONTH
+
+/* " (did you mean 'h'?)" for a known misspelling of a unit, else "". */
+static const char *unit_hint(const char *name, size_t len, char *buf, size_t cap) {
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof HINTS / sizeof HINTS[0]; i++)
+    if (strlen(HINTS[i][0]) == len && strncmp(HINTS[i][0], name, len) == 0)
+      snprintf(buf, cap, " (%s)", HINTS[i][1]);
+  return buf;
+}
+
 static const unit_def *unit_find(const char *name, size_t len) {
   for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
     if (strlen(UNITS[i].name) == len && strncmp(UNITS[i].name, name, len) == 0) return &UNITS[i];
@@ -46,8 +70,10 @@ static int parse_factor(const char **pp, int sign, hs_quantity *q, const char *t
   if (len == 0)
     return hs_error_set(err, HS_EINPUT, "malformed unit in '%s'", text);
   const unit_def *u = unit_find(start, len);
+  char hint[64];
   if (!u)
-    return hs_error_set(err, HS_EINPUT, "unknown unit '%.*s' in '%s'", (int)len, start, text);
+    return hs_error_set(err, HS_EINPUT, "unknown unit '%.*s' in '%s'%s", (int)len, start, text,
+                        unit_hint(start, len, hint, sizeof hint));
   int expo = 1;
   if (*p == '^') p++;
   if ((unsigned char)p[0] == 0xc2 && ((unsigned char)p[1] == 0xb2 || (unsigned char)p[1] == 0xb3)) {

@@ -609,8 +609,10 @@ START_TEST(test_compare_table) {
   cli c;
   cli_open(&c);
   ck_assert_int_eq(RUN(&c, "run", S2, "--json"), 0);
-  char want[32], got[32];
+  char want[32], got[32], want_t_iv[32], want_p_iv[32];
   snprintf(want, sizeof want, "%.4g", json_number(c.stdout_text, "regional_advantage"));
+  snprintf(want_t_iv, sizeof want_t_iv, "%.4g", json_number(c.stdout_text, "auc_tumor_iv"));
+  snprintf(want_p_iv, sizeof want_p_iv, "%.4g", json_number(c.stdout_text, "auc_plasma_iv"));
   ck_assert_int_eq(RUN(&c, "compare", S1, S2), 0);
   const char *t = c.stdout_text;
   ck_assert_msg(strncmp(t, "scenario  drug", 14) == 0, "header: %.120s", t);
@@ -621,6 +623,11 @@ START_TEST(test_compare_table) {
   ck_assert_str_eq(got, "s1_linear");
   table_field(t, "s2 ", 8, got, sizeof got); /* scenario, drug, 6 numbers, RA */
   ck_assert_str_eq(got, want);
+  /* the IV comparator's own tumour and plasma AUC on the line under the arm */
+  table_field(t, "s2        s2_saturable IV ", 3, got, sizeof got);
+  ck_assert_str_eq(got, want_t_iv);
+  table_field(t, "s2        s2_saturable IV ", 6, got, sizeof got);
+  ck_assert_str_eq(got, want_p_iv);
   cli_close(&c);
 }
 END_TEST

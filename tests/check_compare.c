@@ -46,6 +46,9 @@ START_TEST(test_build_s2) {
   ck_assert_int_eq(r->has_iv, 1);
   ck_assert(isfinite(m->regional_advantage) && m->regional_advantage > 1);
   ck_assert_double_eq(r->regional_advantage, m->regional_advantage);
+  ck_assert_double_eq(r->auc_tumor_iv, m->auc_tumor_iv); /* the comparator's own values */
+  ck_assert_double_eq(r->auc_plasma_iv, m->auc_plasma_iv);
+  ck_assert(r->auc_tumor_iv > 0 && r->auc_tumor_iv < r->auc_tumor);
   ck_assert_double_eq(r->fraction_eliminated_liver, m->fraction_eliminated_liver);
   /* no target: missing values, no class, "-" */
   ck_assert_int_eq(r->target_class, HS_TARGET_NONE);
@@ -77,6 +80,7 @@ START_TEST(test_build_cycles_target) {
   ck_assert_str_eq(rows[0].scenario, "cycles");
   ck_assert_int_eq(rows[0].has_iv, 0);
   ck_assert(isnan(rows[0].regional_advantage));
+  ck_assert(isnan(rows[0].auc_tumor_iv) && isnan(rows[0].auc_plasma_iv));
   ck_assert_double_eq(rows[0].n_cycles, 3);
   ck_assert_double_eq(rows[0].exposure, auc / 3);
   ck_assert_int_eq(rows[0].target_class, HS_TARGET_ABOVE);
@@ -217,6 +221,8 @@ static const char TABLE_TARGET[] =
     "  elim %  (see below)\n"
     "regimen_a  irinotecan                12.35    2.385    4.567    3.142    1.234  3.931  2.718"
     "    61.8  -\n"
+    "regimen_a  irinotecan IV             1.235        -        -      0.5        -  2.469      -"
+    "       -\n"
     "regimen_b  SN-38 (from irinotecan)  0.1235  0.02385  0.04567  0.03142  0.01234  3.931    n/a"
     "       0  0.03142 < 20 (below) /run\n"
     "\n";
@@ -225,7 +231,7 @@ static hs_compare_row table_rows[2] = {
     {.scenario = "regimen_a", .drug = "irinotecan", .auc_tumor = 12.3456, .cmax_tumor = 2.385,
      .auc_liver = 4.5671, .auc_plasma = 3.14159, .cmax_plasma = 1.2341,
      .tumor_plasma_ratio = 3.93103, .regional_advantage = 2.71828, .has_iv = 1,
-     .fraction_eliminated_liver = 0.618},
+     .auc_tumor_iv = 1.23456, .auc_plasma_iv = 0.5, .fraction_eliminated_liver = 0.618},
     {.scenario = "regimen_b", .drug = "SN-38", .parent = "irinotecan", .auc_tumor = 0.123456,
      .cmax_tumor = 0.02385, .auc_liver = 0.045671, .auc_plasma = 0.0314159,
      .cmax_plasma = 0.012341, .tumor_plasma_ratio = 3.93103, .regional_advantage = NAN,

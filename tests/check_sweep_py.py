@@ -3,24 +3,13 @@
 Debian's python3-h5py, python3-xarray and python3-h5netcdf. Run by `make test`."""
 import os
 import subprocess
-import sys
 import tempfile
 
 import h5py
 import numpy as np
 import xarray as xr
 
-BIN = os.environ.get("HS_BIN", "../build/hepatosim")
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-
+from pycheck import BIN, check, report
 
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "lhs.h5")
@@ -53,7 +42,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check(np.allclose(ds["e_l"].values[:, 0], e_l, rtol=1e-14, atol=0), "e_l per run")
     ds.close()
 
-for f in failures:
-    print("FAIL:", f)
-print(f"python: {checks - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+report("python")

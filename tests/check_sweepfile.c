@@ -632,6 +632,17 @@ START_TEST(test_info) {
            "cisplatin", "mg/L", metric_v(0, 1, 1), metric_v(9, 1, 1), 1);
   ck_assert_msg(strstr(s, line) != NULL, "no '%s' in\n%s", line, s);
   ck_assert_ptr_null(strstr(s, "\nplasma")); /* series are not listed */
+  /* The quantiles of the same metric: nine values (run 7 is NaN) linear in the run, so
+   * p (n - 1) = 8 p picks order statistics by hand: 5 % 0.4 of the way from run 0 to 1,
+   * 25 % run 2, 50 % run 4, 75 % run 6, 95 % 0.6 of the way from run 8 to run 9. */
+  double v0 = metric_v(0, 1, 1), v1 = metric_v(1, 1, 1), v8 = metric_v(8, 1, 1),
+         v9 = metric_v(9, 1, 1);
+  ck_assert_ptr_nonnull(strstr(s, "\nquantiles over the runs done (NaN left out; linear, as "
+                                  "numpy.percentile)\n"));
+  snprintf(line, sizeof line, "%-32s %-16s %-10s %12.6g %12.6g %12.6g %12.6g %12.6g\n",
+           "cmax_tumor", "cisplatin", "mg/L", v0 + 0.4 * (v1 - v0), metric_v(2, 1, 1),
+           metric_v(4, 1, 1), metric_v(6, 1, 1), v8 + 0.6 * (v9 - v8));
+  ck_assert_msg(strstr(s, line) != NULL, "no '%s' in\n%s", line, s);
   free(s);
 }
 END_TEST

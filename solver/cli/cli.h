@@ -20,6 +20,10 @@ int hs__cmd_drugs(int argc, char **argv);
 /* `hepatosim paths`: every sweepable scenario path with unit and range (cli_paths.c). */
 int hs__cmd_paths(int argc, char **argv);
 
+/* `hepatosim plot FILE.h5 [-o OUT.png] [...]`: runs solver/cli/hs_plot.py with Debian's
+ * Python and returns its exit status (solver/cli/cli_plot.c). */
+int hs__cmd_plot(int argc, char **argv);
+
 /* `run --show-params`: each drug's resolved model (hs_resolved.h) with units and where the
  * values come from, on f (cli_params.c). HS_EINPUT when a drug's parameters are invalid. */
 #include <stdio.h>

@@ -33,9 +33,11 @@ static const char SWEEP_USAGE[] =
     "  -h, --help            this help\n"
     "\n"
     "SIGINT or SIGTERM stop the sweep after storing the runs done so far; --resume finishes\n"
-    "it, also after SIGKILL. Exit status: 0 complete, 2 bad input (also: the output is\n"
-    "being written by another sweep, or the .partial is damaged), 1 other failure (a full\n"
-    "disk), 128 + signal number when interrupted.\n";
+    "it, also after SIGKILL. Exit status: 0 complete (also when runs failed: each failed\n"
+    "run's status and reason are in the file, and a line on stderr, even with --quiet,\n"
+    "counts them), 2 bad input (also: the output is being written by another sweep, or\n"
+    "the .partial is damaged), 1 other failure (a full disk), 128 + signal number when\n"
+    "interrupted.\n";
 
 /* The one piece of process-wide state: set by the signal handler, read by the engine. */
 static volatile sig_atomic_t stop_signal = 0;
@@ -150,13 +152,17 @@ int hs__cmd_sweep(int argc, char **argv) {
     return hs_error_exit_code(rc);
   }
   if (lead && (!a.o.quiet || rep.interrupted)) hs_sweep_report_print(stderr, &rep, a.out);
+  else if (lead && rep.failed > 0) /* --quiet still says so: failures are data, exit 0 */
+    fprintf(stderr, "hepatosim: %lld of %lld runs failed (see /status and /reason in %s)\n",
+            (long long)rep.failed, (long long)(rep.run_end - rep.run_first), a.out);
   return rep.interrupted ? 128 + (stop_signal ? (int)stop_signal : SIGTERM) : 0;
 }
 
 int hs__cmd_info(int argc, char **argv) {
   if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
     return puts("usage: hepatosim info FILE.h5 [--verify]\n\nPrints what a sweep file holds: "
-                "design, runs completed and failed, ranges of parameters and metrics.\n"
+                "design, runs completed and failed, ranges of parameters and metrics, quantiles "
+                "(5, 25, 50, 75, 95 %) of every metric per drug.\n"
                 "  --verify  also read every dataset back (checksums); exit 2 naming the "
                 "first damaged one"), 0;
   int verify = argc == 2 && !strcmp(argv[1], "--verify");

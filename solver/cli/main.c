@@ -39,8 +39,11 @@ static const char USAGE[] =
     "  drugs [show NAME]   list the drug library, or one drug with its sources and the\n"
     "                      extraction, bioavailability and regional advantage it predicts\n"
     "  paths               every scenario path a sweep may write, with its unit and range\n"
+    "  plot FILE.h5 [-o OUT.png] [--force] [--log] [...]\n"
+    "                      a PNG of a run's time courses or of a sweep's metric against\n"
+    "                      one or two parameters (Python with matplotlib)\n"
     "\n"
-    "Run 'hepatosim <command> --help' (run, sweep, merge, compare, drugs, paths) for\n"
+    "Run 'hepatosim <command> --help' (run, sweep, merge, compare, drugs, paths, plot) for\n"
     "their options.\n"
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
@@ -233,6 +236,7 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "drugs")) return hs__cmd_drugs(argc - 2, argv + 2);
   if (!strcmp(cmd, "paths")) return hs__cmd_paths(argc - 2, argv + 2);
   if (!strcmp(cmd, "compare")) return hs__cmd_compare(argc - 2, argv + 2);
+  if (!strcmp(cmd, "plot")) return hs__cmd_plot(argc - 2, argv + 2);
   fprintf(stderr, "hepatosim: unknown command '%s'\n", cmd);
   usage(stderr);
   return 2;

@@ -102,6 +102,8 @@ int hs_compare_build(const hs_scenario *sc, const hs_results *res, hs_compare_ro
     r->tumor_plasma_ratio = m->auc_tumor / m->auc_plasma;
     r->has_iv = d->has_iv;
     r->regional_advantage = d->has_iv ? m->regional_advantage : NAN;
+    r->auc_tumor_iv = d->has_iv ? m->auc_tumor_iv : NAN;
+    r->auc_plasma_iv = d->has_iv ? m->auc_plasma_iv : NAN;
     r->fraction_eliminated_liver = m->fraction_eliminated_liver;
     if (fill_target(r, sc, i, m, err)) return hs_error_prefix(err, "%s", stem);
   }

@@ -51,6 +51,10 @@ static const cmp_col COLS[] = {
     NUM(tumor_plasma_ratio, "tumor_plasma_auc_ratio", "1", "auc_tumor / auc_plasma"),
     NUM(regional_advantage, "regional_advantage", "1",
         "regional advantage against the IV comparator (NaN without one)"),
+    NUM(auc_tumor_iv, "auc_tumor_iv_mg_h_per_L", "mg*h/L",
+        "auc_tumor of the IV comparator (NaN without one)"),
+    NUM(auc_plasma_iv, "auc_plasma_iv_mg_h_per_L", "mg*h/L",
+        "auc_plasma of the IV comparator (NaN without one)"),
     NUM(fraction_eliminated_liver, "fraction_eliminated_liver", "1",
         "share of the dose eliminated by the liver"),
     STR("target_measure", col_measure, "metric the exposure target is written for"),
@@ -86,7 +90,8 @@ static const char *const T_UNIT[T_COLS] = {"", "", "mg*h/L", "mg/L", "mg*h/L", "
 static const char T_NOTES[] =
     "T tumour, L normal liver, P plasma. T/P: T AUC / P AUC. RA: regional advantage,\n"
     "  (T AUC / T AUC with the same doses IV) / (blood AUC / blood AUC IV). liver: share of\n"
-    "  the dose eliminated by the liver.\n";
+    "  the dose eliminated by the liver. <drug> IV: the IV comparator of the row above (the\n"
+    "  same doses given intravenously), its tumour and plasma AUC ('-': not recorded).\n";
 static const char T_NOTE_NA[] =
     "n/a: the scenario has no IV comparator (set simulation: iv_comparator: true).\n";
 static const char T_NOTE_TARGET[] =
@@ -115,6 +120,18 @@ static void row_cells(const hs_compare_row *r, char cells[T_COLS][CELL]) {
   hs_compare_target_text(r, cells[10], CELL);
 }
 
+/* The line under a row with an IV comparator: its own tumour and plasma AUC and ratio. */
+static void iv_cells(const hs_compare_row *r, char cells[T_COLS][CELL]) {
+  char label[CELL];
+  hs_compare_label(r, label, sizeof label);
+  for (int k = 0; k < T_COLS; k++) snprintf(cells[k], CELL, "%s", k == T_COLS - 1 ? "" : "-");
+  snprintf(cells[0], CELL, "%s", r->scenario);
+  snprintf(cells[1], CELL, "%.*s IV", CELL - 4, label);
+  num_cell(cells[2], r->auc_tumor_iv);
+  num_cell(cells[5], r->auc_plasma_iv);
+  num_cell(cells[7], r->auc_tumor_iv / r->auc_plasma_iv);
+}
+
 /* The first ncols cells: text (scenario, drug, target) left-aligned, numbers
  * right-aligned; no trailing blanks. */
 static void put_line(FILE *f, const char *const *cells, const int *w, int ncols) {
@@ -131,7 +148,8 @@ static void put_line(FILE *f, const char *const *cells, const int *w, int ncols)
 
 void hs_compare_table(FILE *f, const hs_compare_row *rows, int n) {
   int w[T_COLS], any_na = 0, any_target = 0;
-  char(*cells)[T_COLS][CELL] = calloc((size_t)(n > 0 ? n : 1), sizeof *cells);
+  int n_lines = 0; /* rows and their IV lines */
+  char(*cells)[T_COLS][CELL] = calloc((size_t)(n > 0 ? 2 * n : 1), sizeof *cells);
   if (!cells) {
     fputs("(out of memory for the table)\n", f);
     return;
@@ -139,16 +157,18 @@ void hs_compare_table(FILE *f, const hs_compare_row *rows, int n) {
   for (int k = 0; k < T_COLS; k++)
     w[k] = (int)(strlen(T_HEAD[k]) > strlen(T_UNIT[k]) ? strlen(T_HEAD[k]) : strlen(T_UNIT[k]));
   for (int i = 0; i < n; i++) {
-    row_cells(&rows[i], cells[i]);
+    row_cells(&rows[i], cells[n_lines++]);
+    if (rows[i].has_iv) iv_cells(&rows[i], cells[n_lines++]);
     any_na |= !rows[i].has_iv;
     any_target |= rows[i].target.present;
+  }
+  for (int i = 0; i < n_lines; i++)
     for (int k = 0; k < T_COLS; k++)
       if ((int)strlen(cells[i][k]) > w[k]) w[k] = (int)strlen(cells[i][k]);
-  }
   int ncols = any_target ? T_COLS : T_COLS - 1; /* no target known: no target column */
   put_line(f, T_HEAD, w, ncols);
   put_line(f, T_UNIT, w, ncols);
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < n_lines; i++) {
     const char *line[T_COLS];
     for (int k = 0; k < T_COLS; k++) line[k] = cells[i][k];
     put_line(f, line, w, ncols);

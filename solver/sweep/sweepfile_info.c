@@ -215,6 +215,7 @@ static int info_file(const hs__h5ctx *c, hid_t file, FILE *out) {
   print_header(out, c->path, file, &h);
   if (!(rc = info_vars(c, out, file, 1, &h, buf, st)))
     rc = info_vars(c, out, file, 2, &h, buf, st);
+  if (!rc) rc = hs__sweepfile_info_quantiles(c, out, file, h.first, h.done, h.drugs, h.n_drugs);
 done:
   free(st);
   free(buf);

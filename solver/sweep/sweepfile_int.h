@@ -106,6 +106,17 @@ ssize_t hs__sweepfile_link_name(hid_t file, hsize_t i, char *buf, size_t n);
 /* Rank of dataset `name`, -1 when it is no dataset. */
 int hs__sweepfile_var_rank(hid_t file, const char *name);
 
+/* ---- info's quantiles (sweepfile_quant.c) ---------------------------------------------- */
+
+/* The quantile p (0..1) of sorted[0..n), linear between order statistics (numpy's default,
+ * type 7); NaN when n is 0. */
+double hs__sweepfile_quantile(const double *sorted, size_t n, double p);
+
+/* Print the 5, 25, 50, 75 and 95 % quantiles of every metric ([run, drug] float dataset)
+ * per drug over runs [first, done), NaN left out; HDF5 failures as HS_EIO. */
+int hs__sweepfile_info_quantiles(const hs__h5ctx *c, FILE *out, hid_t file, int64_t first,
+                                 int64_t done, char **drugs, hsize_t n_drugs);
+
 /* ---- what must match (sweepfile_resume.c) ---------------------------------------------- */
 
 /* Write the reason into why (HS_SF_WHY_LEN bytes); returns 1 (refused). */
