@@ -35,12 +35,17 @@ static int same_strings(hid_t a, hid_t b, hsize_t n) {
   return same;
 }
 
+/* Bit for bit; fixed-length (null-terminated) strings by value: the bytes after the
+ * terminator are padding, not data. */
 static int same_bytes(hid_t a, hid_t b, hsize_t n) {
   hid_t ft = H5Dget_type(a), mt = H5Tget_native_type(ft, H5T_DIR_ASCEND);
   size_t sz = H5Tget_size(mt);
+  const int text = H5Tget_class(ft) == H5T_STRING;
   char *x = malloc(n * sz), *y = malloc(n * sz);
   int same = H5Dread(a, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) >= 0 &&
-             H5Dread(b, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, y) >= 0 && !memcmp(x, y, n * sz);
+             H5Dread(b, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, y) >= 0;
+  for (hsize_t i = 0; same && text && i < n; i++) same = !strncmp(x + i * sz, y + i * sz, sz);
+  if (same && !text) same = !memcmp(x, y, n * sz);
   free(x), free(y);
   H5Tclose(mt), H5Tclose(ft);
   return same;
