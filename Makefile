@@ -162,8 +162,8 @@ SAN_VARS = BUILD=build-san OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,u
 sanitize: deps
 	$(MAKE) $(SAN_VARS) build-san/hepatosim build-san/check_all
 	$(MAKE) mpi
-	cd tests && CK_FORK=no ASAN_OPTIONS=detect_leaks=1 HS_BIN=../build-san/hepatosim ../build-san/check_all
-	ASAN_OPTIONS=detect_leaks=1 $(MAKE) $(SAN_VARS) fuzz-replay
+	cd tests && CK_FORK=no ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp HS_BIN=../build-san/hepatosim ../build-san/check_all
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(MAKE) $(SAN_VARS) fuzz-replay
 
 valgrind:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) valgrind"

@@ -371,7 +371,9 @@ static void assert_clean_exit(int st, const char *log, const char *what, int k, 
   if (st != 0 && st != 1 && st != 2) copy_file(file, keep);
   ck_assert_msg(st == 0 || st == 1 || st == 2, "%s, damaged copy %d: exit %d (kept as %s)", what,
                 k, st, keep);
-  if (st) ck_assert_msg(strstr(hs_test_slurp(log), "hepatosim: error: "), "%s, copy %d: no message", what, k);
+  const char *text = hs_test_slurp(log); /* its end, where a sanitizer's report would be */
+  const char *end = text + (strlen(text) > 600 ? strlen(text) - 600 : 0);
+  if (st) ck_assert_msg(strstr(text, "hepatosim: error: "), "%s, copy %d: exit %d, no message; log ends: %s", what, k, st, end);
 }
 
 /* Damaged files through info, info --verify, merge and --resume, each in a child: 48 copies
