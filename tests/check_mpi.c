@@ -184,7 +184,13 @@ START_TEST(test_mpi_waiting_rank_sleeps) {
   pid_t r0 = rank_pid(pid, 0), r1 = rank_pid(pid, 1);
   ck_assert_msg(r0 > 0 && r1 > 0, "ranks not found (%d, %d)", (int)r0, (int)r1);
   kill(r0, SIGSTOP);
-  sleep_ms(500); /* rank 1 finishes the chunk it holds */
+  /* rank 1 finishes the chunk it holds: until its CPU stops growing (a loaded machine only
+   * makes that later), at most 100 looks (a spinning rank never stops growing) */
+  for (int i = 0, grew = 1; grew && i < 100; i++) {
+    double c = hs_test_cpu_s(r1, 0);
+    sleep_ms(200);
+    grew = hs_test_cpu_s(r1, 0) - c > 0.005;
+  }
   double c0 = hs_test_cpu_s(r1, 0);
   sleep_ms(2000);
   double used = hs_test_cpu_s(r1, 0) - c0;
