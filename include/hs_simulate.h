@@ -45,6 +45,10 @@ int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int
  * with the IV comparator, whose copies of the doses follow them). */
 int hs_simulate_dose_cap(const hs_scenario *sc);
 
+/* The resolved model (hs_resolved.h) of drug i of sc as a run would use it:
+ * v[hs_resolved_fields count]. HS_EINPUT (err says why) when its parameters are invalid. */
+int hs_simulate_resolved(const hs_scenario *sc, int i, double *v, hs_error *err);
+
 /* Free what hs_simulate allocated; accepts a zeroed hs_results. */
 void hs_results_release(hs_results *res);
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "hs_resolved.h"
 #include "hs_scenario.h"
+#include "hs_simulate.h"
 
 /* Where a drug's and the patient's values come from. */
 static void print_sources(FILE *f, const hs_scenario *sc, const hs_scenario_drug *sd) {
@@ -27,11 +28,8 @@ int hs__print_params(FILE *f, const hs_scenario *sc, hs_error *err) {
   const hs_resolved_field *fl = hs_resolved_fields(&n);
   for (int i = 0; i < sc->n_drugs; i++) {
     const hs_scenario_drug *sd = &sc->drugs[i];
-    hs_params p;
-    int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
-    if (rc) return hs_error_prefix(err, "drug '%s'", sd->name);
     double v[HS_RESOLVED_MAX];
-    hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
+    if (hs_simulate_resolved(sc, i, v, err)) return hs_error_prefix(err, "drug '%s'", sd->name);
     fprintf(f, "%sresolved parameters of '%s'\n", i ? "\n" : "", sd->name);
     print_sources(f, sc, sd);
     for (int k = 0; k < n; k++)

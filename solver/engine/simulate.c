@@ -1,6 +1,8 @@
 /* simulate.c - running a scenario: each drug, its IV comparator, regional advantage. */
 #include "hs_simulate.h"
 
+#include "hs_resolved.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,15 @@ static int build_system(const hs_scenario *sc, int i, drug_system *sys, hs_error
         (rc = hs_params_set_filter(&sys->p[k], sc->filter, sc->n_filter, err)))
       return j == i ? rc : hs_error_prefix(err, "species '%s'", sd->name);
   }
+  return HS_OK;
+}
+
+int hs_simulate_resolved(const hs_scenario *sc, int i, double *v, hs_error *err) {
+  hs_params p;
+  const hs_scenario_drug *sd = &sc->drugs[i];
+  int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
+  if (rc) return rc;
+  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
   return HS_OK;
 }
 

@@ -6,6 +6,7 @@
  * Files are written to "<dest>.tmp.<pid>" and renamed into place when complete. */
 #include "hs_output.h"
 #include "hs_resolved.h"
+#include "hs_simulate.h"
 #include "hs_solver.h"
 
 #include <errno.h>
@@ -214,13 +215,11 @@ static int write_parameters(const hs__h5ctx *c, hid_t g, const hs_scenario_drug 
                             const hs_scenario *sc) {
   int rc = HS_OK, n;
   hid_t pg = -1;
-  hs_params p;
   hs_error err;
-  if (hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, &err))
+  double v[HS_RESOLVED_MAX];
+  if (hs_simulate_resolved(sc, (int)(sd - sc->drugs), v, &err))
     return hs__h5_fail(c, "resolving the parameters of '%s': %s", sd->name, err.msg);
   const hs_resolved_field *f = hs_resolved_fields(&n);
-  double v[HS_RESOLVED_MAX];
-  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
   HS_H5ID(pg, H5Gcreate2(g, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
           "H5Gcreate2 'parameters' of '%s'", sd->name);
   for (int i = 0; i < n && !rc; i++) rc = write_scalar(c, pg, f[i].name, v[i], f[i].unit, f[i].what);

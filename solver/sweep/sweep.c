@@ -99,13 +99,9 @@ static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
 /* The resolved parameters of drug d of a run's scenario (NaN when they are invalid: the
  * run then fails with the reason). */
 static void resolved_row(const hs_scenario *sc, int d, double *v, int n) {
-  hs_params p;
   hs_error e;
-  if (hs_params_init(&p, &sc->phys, &sc->drugs[d].drug, sc->embo, sc->n_embo, &e)) {
+  if (hs_simulate_resolved(sc, d, v, &e))
     for (int j = 0; j < n; j++) v[j] = NAN;
-    return;
-  }
-  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
 }
 
 /* One run: set the design point in the worker's scenario, simulate, store. */
