@@ -414,6 +414,46 @@ START_TEST(test_damaged_files) {
 }
 END_TEST
 
+/* The files on which make fuzz crashed or hung HDF5 (tests/fixtures/fuzz/sweepfile/):
+ * `info` refuses each with its reason and one exit code, writes nothing on stdout for a
+ * refused file, and ends even where the library loops (the isolated read's CPU limit). */
+START_TEST(test_fuzz_found_files) {
+  static const struct {
+    const char *name;
+    int status;
+    const char *says; /* after "hepatosim: error: fixtures/fuzz/sweepfile/<name>" */
+  } files[] = {
+      {"crash-0a348b16a2ea2eb12694f89f5fbd6b304a9f2dc5", 2,
+       " is damaged: reading it crashed the HDF5 library (signal 11 in an isolated read); "
+       "the file is not used"},
+      {"crash-3fae0ad1ca09974be9cccddc5493412443dd8f24", 2,
+       " is damaged: reading it crashed the HDF5 library (signal 11 in an isolated read); "
+       "the file is not used"},
+      {"timeout-0c06e5e9dab4b37f7acafab893e82c0d98afee29", 2,
+       " is damaged: reading it did not end within 10 s of CPU time (the HDF5 library "
+       "looped); the file is not used"},
+      {"crash-4918848db28bf40ba3f0aaceb022754a912de54d", 1,
+       ": HDF5 H5Dread '/dose_undelivered_mg' failed"},
+      {"leak-b95f72c766511d8274cf75c0542b76fe523427ce", 1,
+       ": HDF5 H5Dread '/fraction_eliminated_extrahepatic' failed"},
+  };
+  hs_test_mkdir();
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    char path[160], want[400];
+    const char *log = hs_test_path("log.txt");
+    snprintf(path, sizeof path, "fixtures/fuzz/sweepfile/%s", files[i].name);
+    snprintf(want, sizeof want, "hepatosim: error: %s%s\n", path, files[i].says);
+    ck_assert_int_eq(hs_test_run((const char *[]){"info", path, NULL}, 0, 0, log), files[i].status);
+    const char *text = hs_test_slurp(log); /* stdout and stderr: refused = the error alone */
+    if (files[i].status == 2)
+      ck_assert_str_eq(text, want);
+    else
+      ck_assert_msg(strstr(text, want), "%s: got %s", files[i].name, text);
+  }
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_sweep(void) {
   Suite *s = suite_create("sweep");
   TCase *tc = tcase_create("engine");
@@ -431,6 +471,7 @@ Suite *hs_suite_sweep(void) {
   tcase_add_test(hard, test_damaged_chunk);
   tcase_add_test(hard, test_full_disk_sweep);
   tcase_add_test(hard, test_damaged_files);
+  tcase_add_test(hard, test_fuzz_found_files);
   suite_add_tcase(s, hard);
   return s;
 }

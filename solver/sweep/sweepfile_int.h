@@ -128,9 +128,19 @@ int hs__sweepfile_say(char *why, const char *fmt, ...) __attribute__((format(pri
 int hs__sweepfile_refused_sweep(hid_t file, const hs_sweep_layout *lay, const char *ref,
                                 char *why);
 
-/* Walk the metadata of the file at path (links, objects, attributes) in a forked child:
- * HS_EINPUT "<path> is damaged: ..." when HDF5 crashed there, else HS_OK (also when no
- * child could be made). Call before opening a file that may be damaged. sweepfile_probe.c */
+/* A read of the file at path that may meet a damaged file: fn(path, out, err). */
+typedef int (*hs__sweepfile_reader)(const char *path, FILE *out, hs_error *err);
+
+/* Run fn in a forked child under a CPU-time limit, its output (out may be NULL) and its
+ * hs_error passed back: fn's code and output when the child ended normally, HS_EINPUT
+ * "<path> is damaged: ..." (nothing written to out) when HDF5 crashed or looped there.
+ * Runs fn in this process when no pipe or child can be made. sweepfile_probe.c */
+int hs__sweepfile_isolated(const char *path, hs__sweepfile_reader fn, FILE *out,
+                           hs_error *err);
+
+/* Walk the metadata of the file at path (links, objects, attributes) in an isolated read:
+ * HS_EINPUT "<path> is damaged: ..." when HDF5 crashed or looped there, else HS_OK. Call
+ * before opening a file that may be damaged in this process. sweepfile_probe.c */
 int hs__sweepfile_probe(const char *path, hs_error *err);
 
 /* ---- reading everything back (sweepfile_verify.c) ------------------------------------- */

@@ -251,7 +251,7 @@ static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout 
   if (!hs__sweepfile_path_exists(c->path))
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", strerror(errno));
   else if (!lay->mpio && hs__sweepfile_probe(c->path, &probe)) /* no fork in an MPI job */
-    hs__sweepfile_say(why, "reading its metadata crashed the HDF5 library in a test read");
+    hs__sweepfile_say(why, "reading its metadata crashed or hung the HDF5 library in an isolated read");
   else if ((f->file = open_rdwr(c->path, lay->mpio)) < 0)
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
   else if (!refused(f->file, lay, prog, why))
