@@ -16,8 +16,9 @@
  * Every dataset has `units` (and `long_name`); datasets are chunked along run
  * (chunk_runs), shuffle+deflate+Fletcher32 checksum, in the HDF5 1.10 format (checksummed
  * metadata). Root attributes: scenario_text, scenario_path, design,
- * design_text, seed, n_runs, chunk_runs, program_version, rtol, atol, runs_done,
- * runs_failed, complete (0/1).
+ * design_text, seed, n_runs, chunk_runs, program_version, rtol, atol, solver (the
+ * simulation.solver asked for: auto, cvode or exact; absent in files before 0.1.0's exact
+ * solver), runs_done, runs_failed, complete (0/1).
  *
  * Crash safety: hs_sweepfile_write flushes the file and then records runs_done, so after
  * an interruption (even SIGKILL between writes) the file holds runs [run_first, runs_done)
@@ -60,6 +61,7 @@ typedef struct hs_sweep_layout {
   const char *const *series_units;
   /* provenance */
   const char *scenario_text, *scenario_path, *design_name, *design_text, *version;
+  const char *solver; /* simulation.solver as requested (auto, cvode, exact); NULL: none */
   uint64_t seed;
   double rtol, atol;
   /* job-array shards: shard_k of shard_n (1-based; 0/0 for a whole sweep) holds runs

@@ -70,6 +70,10 @@ START_TEST(test_merge_equals_unsharded) {
   ck_assert_int_eq(hs_test_attr_i64(m, "run_first"), 0);
   ck_assert_int_eq(hs_test_attr_i64(m, "run_end"), 300);
   ck_assert(attr_str_is(m, "shard", ""));
+  /* the solver asked for (the scenario's default, auto) is recorded and survives a merge */
+  ck_assert(attr_str_is(hs_test_path("full.h5"), "solver", "auto"));
+  ck_assert(attr_str_is(hs_test_path("s2.h5"), "solver", "auto"));
+  ck_assert(attr_str_is(m, "solver", "auto"));
   ck_assert_int_eq(hs_test_run((const char *[]){"merge", m, hs_test_path("s1.h5"), hs_test_path("s2.h5"), hs_test_path("s3.h5"), NULL}, 0, 0, log), 2);
   ASSERT_LOG_HAS(log, "exists; use --force to overwrite");
   ck_assert_int_eq(hs_test_run((const char *[]){"merge", m, hs_test_path("s1.h5"), hs_test_path("s2.h5"), hs_test_path("s3.h5"), "--force", NULL}, 0, 0, log), 0);

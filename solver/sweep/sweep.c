@@ -270,7 +270,7 @@ int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_
       .scenario_text = sc->text, .scenario_path = sc->path,
       .design_name = hs_design_kind_name(pl->design->kind), .design_text = sc->sweep.text,
       .version = HS_VERSION, .seed = pl->design->seed, .rtol = sc->sim.rtol, .atol = sc->sim.atol,
-      .shard_k = pl->shard_k, .shard_n = pl->shard_n};
+      .solver = hs_solver_method_names[sc->sim.method], .shard_k = pl->shard_k, .shard_n = pl->shard_n};
   hs__plan_slice(pl, &lay->run_first, &lay->run_end);
   return HS_OK;
 }

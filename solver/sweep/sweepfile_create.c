@@ -102,6 +102,7 @@ static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_sweep_layou
     return rc;
   if ((rc = hs__h5_attr_f64(c, file, "rtol", lay->rtol))) return rc;
   if ((rc = hs__h5_attr_f64(c, file, "atol", lay->atol))) return rc;
+  if (lay->solver && (rc = hs__h5_attr_str(c, file, "solver", lay->solver))) return rc;
   int64_t first, end;
   hs__sweepfile_lay_slice(lay, &first, &end);
   if ((rc = hs__h5_attr_str(c, file, "shard",

@@ -52,13 +52,13 @@ static int not_sweep(const hs__h5ctx *c, const char *what) {
   return hs_error_set(c->err, HS_EINPUT, "%s: not a sweep file (%s)", c->path, what);
 }
 
-/* Arrays for n_links variables and 2 n_links + n_drugs + 5 strings. */
+/* Arrays for n_links variables and 2 n_links + n_drugs + 6 strings (5 provenance, solver). */
 static int layout_alloc(const hs__h5ctx *c, file_layout *fl, hsize_t n_links, hsize_t n_drugs) {
   size_t n = (size_t)n_links + 1;
   const char ***arrays[] = {&fl->pn, &fl->pu, &fl->mn, &fl->mu, &fl->sn, &fl->su};
   for (int i = 0; i < 6; i++)
     if (!(*arrays[i] = calloc(n, sizeof(char *)))) goto oom;
-  fl->cap_own = (int)(2 * n + n_drugs + 5);
+  fl->cap_own = (int)(2 * n + n_drugs + 6);
   fl->drugs = calloc((size_t)n_drugs + 1, sizeof(char *));
   fl->own = calloc((size_t)fl->cap_own, sizeof(char *));
   if (fl->drugs && fl->own) return HS_OK;
@@ -84,6 +84,8 @@ static int read_provenance(const hs__h5ctx *c, hid_t file, file_layout *fl) {
       hs__h5_attr_get(file, "rtol", H5T_NATIVE_DOUBLE, &l->rtol) < 0 ||
       hs__h5_attr_get(file, "atol", H5T_NATIVE_DOUBLE, &l->atol) < 0)
     return not_sweep(c, "seed or tolerances missing");
+  if (H5Aexists(file, "solver") > 0 && !(l->solver = keep_attr(fl, file, "solver")))
+    return not_sweep(c, "solver");
   l->n_runs = n_runs;
   l->chunk_runs = (int)chunk;
   return HS_OK;
