@@ -14,6 +14,9 @@ typedef struct hs_drug_result {
   char name[HS_NAME_LEN];
   hs_metrics metrics;
   hs_trace trace; /* time courses on the output grid (arrays owned by the result) */
+  hs_trace trace_iv; /* the IV comparator's time courses (t NULL when there are none): the
+                        same doses given IV, run alone (run files; metrics come from the
+                        run integrated alongside, so they agree to the tolerances) */
   int has_iv;     /* IV-comparator metrics are filled */
   char solver[8]; /* which method integrated it (simulation.solver): "cvode", "exact" (every
                      segment solved exactly) or "mixed" */

@@ -12,16 +12,77 @@
 #define S2 "../scenarios/reference/s2.yaml"
 #define CYCLES "fixtures/compare/cycles.yaml"
 
-/* Load path and simulate it (metrics only). */
-static void load_run(const char *path, hs_scenario *sc, hs_results *res) {
+/* Load path and simulate it (with_traces 0: metrics only). */
+static void simulate_path(const char *path, int with_traces, hs_scenario *sc, hs_results *res) {
   hs_error err;
   hs_solver *s = hs_solver_create(&err);
   ck_assert_msg(s != NULL, "%s", err.msg);
   ck_assert_msg(hs_scenario_load(sc, path, NULL, &err) == HS_OK, "%s", err.msg);
-  ck_assert_msg(hs_simulate(s, sc, 0, res, &err) == HS_OK, "%s", err.msg);
+  ck_assert_msg(hs_simulate(s, sc, with_traces, res, &err) == HS_OK, "%s", err.msg);
   hs_solver_free(s);
+}
+
+static void load_run(const char *path, hs_scenario *sc, hs_results *res) {
+  simulate_path(path, 0, sc, res);
   ck_assert_int_le(res->n, 4);
 }
+
+/* ---- the IV comparator's time courses ----------------------------------------------------- */
+
+/* s with every occurrence of from replaced by to, into out (n bytes). */
+static void replace_all(const char *s, const char *from, const char *to, char *out, size_t n) {
+  size_t k = 0, lf = strlen(from), lt = strlen(to);
+  while (*s && k + lt + 1 < n) {
+    if (!strncmp(s, from, lf)) {
+      memcpy(out + k, to, lt), k += lt, s += lf;
+    } else {
+      out[k++] = *s++;
+    }
+  }
+  out[k] = 0;
+}
+
+/* With the IV comparator, a traced run also holds the comparator's time courses: the same
+ * values, bit for bit, as the run of a scenario that gives the doses IV; their trapezoid
+ * AUC agrees with the comparator's auc_plasma_iv (integrated alongside the run) to the
+ * grid's accuracy. Without the comparator there are none. */
+START_TEST(test_iv_time_courses) {
+  hs_scenario a, b;
+  hs_results ra, rb;
+  static char text[8192], iv[8192], iv2[8192];
+  hs_test_mkdir();
+  snprintf(text, sizeof text, "%s", hs_test_slurp(S2));
+  replace_all(text, "route: hai", "route: iv", iv, sizeof iv);
+  replace_all(iv, "iv_comparator: true", "iv_comparator: false", iv2, sizeof iv2);
+  ck_assert(strstr(iv2, "route: iv") && strstr(iv2, "iv_comparator: false"));
+  const char *path = hs_test_path("s2_iv.yaml");
+  FILE *f = fopen(path, "w");
+  ck_assert(f && fputs(iv2, f) >= 0);
+  fclose(f);
+  simulate_path(S2, 1, &a, &ra);
+  simulate_path(path, 1, &b, &rb);
+  const hs_trace *t = &ra.drugs[0].trace_iv, *u = &rb.drugs[0].trace;
+  ck_assert_ptr_nonnull(t->t);
+  ck_assert_ptr_null(rb.drugs[0].trace_iv.t);
+  ck_assert_int_eq(t->n, u->n);
+  ck_assert_int_gt(t->n, 1000);
+  double auc = 0;
+  for (int k = 0; k < t->n; k++) {
+    ck_assert(t->t[k] == u->t[k] && t->plasma[k] == u->plasma[k] && t->liver[k] == u->liver[k] &&
+              t->tumor[k] == u->tumor[k]);
+    if (k) auc += 0.5 * (t->t[k] - t->t[k - 1]) * (t->plasma[k] + t->plasma[k - 1]);
+  }
+  double want = ra.drugs[0].metrics.auc_plasma_iv;
+  ck_assert_msg(fabs(auc / want - 1) < 1e-4, "trapezoid AUC %g vs auc_plasma_iv %g", auc, want);
+  ck_assert_msg(fabs(ra.drugs[0].trace.plasma[60] - t->plasma[60]) > 1e-6 * t->plasma[60],
+                "the HA run's plasma course differs from the IV one");
+  hs_results_release(&ra);
+  hs_results_release(&rb);
+  hs_scenario_release(&a);
+  hs_scenario_release(&b);
+  hs_test_rmdir();
+}
+END_TEST
 
 /* ---- rows from results ---------------------------------------------------------------- */
 
@@ -284,6 +345,7 @@ Suite *hs_suite_compare(void) {
   TCase *rows = tcase_create("rows");
   tcase_set_timeout(rows, 30);
   tcase_add_test(rows, test_build_s2);
+  tcase_add_test(rows, test_iv_time_courses);
   tcase_add_test(rows, test_build_cycles_target);
   tcase_add_test(rows, test_build_error);
   suite_add_tcase(s, rows);

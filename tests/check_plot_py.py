@@ -67,21 +67,32 @@ def test_run_plots(tmp):
     fig = fig_of(run, "--log")
     ax = fig.axes[0]
     check(ax.get_yscale() == "log", "--log: linear axis")
-    check([ln.get_label() for ln in ax.lines] == ["tumour", "liver", "plasma"],
-          f"run series {[ln.get_label() for ln in ax.lines]}")
-    with h5py.File(run, "r") as f:
-        tumor = f["drugs/s1_linear/tumor"][:]
-    check(np.array_equal(ax.lines[0].get_ydata(), tumor), "tumour line is not the tumour series")
-    # a comparator series stored beside a series (<series>_iv) is drawn dashed
-    iv = os.path.join(tmp, "s1_iv.h5")
-    shutil.copy(run, iv)
-    with h5py.File(iv, "r+") as f:
-        g = f["drugs/s1_linear"]
-        for k in ("tumor", "liver", "plasma"):
-            g[k + "_iv"] = 0.5 * g[k][:]
-    ax = fig_of(iv).axes[0]
+    # s1 has the IV comparator: the run file holds its time courses (<series>_iv), drawn
+    # dashed beside the hepatic-arterial ones
+    labels = [ln.get_label() for ln in ax.lines]
+    check(labels == ["tumour", "tumour (IV)", "liver", "liver (IV)", "plasma", "plasma (IV)"],
+          f"run series {labels}")
     dashed = [ln.get_label() for ln in ax.lines if ln.get_linestyle() == "--"]
     check(dashed == ["tumour (IV)", "liver (IV)", "plasma (IV)"], f"IV lines {dashed}")
+    with h5py.File(run, "r") as f:
+        g = f["drugs/s1_linear"]
+        tumor, tumor_iv, plasma_iv, t = g["tumor"][:], g["tumor_iv"][:], g["plasma_iv"][:], g["time"][:]
+        check(g["plasma_iv"].attrs["units"] in (b"mg/L", "mg/L"), "plasma_iv units")
+        auc_iv = f["summary/auc_plasma_iv"][0]
+    check(np.array_equal(ax.lines[0].get_ydata(), tumor), "tumour line is not the tumour series")
+    check(np.array_equal(ax.lines[1].get_ydata(), tumor_iv), "tumour (IV) line is not tumor_iv")
+    trap = float(np.sum(0.5 * np.diff(t) * (plasma_iv[1:] + plasma_iv[:-1])))
+    check(abs(trap / auc_iv - 1) < 1e-3, f"plasma_iv trapezoid AUC {trap} vs auc_plasma_iv {auc_iv}")
+    # a file without them (a run without the comparator) draws solid lines only
+    solo = os.path.join(tmp, "s1_solo.h5")
+    shutil.copy(run, solo)
+    with h5py.File(solo, "r+") as f:
+        g = f["drugs/s1_linear"]
+        for k in [k for k in g if k.endswith("_iv")]:
+            del g[k]
+    ax = fig_of(solo).axes[0]
+    check([ln.get_label() for ln in ax.lines] == ["tumour", "liver", "plasma"],
+          f"series without the comparator {[ln.get_label() for ln in ax.lines]}")
     r = hs("plot", run, "-o", os.path.join(tmp, "x.png"), "--drug", "nope")
     check(r.returncode == 2 and "no drug 'nope' (has: s1_linear)" in r.stderr,
           f"unknown drug: {r.returncode} {r.stderr}")

@@ -71,10 +71,23 @@ int hs_simulate_resolved(const hs_scenario *sc, int i, double *v, hs_error *err)
   return HS_OK;
 }
 
+/* The IV comparator's time courses: the IV doses run alone into iv_traces[idx]. */
+static int run_iv_traces(hs_solver *s, const hs_scenario *sc, const drug_system *sys,
+                         const hs_dose *ivd, int n, hs_trace *iv_traces, hs_error *err) {
+  hs_metrics scratch[HS_MAX_SPECIES];
+  hs_trace *tr[HS_MAX_SPECIES];
+  for (int k = 0; k < sys->ns; k++) tr[k] = &iv_traces[sys->idx[k]];
+  int rc = hs_solver_run_system(s, sys->pp, sys->link, sys->ns, ivd, n, &sc->sim, tr, scratch,
+                                err);
+  return rc ? hs_error_prefix(err, "IV comparator's time courses") : HS_OK;
+}
+
 /* One dosed drug with the species it forms: its run, then (when asked) the same doses
- * given IV; a TACE dose becomes an IV bolus of the same amount. Metrics go to m[idx]. */
+ * given IV; a TACE dose becomes an IV bolus of the same amount. Metrics go to m[idx];
+ * iv_traces (NULL: none) get the comparator's time courses. */
 static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, int cap,
-                    hs_metrics *m, hs_trace *traces, hs_drug_result *out, hs_error *err) {
+                    hs_metrics *m, hs_trace *traces, hs_trace *iv_traces, hs_drug_result *out,
+                    hs_error *err) {
   const hs_scenario_drug *sd = &sc->drugs[i];
   drug_system sys;
   int rc = build_system(sc, i, &sys, err);
@@ -116,16 +129,19 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
   for (int k = 0; !rc && out && k < sys.ns; k++) /* which method integrated the segments */
     snprintf(out[sys.idx[k]].solver, sizeof out->solver, "%s",
              st.exact_segments == 0 ? "cvode" : st.exact_segments == st.segments ? "exact" : "mixed");
+  if (!rc && iv_traces && sc->iv_comparator)
+    rc = run_iv_traces(s, sc, &sys, doses + n, n, iv_traces, err);
   return rc;
 }
 
 /* Every dosed drug (with the species it forms); out: NULL, or the results whose `solver`
  * is set. */
 static int run_drugs(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
-                     hs_metrics *m, hs_trace *traces, hs_drug_result *out, hs_error *err) {
+                     hs_metrics *m, hs_trace *traces, hs_trace *iv_traces, hs_drug_result *out,
+                     hs_error *err) {
   for (int i = 0; i < sc->n_drugs; i++) {
     if (sc->drugs[i].parent >= 0) continue; /* run with its parent */
-    int rc = run_drug(s, sc, i, doses, cap, m, traces, out, err);
+    int rc = run_drug(s, sc, i, doses, cap, m, traces, iv_traces, out, err);
     if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
   }
   return HS_OK;
@@ -133,7 +149,7 @@ static int run_drugs(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int ca
 
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err) {
-  return run_drugs(s, sc, doses, cap, m, traces, NULL, err);
+  return run_drugs(s, sc, doses, cap, m, traces, NULL, NULL, err);
 }
 
 static double now_s(void) {
@@ -142,15 +158,18 @@ static double now_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* tr[0..n_drugs) the runs' time courses, tr[n_drugs..2 n_drugs) the IV comparator's (when
+ * the scenario has one), with_traces only. */
 static int results_alloc(const hs_scenario *sc, int with_traces, hs_results *res,
                          hs_metrics **m, hs_trace **tr, hs_dose **doses) {
+  int n_tr = with_traces ? (sc->iv_comparator ? 2 : 1) * sc->n_drugs : 0;
   res->drugs = calloc((size_t)sc->n_drugs, sizeof *res->drugs);
   *m = calloc((size_t)sc->n_drugs, sizeof **m);
-  *tr = with_traces ? calloc((size_t)sc->n_drugs, sizeof **tr) : NULL;
+  *tr = n_tr ? calloc((size_t)n_tr, sizeof **tr) : NULL;
   *doses = calloc((size_t)hs_simulate_dose_cap(sc), sizeof **doses);
-  if (!res->drugs || !*m || (with_traces && !*tr) || !*doses) return HS_ENOMEM;
+  if (!res->drugs || !*m || (n_tr && !*tr) || !*doses) return HS_ENOMEM;
   res->n = sc->n_drugs;
-  for (int i = 0; with_traces && i < sc->n_drugs; i++)
+  for (int i = 0; i < n_tr; i++)
     if (trace_alloc(&(*tr)[i], hs_solver_grid_size(&sc->sim))) return HS_ENOMEM;
   return HS_OK;
 }
@@ -164,19 +183,23 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
   memset(res, 0, sizeof *res);
   int rc = results_alloc(sc, with_traces, res, &m, &tr, &doses);
   if (rc) hs_error_set(err, rc, "out of memory for the results of %s", sc->path);
-  else rc = run_drugs(s, sc, doses, hs_simulate_dose_cap(sc), m, tr, res->drugs, err);
+  else
+    rc = run_drugs(s, sc, doses, hs_simulate_dose_cap(sc), m, tr,
+                   tr && sc->iv_comparator ? tr + sc->n_drugs : NULL, res->drugs, err);
   for (int i = 0; i < res->n; i++) {
     hs_drug_result *r = &res->drugs[i];
     memcpy(r->name, sc->drugs[i].name, sizeof r->name);
     r->metrics = m[i];
     r->has_iv = sc->iv_comparator;
     if (tr) r->trace = tr[i];
+    if (tr && sc->iv_comparator) r->trace_iv = tr[sc->n_drugs + i];
     if (!rc && m[i].dose_undelivered_mg > 0)
       snprintf(r->warning, sizeof r->warning, "hepatic artery occluded from t = %g h: %g mg of "
                "hepatic arterial doses of '%s' not delivered", sc->phys.vasc.t_occl,
                m[i].dose_undelivered_mg, r->name);
   }
-  for (int i = 0; rc && !res->drugs && tr && i < sc->n_drugs; i++) free(tr[i].t);
+  for (int i = 0; rc && !res->drugs && tr && i < (sc->iv_comparator ? 2 : 1) * sc->n_drugs; i++)
+    free(tr[i].t);
   free(m);
   free(tr);
   free(doses);
@@ -191,7 +214,10 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
 
 void hs_results_release(hs_results *res) {
   if (!res) return;
-  for (int i = 0; i < res->n; i++) free(res->drugs[i].trace.t); /* t owns the block */
+  for (int i = 0; i < res->n; i++) { /* t owns the block */
+    free(res->drugs[i].trace.t);
+    free(res->drugs[i].trace_iv.t);
+  }
   free(res->drugs);
   memset(res, 0, sizeof *res);
 }

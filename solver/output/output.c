@@ -244,6 +244,23 @@ static int write_root_attrs(const hs__h5ctx *c, hid_t file, const hs_scenario *s
   return hs__h5_attr_write(c, file, "iv_comparator", H5T_NATIVE_INT, H5T_NATIVE_INT, &iv);
 }
 
+/* The IV comparator's concentration time courses as <series>_iv on the same time scale. */
+static int write_iv_courses(const hs__h5ctx *c, hid_t g, const hs_trace *iv, hsize_t n,
+                            hid_t time) {
+  int rc = HS_OK;
+  for (int k = 1; k < N_TRACE_VARS && !rc; k++) {
+    const trace_var *v = &TRACE_VARS[k];
+    const double *a = trace_array(iv, v);
+    char name[64], long_name[160];
+    if (!a || strcmp(v->units, "mg/L")) continue; /* amounts held locally: none given IV */
+    snprintf(name, sizeof name, "%s_iv", v->name);
+    snprintf(long_name, sizeof long_name, "%s, IV comparator (the same doses given IV)",
+             v->long_name);
+    rc = write_var(c, g, name, a, n, 1, v->units, long_name, (h5dim){time, "time"});
+  }
+  return rc;
+}
+
 /* /drugs/<name>: time (dimension scale) and every recorded time course; gcpl creates
  * the group. */
 static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug_result *d,
@@ -274,6 +291,7 @@ static int write_drug(const hs__h5ctx *c, hid_t gcpl, hid_t drugs, const hs_drug
     const double *a = trace_array(tr, v);
     if (a) rc = write_var(c, g, v->name, a, n, 1, v->units, v->long_name, (h5dim){time, "time"});
   }
+  if (!rc && d->trace_iv.t) rc = write_iv_courses(c, g, &d->trace_iv, n, time);
 done:
   hs__h5_close(time);
   hs__h5_close(g);
