@@ -121,6 +121,8 @@ typedef struct hs_drug {
   double cl_r;                   /* renal blood clearance, L/h */
   double cl_t;                   /* tumour clearance from C_Tv, L/h */
   double k_rel;                  /* first-order release from the depot, 1/h */
+  double k_rel_beads;            /* the drug's release from drug-eluting beads, 1/h: k_rel
+                                    under a bead carrier (0: the carrier's own rate) */
   double cl_bind;                /* irreversible binding in blood, L/h from C_B (default 0) */
   double q_s, v_s;               /* slow rest-of-body tissue: exchange clearance with blood,
                                     L/h, and apparent volume V_S*Kp_S, L (q_s = 0: off) */

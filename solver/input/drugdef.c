@@ -35,6 +35,7 @@ static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_CL_R] = Q(HS_DK_CL_R, HS_REG_DRUG_CL_R),
     [HS_DK_CL_T] = Q(HS_DK_CL_T, HS_REG_DRUG_CL_T),
     [HS_DK_K_REL] = Q(HS_DK_K_REL, HS_REG_DRUG_K_REL),
+    [HS_DK_K_REL_BEADS] = Q(HS_DK_K_REL_BEADS, HS_REG_DRUG_K_REL_BEADS),
     [HS_DK_CL_BIND] = Q(HS_DK_CL_BIND, HS_REG_DRUG_CL_BIND),
     [HS_DK_Q_S] = Q(HS_DK_Q_S, HS_REG_DRUG_Q_S),
     [HS_DK_V_S] = Q(HS_DK_V_S, HS_REG_DRUG_V_S),
@@ -103,7 +104,8 @@ void hs__drugdef_overlay(hs__drugdef *base, const hs__drugdef *top) {
   overlay_route(base, top, EXTRAHEPATIC);
   static const int plain[] = {HS_DK_BP,   HS_DK_FU,   HS_DK_MW,    HS_DK_KP_G,
                               HS_DK_KP_L, HS_DK_KP_T, HS_DK_KP_R,  HS_DK_CL_R,
-                              HS_DK_CL_T, HS_DK_K_REL, HS_DK_CL_BIND, HS_DK_Q_S, HS_DK_V_S,
+                              HS_DK_CL_T, HS_DK_K_REL, HS_DK_K_REL_BEADS, HS_DK_CL_BIND,
+                              HS_DK_Q_S, HS_DK_V_S,
                               HS_DK_KB_L, HS_DK_KB_T, HS_DK_KU_L, HS_DK_KU_T};
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
     if (top->info[plain[i]].set) copy_key(base, top, plain[i]);
@@ -247,6 +249,7 @@ int hs__drugdef_finish(const hs__drugdef *x, const hs__resolve *rs, hs_scenario_
   dr->kp_t = get(x, HS_DK_KP_T, DRUG_FIELDS[HS_DK_KP_T].reg->dflt);
   dr->kp_r = get(x, HS_DK_KP_R, DRUG_FIELDS[HS_DK_KP_R].reg->dflt);
   dr->k_rel = get(x, HS_DK_K_REL, DRUG_FIELDS[HS_DK_K_REL].reg->dflt);
+  dr->k_rel_beads = get(x, HS_DK_K_REL_BEADS, DRUG_FIELDS[HS_DK_K_REL_BEADS].reg->dflt);
   out->mw = get(x, HS_DK_MW, 0.0);
   out->target = x->target;
   if ((rc = route_kind(x, HS_DK_H_CL, HS_DK_H_CLH, HS_DK_H_VMAX, HS_DK_H_KM, &dr->hepatic, d,

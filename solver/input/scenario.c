@@ -150,10 +150,14 @@ static int load_drug_params(loader *L, drug_load *dl, hs_scenario_drug *sd) {
 }
 
 /* An embolic carrier (cTACE emulsion, drug-eluting beads) sets the depot release of every
- * drug given by TACE: k_rel = ln 2 / depot_release_half_life (model.md extension). */
+ * drug given by TACE: k_rel = ln 2 / depot_release_half_life (model.md extension). Beads
+ * release each drug at its own rate (bead_release in its library entry: irinotecan leaves
+ * them within hours, doxorubicin over weeks) unless the scenario writes the half-life. */
 static void apply_carrier(loader *L, hs_scenario_drug *sd) {
+  double k = L->depot_k_rel;
+  if (L->beads && !L->depot_written && sd->drug.k_rel_beads > 0) k = sd->drug.k_rel_beads;
   for (int i = 0; L->depot_k_rel > 0 && i < sd->n_regimen; i++)
-    if (sd->regimen[i].route == HS_ROUTE_TACE) sd->drug.k_rel = L->depot_k_rel;
+    if (sd->regimen[i].route == HS_ROUTE_TACE) sd->drug.k_rel = k;
 }
 
 static int load_drug_regimen(loader *L, const drug_load *dl, hs_scenario_drug *sd) {

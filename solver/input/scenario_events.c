@@ -12,11 +12,12 @@
 
 static const char *const EMBO_TARGETS[] = {"whole_liver", "tumor", NULL};
 static const char *const EMBO_TYPES[] = {"degradable", "permanent", NULL};
+static const char *const EMBO_CARRIERS[] = {"emulsion", "beads", NULL};
 
 #define ENUM(key, st, mem, opts) {key, HS_F_ENUM, HS_KIND_NUMBER, offsetof(st, mem), HS_R_ANY, opts, 0, NULL}
 
 typedef struct embo_in {
-  int target, type;
+  int target, type, carrier;
   double onset, reduction, t_half;
   double t_hold, every, depot_half; /* recanalisation start, session interval, carrier */
   double f_imm;                     /* the carrier's immediate share of a TACE dose */
@@ -25,7 +26,7 @@ typedef struct embo_in {
 } embo_in;
 
 enum { E_TARGET, E_TYPE, E_ONSET, E_REDUCTION, E_THALF, E_AGENT, E_RECAN, E_EVERY, E_SESSIONS,
-       E_DEPOT, E_IMM, E_LRED, E_SIGMA, E_TEX, E_DESC, E_N };
+       E_DEPOT, E_IMM, E_CARRIER, E_LRED, E_SIGMA, E_TEX, E_DESC, E_N };
 static const hs__field EMBO_FIELDS[E_N] = {
     ENUM("target", embo_in, target, EMBO_TARGETS),
     ENUM("type", embo_in, type, EMBO_TYPES),
@@ -39,6 +40,7 @@ static const hs__field EMBO_FIELDS[E_N] = {
     {"sessions", HS_F_INT, HS_KIND_NUMBER, offsetof(embo_in, sessions), HS_R_ANY, NULL, 0, NULL},
     HS_REG(HS_REG_EMBO_DEPOT, offsetof(embo_in, depot_half)),
     HS_REG(HS_REG_EMBO_IMMEDIATE, offsetof(embo_in, f_imm)),
+    ENUM("carrier", embo_in, carrier, EMBO_CARRIERS),
     /* redistribution and stasis */
     HS_REG(HS_REG_EMBO_LIVER_REDUCTION, offsetof(embo_in, liver_reduction)),
     HS_REG(HS_REG_EMBO_STASIS, offsetof(embo_in, sigma)),
@@ -235,6 +237,8 @@ static int load_embo_one(loader *L, hs__ynode e, const char *path, hs_embolizati
                           "onset %g h is at or after the simulation end %g h", in->onset,
                           L->sc->sim.t_end);
   if (info[E_DEPOT].set && (rc = set_depot_release(L, e, path, in->depot_half))) return rc;
+  if (info[E_CARRIER].set && in->carrier == 1) L->beads = 1;
+  if (hs__ydoc_get(L->d, e, "depot_release_half_life")) L->depot_written = 1;
   out->target = (hs_embo_target)in->target;
   out->t_e = in->onset;
   out->m_min = 1 - in->reduction;

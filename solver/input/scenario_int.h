@@ -22,6 +22,8 @@ typedef struct loader {
   hs__resolve rs;  /* this scenario's patient, for per-m2 / per-kg drug values */
   hs__catalog *cat; /* the drug library, opened when a drug needs it */
   double depot_k_rel; /* > 0: an embolic carrier's depot release rate for TACE doses, 1/h */
+  int beads;          /* the carrier is drug-eluting beads (`carrier: beads`) */
+  int depot_written;  /* the scenario wrote depot_release_half_life (not a preset) */
   int embo_cap;       /* allocated events (repeated sessions expand) */
   double gastric_phi; /* physiology.yaml's gastric share of the splanchnic bed (NAN: none) */
   hs_body_relations body_rel; /* physiology.yaml's relations of body size (k_co NAN: none) */
