@@ -133,6 +133,7 @@ test: deps
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
 	cd tests && /usr/bin/python3 check_plot_py.py
+	cd tests && /usr/bin/python3 check_sens_py.py
 	/usr/bin/python3 tests/readme_samples.py --bin $(BUILD)/hepatosim --check
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 	cd tests && /usr/bin/python3 check_codemap.py
