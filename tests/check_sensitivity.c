@@ -1,7 +1,10 @@
 /* check_sensitivity.c - the saltelli and morris designs (hs_design.h) and the estimators of
  * hs_sensitivity.h on functions with known indices: Ishigami, Sobol' G, a linear model
- * derived by hand, and a Morris screening case with a known ranking and a zero effect. */
+ * derived by hand, and a Morris screening case with a known ranking and a zero effect; the
+ * command `hepatosim sensitivity` interrupted and resumed (the rest of the command is
+ * tested end to end by tests/check_sens_py.py). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +363,47 @@ START_TEST(test_quantile) {
 }
 END_TEST
 
+/* ---- the command: interrupted and resumed ---------------------------------------------- */
+
+/* fixtures/sweep/sens_sobol.yaml with N = 2048 (10240 runs) into the test folder. */
+static const char *long_scenario(void) {
+  const char *text = hs_test_slurp("fixtures/sweep/sens_sobol.yaml");
+  const char *at = strstr(text, "runs: 64\n");
+  ck_assert_ptr_nonnull(at);
+  const char *path = hs_test_path("long.yaml");
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "%.*sruns: 2048\n%s", (int)(at - text), text, at + strlen("runs: 64\n"));
+  fclose(f);
+  return path;
+}
+
+/* SIGTERM while the runs are computed: exit 143, the runs' .partial kept and no result;
+ * --resume (another thread count) finishes them, and runs and indices equal an
+ * uninterrupted analysis's. */
+START_TEST(test_interrupt_and_resume) {
+  hs_test_mkdir();
+  const char *scen = long_scenario(), *ref = hs_test_path("ref.h5"), *out = hs_test_path("out.h5");
+  const char *log = hs_test_path("log.txt");
+  ck_assert_int_eq(hs_test_run((const char *[]){"sensitivity", scen, "-o", ref, "-j", "2",
+                                                "--metrics", "auc_plasma", "--quiet", NULL},
+                               0, 0, NULL), 0);
+  int st = hs_test_run((const char *[]){"sensitivity", scen, "-o", out, "-j", "2", "--metrics",
+                                        "auc_plasma", NULL}, 400, SIGTERM, log);
+  ck_assert_int_eq(st, 128 + SIGTERM);
+  ck_assert(hs_test_exists(hs_test_path("out_runs.h5.partial")) && !hs_test_exists(out));
+  ck_assert_msg(strstr(hs_test_slurp(log), "--resume"), "no resume hint: %s", hs_test_slurp(log));
+  double done = hs_test_attr_i64(hs_test_path("out_runs.h5.partial"), "runs_done");
+  ck_assert_msg(done < 10240, "the runs were not interrupted (%g done)", done);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sensitivity", scen, "-o", out, "-j", "1",
+                                                "--metrics", "auc_plasma", "--resume", "--quiet",
+                                                NULL}, 0, 0, NULL), 0);
+  hs_test_assert_same_datasets(hs_test_path("ref_runs.h5"), hs_test_path("out_runs.h5"));
+  hs_test_assert_same_datasets(ref, out);
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_sensitivity(void) {
   Suite *s = suite_create("sensitivity");
   TCase *tc = tcase_create("designs");
@@ -376,6 +420,10 @@ Suite *hs_suite_sensitivity(void) {
   tcase_add_test(tc, test_sobol_nan_and_seed);
   tcase_add_test(tc, test_morris);
   tcase_add_test(tc, test_quantile);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("command");
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, test_interrupt_and_resume);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -39,9 +39,10 @@ int hs__print_params(FILE *f, const hs_scenario *sc, hs_error *err);
 
 
 /* The sweep of sc with o (solver/cli/cli_sweep.c): SIGINT and SIGTERM handlers installed,
- * o->stop and o->log (stderr) set, the MPI engine with more than one rank. */
+ * o->stop and o->log (stderr) set; with all_ranks (every rank calls it) the MPI engine
+ * when there is more than one rank, else the threaded engine of this process. */
 int hs__sweep_with_signals(const hs_scenario *sc, hs_sweep_opts *o, hs_sweep_report *rep,
-                           hs_error *err);
+                           int all_ranks, hs_error *err);
 
 /* The exit status of a sweep stopped by a signal: 128 + its number. */
 int hs__sweep_stopped_status(void);

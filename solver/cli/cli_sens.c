@@ -27,7 +27,9 @@ static const char USAGE[] =
     "samples, N (d + 2) model runs for d parameters: Sobol' first-order S1 and total ST\n"
     "indices) or 'morris' (runs: r trajectories, r (d + 1) runs: elementary effects mu*,\n"
     "mu, sigma). The runs go to an ordinary sweep file, FILE_runs.h5, which a complete\n"
-    "earlier call of the same scenario leaves to be used again.\n"
+    "earlier call of the same scenario leaves to be used again (with MPI: make it with\n"
+    "'mpirun hepatosim-mpi sweep SCENARIO.yaml -o FILE_runs.h5'; this command runs on\n"
+    "rank 0 alone).\n"
     "\n"
     "  -o, --output FILE.h5  indices (default: <scenario name>_sensitivity.h5)\n"
     "      --metrics LIST    metrics, comma-separated (default: auc_tumor,auc_liver,\n"
@@ -297,7 +299,7 @@ static int runs(sens_run *s, hs_sweep_opts *o, int *stopped, hs_error *err) {
     return HS_OK;
   }
   o->out_path = s->runs_path;
-  int rc = hs__sweep_with_signals(s->sc, o, &rep, err);
+  int rc = hs__sweep_with_signals(s->sc, o, &rep, 0, err); /* rank 0 only under MPI */
   if (rc) return rc;
   if (!o->quiet || rep.interrupted) hs_sweep_report_print(stderr, &rep, s->runs_path);
   else if (rep.failed > 0)

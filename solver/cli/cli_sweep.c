@@ -128,11 +128,11 @@ static int run_sweep(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
 }
 
 int hs__sweep_with_signals(const hs_scenario *sc, hs_sweep_opts *o, hs_sweep_report *rep,
-                           hs_error *err) {
+                           int all_ranks, hs_error *err) {
   install_handlers();
   o->stop = &stop_signal;
   o->log = stderr;
-  return run_sweep(sc, o, rep, err);
+  return all_ranks ? run_sweep(sc, o, rep, err) : hs_sweep_run(sc, o, rep, err);
 }
 
 int hs__sweep_stopped_status(void) { return 128 + (stop_signal ? (int)stop_signal : SIGTERM); }
@@ -150,7 +150,7 @@ int hs__cmd_sweep(int argc, char **argv) {
   int rc = hs_scenario_load(&sc, a.scenario, a.data, &err);
   if (!rc) {
     a.o.out_path = a.out;
-    rc = hs__sweep_with_signals(&sc, &a.o, &rep, &err);
+    rc = hs__sweep_with_signals(&sc, &a.o, &rep, 1, &err);
     hs_scenario_release(&sc);
   }
   int lead = rank0();
