@@ -166,6 +166,10 @@ def test_errors(tmp):
     check(r.returncode == 2 and r.stderr == "hepatosim: error: fixtures/sweep/invalid.yaml: "
           "sensitivity needs a 'sweep:' block with design 'saltelli' (Sobol' indices) or "
           "'morris' (screening), not 'grid'\n", f"grid design: {r.stderr!r}")
+    r = hs("sensitivity", "../scenarios/reference/s1.yaml", "-o", out)
+    check(r.returncode == 2 and r.stderr == "hepatosim: error: ../scenarios/reference/s1.yaml: "
+          "sensitivity needs a 'sweep:' block with design 'saltelli' (Sobol' indices) or "
+          "'morris' (screening); the scenario has none\n", f"no sweep: {r.stderr!r}")
     r = hs("sensitivity", SCEN, "-o", out, "--metrics", "auc_tumour")
     check(r.returncode == 2 and "unknown metric 'auc_tumour'" in r.stderr, f"metric: {r.stderr}")
     r = hs("sensitivity", SCEN, "-o", out, "--bootstrap", "-1")

@@ -252,12 +252,14 @@ static int setup(sens_run *s, hs_error *err) {
   const hs_scenario *sc = s->sc;
   const hs_design *dz = &sc->sweep.design;
   hs_sens_table *t = &s->t;
-  if (!sc->sweep.present || (dz->kind != HS_DESIGN_SALTELLI && dz->kind != HS_DESIGN_MORRIS))
+  if (!sc->sweep.present)
     return hs_error_set(err, HS_EINPUT, "%s: sensitivity needs a 'sweep:' block with design "
-                        "'saltelli' (Sobol' indices) or 'morris' (screening), not %s%s%s",
-                        sc->path, sc->sweep.present ? "'" : "none",
-                        sc->sweep.present ? hs_design_kind_name(dz->kind) : "",
-                        sc->sweep.present ? "'" : "");
+                        "'saltelli' (Sobol' indices) or 'morris' (screening); the scenario has "
+                        "none", sc->path);
+  if (dz->kind != HS_DESIGN_SALTELLI && dz->kind != HS_DESIGN_MORRIS)
+    return hs_error_set(err, HS_EINPUT, "%s: sensitivity needs a 'sweep:' block with design "
+                        "'saltelli' (Sobol' indices) or 'morris' (screening), not '%s'",
+                        sc->path, hs_design_kind_name(dz->kind));
   if (dz->n_params > (int)(sizeof s->param_units / sizeof s->param_units[0]) ||
       sc->n_drugs > (int)(sizeof s->drug_names / sizeof s->drug_names[0]))
     return hs_error_set(err, HS_EINPUT, "%s: too many parameters or drugs for one analysis",
