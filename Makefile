@@ -61,9 +61,9 @@ CFLAGS   += -fopenmp -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-forma
 LDLIBS   += -fopenmp $(SUN_LIBS) $(HDF5_LIBS) $(YAML_LIBS) -lm
 
 MODEL_SRC  := $(wildcard model/*.c)
-SOLVER_SRC := $(filter-out solver/cli/main.c solver/cli/cli_sweep.c,$(wildcard solver/*/*.c))
+SOLVER_SRC := $(filter-out solver/cli/main.c solver/cli/cli_sweep.c solver/cli/cli_sens.c,$(wildcard solver/*/*.c))
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(MODEL_SRC) $(SOLVER_SRC))
-MAIN_OBJ   := $(BUILD)/solver/cli/main.o $(BUILD)/solver/cli/cli_sweep.o
+MAIN_OBJ   := $(BUILD)/solver/cli/main.o $(BUILD)/solver/cli/cli_sweep.o $(BUILD)/solver/cli/cli_sens.o
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -133,6 +133,7 @@ test: deps
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(BUILD)/check_all
 	cd tests && /usr/bin/python3 check_sweep_py.py
 	cd tests && /usr/bin/python3 check_plot_py.py
+	cd tests && /usr/bin/python3 check_sens_py.py
 	/usr/bin/python3 tests/readme_samples.py --bin $(BUILD)/hepatosim --check
 	cd tests && /usr/bin/python3 check_modules.py ../$(BUILD)
 	cd tests && /usr/bin/python3 check_codemap.py

@@ -1,5 +1,7 @@
 /* hs_design.h - experimental designs for parameter sweeps: grid, Latin hypercube, Sobol',
- * random and population (log-normal inter-individual variability).
+ * random, population (log-normal inter-individual variability), and the two designs of
+ * global sensitivity analysis (hs_sensitivity.h): saltelli (A, B, AB_i) and morris
+ * (one-at-a-time trajectories).
  *
  * A design maps a run index to one value per parameter, as a pure function of
  * (design, seed, run): any thread or MPI rank computes any run, in any order, and gets the
@@ -18,7 +20,9 @@ typedef enum hs_design_kind {
   HS_DESIGN_LHS,        /* Latin hypercube: each of n strata used once per parameter */
   HS_DESIGN_SOBOL,      /* Sobol' sequence (Joe-Kuo direction numbers), digitally shifted by the seed */
   HS_DESIGN_RANDOM,     /* independent uniform draws */
-  HS_DESIGN_POPULATION  /* value = base * exp(eta), eta ~ N(0, omega^2), correlated */
+  HS_DESIGN_POPULATION, /* value = base * exp(eta), eta ~ N(0, omega^2), correlated */
+  HS_DESIGN_SALTELLI,   /* n_base samples of d + 2 runs: A, B, AB_1 .. AB_d (below) */
+  HS_DESIGN_MORRIS      /* n_base trajectories of d + 1 runs on a `levels`-level grid */
 } hs_design_kind;
 
 /* How one parameter is spread. */
@@ -45,7 +49,10 @@ typedef struct hs_design_param {
 typedef struct hs_design {
   hs_design_kind kind;
   uint64_t seed;
-  int64_t n_runs;          /* given for lhs/sobol/random/population; computed for grid */
+  int64_t n_runs;          /* given for lhs/sobol/random/population; computed for grid,
+                              saltelli (n_base (d + 2)) and morris (n_base (d + 1)) */
+  int64_t n_base;          /* saltelli: base samples N; morris: trajectories r */
+  int levels;              /* morris: grid levels p (even; 0 means HS_MORRIS_LEVELS) */
   int n_params;
   hs_design_param *params; /* owned */
   double *corr;            /* population: n_params x n_params correlation matrix or NULL */
@@ -64,14 +71,29 @@ extern const char *const hs_design_kind_names[];
 /* Validate and derive: grid size (overflow-checked, <= 2^53), Cholesky factor of the
  * correlation (must be symmetric with unit diagonal and positive definite), ranges
  * (lo < hi, positive for log scale), a distribution allowed by the design (grid: ranges
- * and lists only; sobol: at most HS_SOBOL_MAX_DIM parameters; population: lognormal
+ * and lists only; sobol: at most HS_SOBOL_MAX_DIM parameters, saltelli at most
+ * HS_SALTELLI_MAX_PARAMS; morris: ranges only, n_base >= 2, even levels; population: lognormal
  * only). HS_EINPUT with a message naming the parameter's path. */
 int hs_design_init(hs_design *d, hs_error *err);
 
 #define HS_SOBOL_MAX_DIM 21
+/* saltelli draws A and B from one Sobol' sequence of dimension 2 d */
+#define HS_SALTELLI_MAX_PARAMS (HS_SOBOL_MAX_DIM / 2)
+/* Morris levels p = 4, the value Saltelli et al., Global Sensitivity Analysis: The Primer
+ * (Wiley 2008), sec. 3.3, recommend with r = 10-20 trajectories; step delta = p / (2 (p-1)) */
+#define HS_MORRIS_LEVELS 4
+
+/* saltelli: run = i (d + 2) + k of base sample i holds, for k = 0, A_i (quantiles from
+ * Sobol' dimensions 0 .. d-1); k = 1, B_i (dimensions d .. 2d-1); k = 2 + j, AB_j,i (A_i
+ * with parameter j taken from B_i). morris: run = t (d + 1) + k is point k of trajectory t;
+ * point k + 1 differs from point k in one parameter, hs_design_morris_step's. */
 
 /* The parameter values of run `run` (0 <= run < n_runs) into values[0..n_params). Pure. */
 void hs_design_point(const hs_design *d, int64_t run, double *values);
+
+/* Morris trajectory t, step k (1 <= k <= d, from point k - 1 to point k): the parameter
+ * that moves into *param and its move in quantile units (+-delta) into *du. Pure. */
+void hs_design_morris_step(const hs_design *d, int64_t t, int k, int *param, double *du);
 
 /* Release what the design owns (params, their value lists, corr, chol); accepts zeroed. */
 void hs_design_release(hs_design *d);

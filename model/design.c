@@ -11,6 +11,8 @@
 #define SOBOL_BITS 52                  /* direction integers v_k = m_k 2^(52-k) */
 #define SOBOL_SHIFT_KEY 0x50B0150B01ULL /* hash key of the digital shift ("SOBOL") */
 #define LHS_JITTER_KEY 1000             /* hs_design_uniform(seed, run, j + 1000) */
+#define MORRIS_DIR_KEY 0x4D4F525249ULL  /* morris: direction of parameter j ("MORRI") */
+#define MORRIS_PERM_KEY 0x4D4F525253ULL /* morris: order of the moves ("MORRS") */
 #define FEISTEL_ROUNDS 6
 #define CHOL_MIN_PIVOT 1e-12 /* a smaller pivot: the correlation is singular in practice */
 #define CORR_TOL 1e-12       /* symmetry and unit-diagonal tolerance */
@@ -179,8 +181,8 @@ double hs_design_norm_inv(double p) {
 /* ---- names ------------------------------------------------------------------------------ */
 
 /* The one table of design names, in hs_design_kind order. */
-const char *const hs_design_kind_names[] = {"grid", "lhs", "sobol", "random", "population",
-                                            NULL};
+const char *const hs_design_kind_names[] = {"grid",       "lhs",      "sobol",  "random",
+                                            "population", "saltelli", "morris", NULL};
 #define N_KINDS ((int)(sizeof hs_design_kind_names / sizeof hs_design_kind_names[0]) - 1)
 
 /* "grid", "lhs", ...; "unknown" outside the enum. */
@@ -251,6 +253,30 @@ static int check_allowed(const hs_design *d, const hs_design_param *p, hs_error 
     return hs_error_set(err, HS_EINPUT,
                         "design 'population' takes lognormal variability (a cv), not %s",
                         dist_phrase(p->dist));
+  if (d->kind == HS_DESIGN_MORRIS && p->dist != HS_DIST_RANGE)
+    return hs_error_set(err, HS_EINPUT, "design 'morris' takes ranges (from, to), not %s",
+                        dist_phrase(p->dist));
+  return HS_OK;
+}
+
+/* saltelli and morris: n_runs = n_base (d + 2) or n_base (d + 1), at most 2^52 - 1 (the
+ * Sobol' points' reach); morris needs two trajectories (sigma) and an even level count. */
+static int gsa_size(hs_design *d, hs_error *err) {
+  const char *name = hs_design_kind_name(d->kind);
+  int64_t per = d->n_params + (d->kind == HS_DESIGN_SALTELLI ? 2 : 1);
+  int64_t min = d->kind == HS_DESIGN_MORRIS ? 2 : 1;
+  if (d->kind == HS_DESIGN_MORRIS && d->levels == 0) d->levels = HS_MORRIS_LEVELS;
+  if (d->kind == HS_DESIGN_MORRIS && (d->levels < 2 || d->levels % 2))
+    return hs_error_set(err, HS_EINPUT, "design 'morris' needs an even number of levels >= 2, "
+                        "got %d", d->levels);
+  if (d->n_base < min)
+    return hs_error_set(err, HS_EINPUT, "design '%s' needs at least %lld %s, got %lld", name,
+                        (long long)min, d->kind == HS_DESIGN_MORRIS ? "trajectories" : "samples",
+                        (long long)d->n_base);
+  if (d->n_base > ((((int64_t)1 << 52) - 1) / per))
+    return hs_error_set(err, HS_EINPUT, "design '%s': %lld x %lld runs exceed 2^52", name,
+                        (long long)d->n_base, (long long)per);
+  d->n_runs = d->n_base * per;
   return HS_OK;
 }
 
@@ -335,6 +361,10 @@ int hs_design_init(hs_design *d, hs_error *err) {
   if (d->kind == HS_DESIGN_SOBOL && d->n_params > HS_SOBOL_MAX_DIM)
     return hs_error_set(err, HS_EINPUT, "design 'sobol' supports at most %d parameters, got %d",
                         HS_SOBOL_MAX_DIM, d->n_params);
+  if (d->kind == HS_DESIGN_SALTELLI && d->n_params > HS_SALTELLI_MAX_PARAMS)
+    return hs_error_set(err, HS_EINPUT, "design 'saltelli' supports at most %d parameters "
+                        "(a Sobol' sequence of twice the dimension), got %d; screen more with "
+                        "design 'morris'", HS_SALTELLI_MAX_PARAMS, d->n_params);
   for (int j = 0; j < d->n_params; j++) {
     const hs_design_param *p = &d->params[j];
     int rc = check_allowed(d, p, err);
@@ -344,7 +374,9 @@ int hs_design_init(hs_design *d, hs_error *err) {
       return rc;
     }
   }
-  int rc = (d->kind == HS_DESIGN_GRID) ? grid_size(d, err) : check_runs(d, err);
+  int gsa = d->kind == HS_DESIGN_SALTELLI || d->kind == HS_DESIGN_MORRIS;
+  int rc = (d->kind == HS_DESIGN_GRID) ? grid_size(d, err) : gsa ? gsa_size(d, err)
+                                                                 : check_runs(d, err);
   return rc ? rc : init_chol(d, err);
 }
 
@@ -405,6 +437,58 @@ static double sobol_u(const hs_design *d, int64_t run, int j) {
   return ((double)(sobol_int((uint64_t)run, j) ^ shift) + 0.5) / TWO_POW_52;
 }
 
+/* saltelli: sample i = run / (d + 2); row k = 0 is A, 1 is B, 2 + j is AB_j (hs_design.h).
+ * A's parameter j is Sobol' dimension j, B's is dimension d + j, both at index i. */
+static void saltelli_point(const hs_design *d, int64_t run, double *values) {
+  int n = d->n_params;
+  int64_t i = run / (n + 2);
+  int k = (int)(run % (n + 2));
+  for (int j = 0; j < n; j++) {
+    int from_b = k == 1 || k == 2 + j;
+    values[j] = map_u(&d->params[j], sobol_u(d, i, from_b ? n + j : j));
+  }
+}
+
+/* Morris trajectory t, parameter j: the quantile it starts from (a level l / (p - 1) with
+ * l < p / 2, moved up by delta when the parameter goes down), its signed move and its
+ * place in the order of moves (0 .. d-1). */
+static void morris_param(const hs_design *d, int64_t t, int j, double *start, double *du,
+                         int *pos) {
+  int p = d->levels;
+  double delta = (double)p / (2.0 * (p - 1));
+  int level = (int)(hs_design_uniform(d->seed, (uint64_t)t, (uint64_t)j) * (p / 2));
+  int up = hs_design_uniform(d->seed, (uint64_t)t, MORRIS_DIR_KEY + (uint64_t)j) < 0.5;
+  *start = (double)level / (p - 1) + (up ? 0.0 : delta);
+  *du = up ? delta : -delta;
+  *pos = (int)hs_design_permute((uint64_t)j, (uint64_t)d->n_params,
+                                hs_design_hash(d->seed, MORRIS_PERM_KEY, (uint64_t)t), 0);
+}
+
+/* Point k of trajectory t: the parameters placed before k have moved. */
+static void morris_point(const hs_design *d, int64_t run, double *values) {
+  int n = d->n_params;
+  int64_t t = run / (n + 1);
+  int k = (int)(run % (n + 1));
+  for (int j = 0; j < n; j++) {
+    double u, du;
+    int pos;
+    morris_param(d, t, j, &u, &du, &pos);
+    if (pos < k) u += du;
+    values[j] = map_u(&d->params[j], u < 0.0 ? 0.0 : u > 1.0 ? 1.0 : u);
+  }
+}
+
+void hs_design_morris_step(const hs_design *d, int64_t t, int k, int *param, double *du) {
+  *param = -1;
+  *du = NAN;
+  for (int j = 0; j < d->n_params; j++) {
+    double u, step;
+    int pos;
+    morris_param(d, t, j, &u, &step, &pos);
+    if (pos == k - 1) *param = j, *du = step;
+  }
+}
+
 /* eta = L z with z_j = Phi^-1(u_j), in place from the last row up; then median exp(omega eta). */
 static void population_point(const hs_design *d, int64_t run, double *values) {
   int n = d->n_params;
@@ -436,6 +520,10 @@ void hs_design_point(const hs_design *d, int64_t run, double *values) {
   }
   if (d->kind == HS_DESIGN_POPULATION) {
     population_point(d, run, values);
+    return;
+  }
+  if (d->kind == HS_DESIGN_SALTELLI || d->kind == HS_DESIGN_MORRIS) {
+    (d->kind == HS_DESIGN_SALTELLI ? saltelli_point : morris_point)(d, run, values);
     return;
   }
   for (int j = 0; j < d->n_params; j++) values[j] = map_u(&d->params[j], sampled_u(d, run, j));

@@ -136,7 +136,49 @@ def test_sweep_plots(tmp):
     check(r.returncode == 1 and "cannot read the plotting script /nonexistent/hs_plot.py"
           in r.stderr, f"missing script: {r.stderr}")
     no_temporaries(tmp, "sweep plots")
-    print("sensitivity-index bars: not drawn (no sensitivity output exists yet)")
+
+
+def test_sensitivity_plots(tmp):
+    """Bars with interval whiskers: Sobol' (ST and S1, sorted by ST) and Morris (mu*)."""
+    sens = os.path.join(tmp, "sens.h5")
+    r = hs("sensitivity", "fixtures/sweep/sens_sobol.yaml", "-o", sens, "-j", "1",
+           "--metrics", "auc_plasma,cmax_plasma", "--quiet")
+    check(r.returncode == 0, f"sensitivity: {r.stderr}")
+    png = os.path.join(tmp, "sens.png")
+    r = hs("plot", sens, "--drug", "b", "--metric", "cmax_plasma")
+    check(r.returncode == 0 and r.stderr == f"wrote {png}\n", f"plot sensitivity: {r.stderr}")
+    png_ok(png, "sensitivity bars")
+    ax = fig_of(sens, "--drug", "b", "--metric", "cmax_plasma").axes[0]
+    with h5py.File(sens, "r") as f:
+        st, s1 = f["ST"][:, 1, 1], f["S1"][:, 1, 1]
+        hi = f["ST_hi"][:, 1, 1]
+        params = [p.decode() if isinstance(p, bytes) else p for p in f["parameter"][()]]
+    order = np.argsort(-st, kind="stable")
+    bars = [b.get_height() for b in ax.patches]
+    check(np.allclose(bars, np.r_[st[order], s1[order]]), f"bar heights {bars}")
+    check([t.get_text() for t in ax.get_xticklabels()] == [params[j] for j in order],
+          "bars not sorted by ST")
+    tops = sorted(max(seg[:, 1]) for c in ax.collections for seg in c.get_segments())
+    check(any(abs(t - hi[order[0]]) < 1e-12 for t in tops), "no whisker at ST_hi")
+    check(ax.get_ylabel() == "Sobol' index", f"y label {ax.get_ylabel()}")
+    mscen = os.path.join(tmp, "morris.yaml")
+    text = open("fixtures/sweep/sens_sobol.yaml").read()
+    open(mscen, "w").write(text.replace("design: saltelli", "design: morris").replace(
+        "runs: 64", "runs: 10"))
+    morris = os.path.join(tmp, "morris.h5")
+    r = hs("sensitivity", mscen, "-o", morris, "--metrics", "auc_plasma", "--quiet")
+    check(r.returncode == 0, f"morris: {r.stderr}")
+    r = hs("plot", morris, "-o", os.path.join(tmp, "morris.png"))
+    check(r.returncode == 0, f"plot morris: {r.stderr}")
+    png_ok(os.path.join(tmp, "morris.png"), "morris bars")
+    ax = fig_of(morris).axes[0]
+    with h5py.File(morris, "r") as f:
+        mu = np.sort(f["mu_star"][:, 0, 0])[::-1]
+    check(np.allclose([b.get_height() for b in ax.patches], mu), "morris bar heights")
+    r = hs("plot", sens, "-o", os.path.join(tmp, "x.png"), "--metric", "auc_tumor")
+    check(r.returncode == 2 and "no metric 'auc_tumor' (has: auc_plasma, cmax_plasma)" in r.stderr,
+          f"sensitivity: unknown metric {r.stderr}")
+    no_temporaries(tmp, "sensitivity plots")
 
 
 def test_info_quantiles(tmp):
@@ -202,7 +244,8 @@ def test_readme_tidy(tmp):
 
 
 with tempfile.TemporaryDirectory() as tmp:
-    for t in (test_run_plots, test_sweep_plots, test_info_quantiles, test_readme_tidy):
+    for t in (test_run_plots, test_sweep_plots, test_sensitivity_plots, test_info_quantiles,
+              test_readme_tidy):
         sub = os.path.join(tmp, t.__name__)
         os.mkdir(sub)
         t(sub)

@@ -7,6 +7,10 @@
 int hs__cmd_sweep(int argc, char **argv);
 int hs__cmd_info(int argc, char **argv);
 
+/* `hepatosim sensitivity SCENARIO.yaml [...]`: the scenario's saltelli or morris sweep,
+ * then Sobol' or Morris indices into an HDF5 file and a table (solver/cli/cli_sens.c). */
+int hs__cmd_sensitivity(int argc, char **argv);
+
 /* `hepatosim merge OUT.h5 SHARD.h5... [--force]` (solver/cli/cli_merge.c). */
 int hs__cmd_merge(int argc, char **argv);
 
@@ -30,6 +34,17 @@ int hs__cmd_plot(int argc, char **argv);
 
 #include "hs_error.h"
 #include "hs_scenario.h"
+#include "hs_sweep.h"
 int hs__print_params(FILE *f, const hs_scenario *sc, hs_error *err);
+
+
+/* The sweep of sc with o (solver/cli/cli_sweep.c): SIGINT and SIGTERM handlers installed,
+ * o->stop and o->log (stderr) set; with all_ranks (every rank calls it) the MPI engine
+ * when there is more than one rank, else the threaded engine of this process. */
+int hs__sweep_with_signals(const hs_scenario *sc, hs_sweep_opts *o, hs_sweep_report *rep,
+                           int all_ranks, hs_error *err);
+
+/* The exit status of a sweep stopped by a signal: 128 + its number. */
+int hs__sweep_stopped_status(void);
 
 #endif

@@ -127,6 +127,16 @@ static int run_sweep(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
   return hs_sweep_run(sc, o, rep, err);
 }
 
+int hs__sweep_with_signals(const hs_scenario *sc, hs_sweep_opts *o, hs_sweep_report *rep,
+                           int all_ranks, hs_error *err) {
+  install_handlers();
+  o->stop = &stop_signal;
+  o->log = stderr;
+  return all_ranks ? run_sweep(sc, o, rep, err) : hs_sweep_run(sc, o, rep, err);
+}
+
+int hs__sweep_stopped_status(void) { return 128 + (stop_signal ? (int)stop_signal : SIGTERM); }
+
 int hs__cmd_sweep(int argc, char **argv) {
   sweep_args a = {0};
   int status = parse_sweep(argc, argv, &a);
@@ -139,11 +149,8 @@ int hs__cmd_sweep(int argc, char **argv) {
   hs_sweep_report rep;
   int rc = hs_scenario_load(&sc, a.scenario, a.data, &err);
   if (!rc) {
-    install_handlers();
     a.o.out_path = a.out;
-    a.o.stop = &stop_signal;
-    a.o.log = stderr;
-    rc = run_sweep(&sc, &a.o, &rep, &err);
+    rc = hs__sweep_with_signals(&sc, &a.o, &rep, 1, &err);
     hs_scenario_release(&sc);
   }
   int lead = rank0();
@@ -155,7 +162,7 @@ int hs__cmd_sweep(int argc, char **argv) {
   else if (lead && rep.failed > 0) /* --quiet still says so: failures are data, exit 0 */
     fprintf(stderr, "hepatosim: %lld of %lld runs failed (see /status and /reason in %s)\n",
             (long long)rep.failed, (long long)(rep.run_end - rep.run_first), a.out);
-  return rep.interrupted ? 128 + (stop_signal ? (int)stop_signal : SIGTERM) : 0;
+  return rep.interrupted ? hs__sweep_stopped_status() : 0;
 }
 
 int hs__cmd_info(int argc, char **argv) {

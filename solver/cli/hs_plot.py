@@ -12,6 +12,10 @@ python3-matplotlib; it can also be run by hand with the same arguments.
   two (--x and --y; a heat map on a grid design, points coloured by the metric
   otherwise), over the runs with status 0.
 
+- sensitivity file (`hepatosim sensitivity`): the indices of one metric (--metric, default
+  the first) of one drug as bars with their bootstrap intervals as whiskers, parameters
+  sorted by the total index: S1 and ST side by side (Sobol'), or mu* (Morris).
+
 The PNG goes to a temporary name beside OUT and is renamed when complete; an existing OUT
 is replaced only with --force. Exit status: 0 success, 2 bad input (unreadable file, unknown
 drug, metric or parameter, existing output), 1 other failure."""
@@ -22,14 +26,16 @@ import sys
 USAGE = """usage: hepatosim plot FILE.h5 [-o OUT.png] [--force] [--drug NAME] [--log]
                       [--metric NAME] [--x PARAM] [--y PARAM]
 
-Draws a run file's time courses (tumour, liver, plasma; --log for a log axis) or a sweep
-file's metric against one or two swept parameters (scatter; heat map for two).
+Draws a run file's time courses (tumour, liver, plasma; --log for a log axis), a sweep
+file's metric against one or two swept parameters (scatter; heat map for two), or a
+sensitivity file's indices of one metric and drug as bars with 95 % interval whiskers.
 
   -o, --output OUT.png  the figure (default: FILE with .png in place of .h5)
       --force           replace an existing OUT.png
       --drug NAME       the drug to draw (run: default all; sweep: default the first)
       --log             logarithmic concentration (run) or metric (sweep) axis
-      --metric NAME     sweep: the metric (default regional_advantage, else auc_tumor)
+      --metric NAME     sweep: the metric (default regional_advantage, else auc_tumor);
+                        sensitivity: the metric (default the first analysed)
       --x PARAM         sweep: the parameter on the x axis (default: the first swept)
       --y PARAM         sweep: a second parameter: heat map of the metric
   -h, --help            this help
@@ -195,6 +201,48 @@ def plot_sweep(f, a, plt):
     return fig
 
 
+def strings(ds):
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in ds[:]]
+
+
+def whiskers(v, lo, hi):
+    """matplotlib's yerr (2 x n, non-negative) of an interval [lo, hi] around v."""
+    import numpy as np
+    return np.nan_to_num(np.vstack([np.maximum(v - lo, 0), np.maximum(hi - v, 0)]))
+
+
+def plot_sensitivity(f, a, plt):
+    """Bars of one metric's indices for one drug, sorted by the total index (mu*)."""
+    import numpy as np
+    params, metrics, drugs = strings(f["parameter"]), strings(f["metric"]), strings(f["drug"])
+    metric = pick(a.metric, metrics, "metric", a.file) if a.metric else metrics[0]
+    drug = pick(a.drug, drugs, "drug", a.file) if a.drug else drugs[0]
+    m, k = metrics.index(metric), drugs.index(drug)
+    sobol = str(f.attrs["method"]) == "sobol"
+    names = [("ST", "total ST"), ("S1", "first order S1")] if sobol else [("mu_star", "mu*")]
+    val = {n: f[n][:, m, k] for n, _ in names}
+    order = np.argsort(-np.nan_to_num(val[names[0][0]], nan=-np.inf), kind="stable")
+    x = np.arange(len(params))
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(params) + 2), 5))
+    for i, (n, lab) in enumerate(names):
+        v = val[n][order]
+        err = whiskers(v, f[n + "_lo"][:, m, k][order], f[n + "_hi"][:, m, k][order])
+        ax.bar(x + (i - (len(names) - 1) / 2) * width, np.nan_to_num(v), width, yerr=err,
+               capsize=4, label=lab, color=f"C{i}")
+    ax.set_xticks(x)
+    ax.set_xticklabels([params[j] for j in order], rotation=30, ha="right", fontsize="small")
+    level = float(f.attrs["confidence_level"]) * 100
+    unit = strings(f["metric_units"])[m]
+    ax.set_ylabel("Sobol' index" if sobol else f"mu* ({unit} per range)")
+    ax.set_title(f"{metric}, {drug}: {int(f['n_used'][m, k])} of {int(f.attrs['n_base'])} "
+                 f"{'samples' if sobol else 'trajectories'}; whiskers {level:g} % intervals",
+                 fontsize="medium")
+    ax.axhline(0, color="black", lw=0.5)
+    ax.legend(fontsize="small")
+    return fig
+
+
 def draw(a):
     import h5py
     import matplotlib
@@ -209,8 +257,11 @@ def draw(a):
             fig = plot_run(f, a, plt)
         elif "n_runs" in f.attrs and "status" in f:
             fig = plot_sweep(f, a, plt)
+        elif "method" in f.attrs and "parameter" in f:
+            fig = plot_sensitivity(f, a, plt)
         else:
-            raise BadInput(f"{a.file}: neither a run file (/drugs) nor a sweep file (/status)")
+            raise BadInput(f"{a.file}: neither a run file (/drugs), a sweep file (/status) "
+                           "nor a sensitivity file (/parameter)")
     fig.tight_layout()
     return fig
 

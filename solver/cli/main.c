@@ -32,6 +32,9 @@ static const char USAGE[] =
     "  sweep SCENARIO.yaml [-o FILE.h5] [-j N] [--resume] [--force] [--timeseries] [--quiet]\n"
     "                      run the scenario's sweep: design over OpenMP threads into HDF5\n"
     "  info FILE.h5        what a sweep file holds: design, runs done and failed, ranges\n"
+    "  sensitivity SCENARIO.yaml [-o FILE.h5] [--metrics A,B] [-j N] [--resume] [--force]\n"
+    "                      Sobol' (design saltelli) or Morris (design morris) indices of\n"
+    "                      the metrics to the sweep's parameters, into HDF5 and a table\n"
     "  merge OUT.h5 SHARD.h5... [--force]\n"
     "                      join the shard files of 'sweep --shard K/N' into one sweep file\n"
     "  compare SCENARIO.yaml... [-o FILE.csv|FILE.h5] [--json] [--force]\n"
@@ -43,8 +46,8 @@ static const char USAGE[] =
     "                      a PNG of a run's time courses or of a sweep's metric against\n"
     "                      one or two parameters (Python with matplotlib)\n"
     "\n"
-    "Run 'hepatosim <command> --help' (run, sweep, merge, compare, drugs, paths, plot) for\n"
-    "their options.\n"
+    "Run 'hepatosim <command> --help' (run, sweep, sensitivity, merge, compare, drugs, paths,\n"
+    "plot) for their options.\n"
     "Exit status: 0 success, 2 bad input (file, syntax, unit, value, existing output),\n"
     "3 solver failure, 1 other failure (e.g. cannot write output).\n";
 
@@ -232,6 +235,7 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
   if (!strcmp(cmd, "sweep")) return hs__cmd_sweep(argc - 2, argv + 2);
   if (!strcmp(cmd, "info")) return hs__cmd_info(argc - 2, argv + 2);
+  if (!strcmp(cmd, "sensitivity")) return hs__cmd_sensitivity(argc - 2, argv + 2);
   if (!strcmp(cmd, "merge")) return hs__cmd_merge(argc - 2, argv + 2);
   if (!strcmp(cmd, "drugs")) return hs__cmd_drugs(argc - 2, argv + 2);
   if (!strcmp(cmd, "paths")) return hs__cmd_paths(argc - 2, argv + 2);

@@ -240,7 +240,9 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
                           HS_SWEEP_MAX_RUNS);
   if ((info[W_RUNS].set && !whole(in.runs)) || (info[W_SEED].set && !whole(in.seed)))
     return hs__ydoc_error(d, node, "sweep", err, "runs and seed must be whole numbers below 2^53");
-  w->design.n_runs = (int64_t)in.runs;
+  int gsa = w->design.kind == HS_DESIGN_SALTELLI || w->design.kind == HS_DESIGN_MORRIS;
+  w->design.n_runs = gsa ? 0 : (int64_t)in.runs; /* saltelli, morris: runs = N, r (base) */
+  w->design.n_base = gsa ? (int64_t)in.runs : 0;
   w->design.seed = (uint64_t)in.seed;
   w->ts_float32 = in.precision == 0;
   w->chunk_runs = info[W_CHUNK].set ? in.chunk : 1024;
@@ -258,6 +260,11 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
     return hs__ydoc_error(d, params, "sweep.parameters", err, "the grid has %lld points (runs), "
                           "above the limit of %lld (see README, Sweeps)",
                           (long long)w->design.n_runs, HS_SWEEP_MAX_RUNS);
+  if (gsa && w->design.n_runs > HS_SWEEP_MAX_RUNS)
+    return hs__ydoc_error(d, hs__ydoc_get(d, node, "runs"), "sweep.runs", err, "design '%s' "
+                          "makes %lld runs, above the limit of %lld (see README, Sweeps)",
+                          hs_design_kind_name(w->design.kind), (long long)w->design.n_runs,
+                          HS_SWEEP_MAX_RUNS);
   describe(w);
   return HS_OK;
 }

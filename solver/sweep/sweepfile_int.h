@@ -108,10 +108,6 @@ int hs__sweepfile_var_rank(hid_t file, const char *name);
 
 /* ---- info's quantiles (sweepfile_quant.c) ---------------------------------------------- */
 
-/* The quantile p (0..1) of sorted[0..n), linear between order statistics (numpy's default,
- * type 7); NaN when n is 0. */
-double hs__sweepfile_quantile(const double *sorted, size_t n, double p);
-
 /* Print the 5, 25, 50, 75 and 95 % quantiles of every metric ([run, drug] float dataset)
  * per drug over runs [first, done), NaN left out; HDF5 failures as HS_EIO. */
 int hs__sweepfile_info_quantiles(const hs__h5ctx *c, FILE *out, hid_t file, int64_t first,

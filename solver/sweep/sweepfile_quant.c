@@ -2,13 +2,14 @@
  * of every metric per drug over the runs done, NaN (failed runs) left out. Quantiles are
  * interpolated linearly between order statistics, as numpy.percentile's default (Hyndman
  * and Fan's type 7, also R's quantile() default): q(p) = x[k] + f (x[k+1] - x[k]) with
- * k + f = p (n - 1) on the sorted values x[0..n). */
+ * k + f = p (n - 1) on the sorted values x[0..n) (hs_sens_quantile). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hdf5.h>
 
+#include "hs_sensitivity.h"
 #include "output/h5util.h"
 #include "sweepfile_int.h"
 
@@ -19,14 +20,6 @@ static const double Q_P[Q_N] = {0.05, 0.25, 0.50, 0.75, 0.95};
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
-}
-
-double hs__sweepfile_quantile(const double *sorted, size_t n, double p) {
-  if (n == 0) return NAN;
-  double h = p * (double)(n - 1);
-  size_t k = (size_t)floor(h);
-  if (k + 1 >= n) return sorted[n - 1];
-  return sorted[k] + (h - (double)k) * (sorted[k + 1] - sorted[k]);
 }
 
 /* Column j of the rows x cols block v, without NaN, sorted, into col; its length. */
@@ -43,7 +36,7 @@ static void print_row(FILE *out, const char *name, const char *drug, const char 
   fprintf(out, "%-32s %-16s %-10s", name, drug, units ? units : "");
   for (int i = 0; i < Q_N; i++) {
     if (n)
-      fprintf(out, " %12.6g", hs__sweepfile_quantile(col, n, Q_P[i]));
+      fprintf(out, " %12.6g", hs_sens_quantile(col, n, Q_P[i]));
     else
       fprintf(out, " %12s", "-");
   }
