@@ -309,13 +309,13 @@ int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
   if (!d) return err ? err->code : HS_EINPUT;
   loader L = {.d = d, .data_dir = data_dir ? data_dir : hs_scenario_data_dir(), .err = err,
               .sc = sc, .root = hs__ydoc_root(d)};
-  int rc = load_all(&L);
+  sc->path = strdup(name); /* files the scenario names are relative to it */
+  int rc = sc->path ? load_all(&L) : hs_error_set(err, HS_ENOMEM, "out of memory");
   hs__catalog_free(L.cat);
   hs__ydoc_free(d);
   if (!rc) {
-    sc->path = strdup(name);
     sc->text = strdup(text);
-    if (!sc->path || !sc->text) rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (!sc->text) rc = hs_error_set(err, HS_ENOMEM, "out of memory");
   }
   if (rc) hs_scenario_release(sc);
   return rc;
