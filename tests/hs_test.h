@@ -30,6 +30,7 @@ Suite *hs_suite_registry(void);
 Suite *hs_suite_body(void);
 Suite *hs_suite_embolization(void);
 Suite *hs_suite_exact(void);
+Suite *hs_suite_patients(void);
 
 /* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
  * test naming the first that differs (tests/test_util.c). */

@@ -19,4 +19,7 @@ int hs__table_read(hs_scenario *sc, const char *file, uint64_t *hash, hs_error *
  * unit does not convert. */
 void hs__param_note_unit(hs_design_param *p, const char *text, const hs_scenario_slot *slot);
 
+/* Release a drug's dosing records (accepts NULL). */
+void hs__records_free(hs_dose_records *r);
+
 #endif

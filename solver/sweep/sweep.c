@@ -64,7 +64,7 @@ int hs__worker_init(hs__worker *w, const hs__plan *pl, hs_error *err) {
   int rc = hs_scenario_clone(&w->sc, pl->sc, err);
   if (rc) return rc;
   if (!(w->solver = hs_solver_create(err))) return err->code;
-  w->dose_cap = hs_simulate_dose_cap(&w->sc);
+  w->dose_cap = hs_simulate_dose_cap(pl->sc); /* the clone holds no records */
   w->slots = calloc((size_t)pl->n_params + 1, sizeof *w->slots);
   w->doses = calloc((size_t)w->dose_cap, sizeof *w->doses);
   w->m = calloc(d, sizeof *w->m);
@@ -108,6 +108,7 @@ static void resolved_row(const hs_scenario *sc, int d, double *v, int n) {
 static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   hs_error e;
   hs_design_point(pl->design, run, w->values);
+  hs_scenario_use_records(&w->sc, pl->sc, run);
   for (int p = 0; p < pl->n_params; p++) {
     hs_scenario_slot_set(&w->sc, &w->slots[p], w->values[p]);
     w->out.params[(size_t)r * pl->n_params + p] = w->values[p];
