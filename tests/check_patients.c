@@ -364,6 +364,60 @@ START_TEST(test_table_sweep_with_records) {
 }
 END_TEST
 
+/* A table sweep interrupted after its first chunk resumes to the whole file; after a cell
+ * of the table changes, --resume is refused (the table's hash is part of design_text). */
+START_TEST(test_table_resume) {
+  hs_test_mkdir();
+  write_file("p.csv", "id,patient.weight [kg]\nA,58.5\nB,92\nC,70\n");
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(load(&sc, ONE_DOSE, "sweep: {design: table, file: p.csv, chunk: 1}\n", &err) == HS_OK,
+                "%s", err.msg);
+  hs_scenario_release(&sc);
+  const char *y = hs_test_path("scen.yaml"), *ref = hs_test_path("ref.h5"),
+             *out = hs_test_path("o.h5"), *partial = hs_test_path("o.h5.partial"),
+             *log = hs_test_path("log.txt");
+  char cmd[1024];
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", y, "-o", ref, "--quiet", NULL}, 0, 0, NULL), 0);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", ref, partial);
+  ck_assert_int_eq(system(cmd), 0);
+  hs_test_set_attr(partial, "complete", 0);
+  hs_test_set_attr(partial, "runs_done", 1);
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", y, "-o", out, "--resume", "--quiet", NULL}, 0, 0, NULL), 0);
+  hs_test_assert_same_datasets(ref, out);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", ref, partial);
+  ck_assert_int_eq(system(cmd), 0);
+  hs_test_set_attr(partial, "complete", 0);
+  hs_test_set_attr(partial, "runs_done", 1);
+  write_file("p.csv", "id,patient.weight [kg]\nA,58.5\nB,93\nC,70\n");
+  ck_assert_int_eq(hs_test_run((const char *[]){"sweep", y, "-o", out, "--resume", "--quiet", NULL}, 0, 0, log), 2);
+  ck_assert_msg(strstr(hs_test_slurp(log), "cannot be resumed safely") &&
+                strstr(hs_test_slurp(log), "design_text"), "%s", hs_test_slurp(log));
+  hs_test_rmdir();
+}
+END_TEST
+
+/* A YAML sweep's parameters keep the unit of their first value for the sweep file. */
+START_TEST(test_yaml_sweep_units) {
+  hs_test_mkdir();
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(load(&sc, ONE_DOSE, "sweep: {design: lhs, runs: 4, seed: 1, parameters: {"
+                     "tumor.volume: {from: 50 mL, to: 0.15 L}, tumor.perfusion: {from: 0.2 mL/min/mL, "
+                     "to: 0.5 mL/min/mL}, patient.arterial_fraction: {values: [20 %, 0.3]}}}\n",
+                     &err) == HS_OK, "%s", err.msg);
+  const hs_design_param *p = sc.sweep.design.params;
+  ck_assert_str_eq(p[0].unit, "mL");
+  ck_assert_double_eq_tol(p[0].unit_scale, 1000, 1e-9);
+  ck_assert_str_eq(p[1].unit, "mL/min/mL");
+  ck_assert_double_eq_tol(p[1].unit_scale, 1.0 / 60, 1e-12);
+  ck_assert_str_eq(p[2].unit, "%");
+  ck_assert_double_eq_tol(p[2].unit_scale, 100, 1e-9);
+  hs_scenario_release(&sc);
+  hs_test_rmdir();
+}
+END_TEST
+
 Suite *hs_suite_patients(void) {
   Suite *s = suite_create("patients");
   TCase *tc = tcase_create("patients");
@@ -375,6 +429,8 @@ Suite *hs_suite_patients(void) {
   tcase_add_test(tc, test_records_equal_regimen);
   tcase_add_test(tc, test_records_errors);
   tcase_add_test(tc, test_table_sweep_with_records);
+  tcase_add_test(tc, test_table_resume);
+  tcase_add_test(tc, test_yaml_sweep_units);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -39,6 +39,9 @@ void hs_test_assert_same_datasets(const char *a, const char *b);
 /* An int64 root attribute of an HDF5 file, -1 when missing. */
 long long hs_test_attr_i64(const char *file, const char *name);
 
+/* Root attribute `name` of an existing file set to v (int64, or int32 for `complete`). */
+void hs_test_set_attr(const char *file, const char *name, long long v);
+
 /* A string root attribute of an HDF5 file into buf ("" when missing); returns buf. */
 const char *hs_test_attr_str(const char *file, const char *name, char *buf, size_t n);
 
