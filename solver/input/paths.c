@@ -8,7 +8,6 @@
 
 #include "drugdef.h"
 #include "hs_scenario.h"
-#include "table.h"
 #include "yamldoc.h"
 
 /* The sweepable quantity `key` of scope sc, or fail with a did-you-mean among the scope's
@@ -256,11 +255,17 @@ oom:
   hs_scenario_release(dst);
   return hs_error_set(err, HS_ENOMEM, "out of memory copying the scenario");
 }
+static void records_free(hs_dose_records *r) {
+  if (!r) return;
+  free(r->ids), free(r->first), free(r->count), free(r->spec), free(r->of_run);
+  free(r);
+}
+
 void hs_scenario_release(hs_scenario *sc) {
   if (!sc) return;
   for (int i = 0; i < sc->n_drugs; i++) {
     free(sc->drugs[i].regimen);
-    hs__records_free(sc->drugs[i].records);
+    records_free(sc->drugs[i].records);
   }
   free(sc->drugs);
   free(sc->embo);

@@ -133,13 +133,8 @@ static int read_cell(const hs__csv *t, int row, int c, const column *col, double
   return HS_OK;
 }
 
-typedef struct id_row {
-  const char *id;
-  int row;
-} id_row;
-
-static int cmp_id(const void *a, const void *b) {
-  const id_row *x = a, *y = b;
+int hs__id_row_cmp(const void *a, const void *b) {
+  const hs__id_row *x = a, *y = b;
   int c = strcmp(x->id, y->id);
   return c ? c : (x->row > y->row) - (x->row < y->row);
 }
@@ -154,11 +149,11 @@ static int read_ids(const hs__csv *t, int id_col, char *ids, int n, hs_error *er
       return hs__csv_error(t, r + 1, id_col, err, "id longer than %d bytes", HS_DESIGN_ID_LEN - 1);
     snprintf(ids + (size_t)r * HS_DESIGN_ID_LEN, HS_DESIGN_ID_LEN, "%s", s);
   }
-  id_row *o = malloc(sizeof *o * (size_t)n);
+  hs__id_row *o = malloc(sizeof *o * (size_t)n);
   int dup = -1, first = -1;
   if (!o) return hs_error_set(err, HS_ENOMEM, "out of memory");
   for (int r = 0; r < n; r++) o[r].id = ids + (size_t)r * HS_DESIGN_ID_LEN, o[r].row = r;
-  qsort(o, (size_t)n, sizeof *o, cmp_id);
+  qsort(o, (size_t)n, sizeof *o, hs__id_row_cmp);
   for (int k = 1, g = 0; k < n; k++) {
     if (strcmp(o[k].id, o[g].id)) g = k;
     else if (dup < 0 || o[k].row < dup) dup = o[k].row, first = o[g].row;

@@ -211,8 +211,9 @@ static int read_records(loader *L, const rec_file *f, hs_dose_records *r, hs_err
     int skip = read_record(L, f, row, &tmp[m], err);
     if (skip < 0) rc = skip;
     if (skip) continue;
-    const char *id = cell(f, row, C_ID);
-    int k = find_id(r, id);
+    const char *id = cell(f, row, C_ID); /* records come grouped by ID: try the last first */
+    int k = m && !strcmp(r->ids + (size_t)of[m - 1] * HS_DESIGN_ID_LEN, id) ? of[m - 1]
+                                                                              : find_id(r, id);
     if (k < 0) snprintf(r->ids + (size_t)(k = r->n_ids++) * HS_DESIGN_ID_LEN, HS_DESIGN_ID_LEN, "%s", id);
     r->count[k]++;
     of[m++] = k;
@@ -295,6 +296,11 @@ int hs__load_records(loader *L, hs__ynode records, hs__ynode drug, const char *p
   return rc;
 }
 
+/* By id only (ids of a records file are distinct). */
+static int id_cmp(const void *a, const void *b) {
+  return strcmp(((const hs__id_row *)a)->id, ((const hs__id_row *)b)->id);
+}
+
 /* Drug sd's records to the runs of table design d. */
 static int link_drug(loader *L, hs_scenario_drug *sd, const hs_design *d) {
   hs_dose_records *r = sd->records;
@@ -305,14 +311,23 @@ static int link_drug(loader *L, hs_scenario_drug *sd, const hs_design *d) {
       return hs_error_set(L->err, HS_EINPUT, "patient table: '%s': drug '%s' takes its doses "
                           "from records, one regimen a patient; change the dose in the records",
                           d->params[j].path, sd->name);
-  if (!(r->of_run = calloc((size_t)d->n_runs, sizeof *r->of_run)))
+  hs__id_row *sorted = malloc(sizeof *sorted * (size_t)r->n_ids); /* ids, for bsearch */
+  if (!sorted || !(r->of_run = calloc((size_t)d->n_runs, sizeof *r->of_run))) {
+    free(sorted);
     return hs_error_set(L->err, HS_ENOMEM, "out of memory");
-  for (int64_t run = 0; run < d->n_runs; run++)
-    if ((r->of_run[run] = find_id(r, hs_design_id(d, run))) < 0)
-      return hs_error_set(L->err, HS_EINPUT, "patient table row %lld (id '%s') has no dose "
-                          "records for drug '%s'", (long long)run + 1, hs_design_id(d, run),
-                          sd->name);
-  return use_id(sd, r->of_run[0], L->err);
+  }
+  for (int k = 0; k < r->n_ids; k++) sorted[k] = (hs__id_row){r->ids + (size_t)k * HS_DESIGN_ID_LEN, k};
+  qsort(sorted, (size_t)r->n_ids, sizeof *sorted, id_cmp);
+  int rc = HS_OK;
+  for (int64_t run = 0; run < d->n_runs && !rc; run++) {
+    hs__id_row key = {hs_design_id(d, run), 0};
+    const hs__id_row *hit = bsearch(&key, sorted, (size_t)r->n_ids, sizeof *sorted, id_cmp);
+    if (hit) r->of_run[run] = hit->row;
+    else rc = hs_error_set(L->err, HS_EINPUT, "patient table row %lld (id '%s') has no dose "
+                           "records for drug '%s'", (long long)run + 1, key.id, sd->name);
+  }
+  free(sorted);
+  return rc ? rc : use_id(sd, r->of_run[0], L->err);
 }
 
 int hs__records_link(loader *L) {
@@ -338,10 +353,4 @@ void hs_scenario_use_records(hs_scenario *dst, const hs_scenario *src, int64_t r
            sizeof *r->spec * (size_t)r->count[k]);
     dst->drugs[i].n_regimen = r->count[k];
   }
-}
-
-void hs__records_free(hs_dose_records *r) {
-  if (!r) return;
-  free(r->ids), free(r->first), free(r->count), free(r->spec), free(r->of_run);
-  free(r);
 }

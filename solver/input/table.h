@@ -19,7 +19,11 @@ int hs__table_read(hs_scenario *sc, const char *file, uint64_t *hash, hs_error *
  * unit does not convert. */
 void hs__param_note_unit(hs_design_param *p, const char *text, const hs_scenario_slot *slot);
 
-/* Release a drug's dosing records (accepts NULL). */
-void hs__records_free(hs_dose_records *r);
+/* An id and its row, ordered by id then row (qsort, bsearch). */
+typedef struct hs__id_row {
+  const char *id;
+  int row;
+} hs__id_row;
+int hs__id_row_cmp(const void *a, const void *b);
 
 #endif
