@@ -57,7 +57,7 @@ static int split_header(const hs__csv *t, int c, column *col, hs_error *err) {
   return HS_OK;
 }
 
-/* Text of value x in the column's unit, as hs_units_convert reads it. */
+/* A cell with the column's unit ("35 mL"), as hs_units_convert reads it. */
 static void with_unit(const column *col, const char *cell, char *buf, size_t size) {
   snprintf(buf, size, "%s%s%s", cell, col->unit[0] ? " " : "", col->unit);
 }
