@@ -1,7 +1,7 @@
 /* hs_design.h - experimental designs for parameter sweeps: grid, Latin hypercube, Sobol',
- * random, population (log-normal inter-individual variability), and the two designs of
+ * random, population (log-normal inter-individual variability), the two designs of
  * global sensitivity analysis (hs_sensitivity.h): saltelli (A, B, AB_i) and morris
- * (one-at-a-time trajectories).
+ * (one-at-a-time trajectories), and table (a stored list of individuals, one row per run).
  *
  * A design maps a run index to one value per parameter, as a pure function of
  * (design, seed, run): any thread or MPI rank computes any run, in any order, and gets the
@@ -22,7 +22,8 @@ typedef enum hs_design_kind {
   HS_DESIGN_RANDOM,     /* independent uniform draws */
   HS_DESIGN_POPULATION, /* value = base * exp(eta), eta ~ N(0, omega^2), correlated */
   HS_DESIGN_SALTELLI,   /* n_base samples of d + 2 runs: A, B, AB_1 .. AB_d (below) */
-  HS_DESIGN_MORRIS      /* n_base trajectories of d + 1 runs on a `levels`-level grid */
+  HS_DESIGN_MORRIS,     /* n_base trajectories of d + 1 runs on a `levels`-level grid */
+  HS_DESIGN_TABLE       /* run i takes value i of every parameter's list (a patient table) */
 } hs_design_kind;
 
 /* How one parameter is spread. */
@@ -44,7 +45,11 @@ typedef struct hs_design_param {
   int n_values;
   double mean, sd;  /* HS_DIST_NORMAL; HS_DIST_LOGNORMAL: mean = median */
   double cv;        /* HS_DIST_LOGNORMAL: coefficient of variation (0.3 = 30 %); */
+  char unit[24];    /* the unit the scenario wrote the values in ("mL"); "" when none */
+  double unit_scale; /* a value in `unit` = internal value * unit_scale (0: not recorded) */
 } hs_design_param;
+
+#define HS_DESIGN_ID_LEN 64 /* bytes of a table row's id, NUL included */
 
 typedef struct hs_design {
   hs_design_kind kind;
@@ -57,10 +62,11 @@ typedef struct hs_design {
   hs_design_param *params; /* owned */
   double *corr;            /* population: n_params x n_params correlation matrix or NULL */
   double *chol;            /* derived by hs_design_init: lower Cholesky factor of corr */
+  char *ids;               /* table: n_runs ids of HS_DESIGN_ID_LEN bytes (owned), or NULL */
 } hs_design;
 
 /* Name of a design kind as written in scenario files: "grid", "lhs", "sobol", "random",
- * "population"; and back (returns -1 when unknown). */
+ * "population", "table"; and back (returns -1 when unknown). */
 const char *hs_design_kind_name(hs_design_kind k);
 int hs_design_kind_parse(const char *name);
 
@@ -73,7 +79,8 @@ extern const char *const hs_design_kind_names[];
  * (lo < hi, positive for log scale), a distribution allowed by the design (grid: ranges
  * and lists only; sobol: at most HS_SOBOL_MAX_DIM parameters, saltelli at most
  * HS_SALTELLI_MAX_PARAMS; morris: ranges only, n_base >= 2, even levels; population: lognormal
- * only). HS_EINPUT with a message naming the parameter's path. */
+ * only; table: lists of n_runs values each, and it may have no parameter at all). HS_EINPUT
+ * with a message naming the parameter's path. */
 int hs_design_init(hs_design *d, hs_error *err);
 
 #define HS_SOBOL_MAX_DIM 21
@@ -95,7 +102,10 @@ void hs_design_point(const hs_design *d, int64_t run, double *values);
  * that moves into *param and its move in quantile units (+-delta) into *du. Pure. */
 void hs_design_morris_step(const hs_design *d, int64_t t, int k, int *param, double *du);
 
-/* Release what the design owns (params, their value lists, corr, chol); accepts zeroed. */
+/* Id of run `run` of a table design ("" for other designs). */
+const char *hs_design_id(const hs_design *d, int64_t run);
+
+/* Release what the design owns (params, their value lists, corr, chol, ids); accepts zeroed. */
 void hs_design_release(hs_design *d);
 
 /* Building blocks, exposed for tests. */

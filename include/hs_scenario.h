@@ -17,6 +17,7 @@
 #include "hs_units.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HS_NAME_LEN 64
 
@@ -42,12 +43,28 @@ typedef struct hs_scaled {
                       Q CL_H / (Q - CL_H) at this effective liver blood flow Q, L/h */
 } hs_scaled;
 
+/* A drug's doses read from a CSV of NONMEM-style records (`records:`), grouped by ID
+ * (README, Dosing records). Read-only once loaded. */
+typedef struct hs_dose_records {
+  int n_ids;
+  char *ids;           /* n_ids ids of HS_DESIGN_ID_LEN bytes, in order of first appearance */
+  int *first, *count;  /* id k: spec[first[k] .. first[k] + count[k]) */
+  hs_dose_spec *spec;  /* every dose, grouped by id */
+  int max_count;       /* most specs of one id */
+  int max_events;      /* most dose events of one id (hs_regimen_count) */
+  int *of_run;         /* with a patient table: id index of each run (n_runs), else NULL */
+  uint64_t hash;       /* FNV-1a of the file (provenance) */
+} hs_dose_records;
+
 typedef struct hs_scenario_drug {
   char name[HS_NAME_LEN]; /* as reported (key of the drug in the scenario) */
   char source[HS_NAME_LEN]; /* library entry it started from, "" if defined inline */
   hs_drug drug;           /* internal units, blood basis */
-  hs_dose_spec *regimen;  /* owned */
+  hs_dose_spec *regimen;  /* owned; from `records:` the doses of one id (see below) */
   int n_regimen;
+  hs_dose_records *records; /* owned; NULL unless the doses come from `records:`. With a
+                               patient table the regimen is that of the first row's id and
+                               each run takes its own (hs_scenario_use_records) */
   int line;               /* line of the drug's entry, for messages */
   /* a metabolite (or bound species) formed from another drug of the scenario; it has no
    * regimen of its own. parent = -1 for a dosed drug. */
@@ -136,7 +153,13 @@ double hs_scenario_slot_get(const hs_scenario_slot *slot);
  * and regimens. */
 void hs_scenario_slot_set(hs_scenario *sc, const hs_scenario_slot *slot, double v);
 
-/* Deep copy (drugs, regimens, embolisation events; text and path shared as copies). */
+/* Give dst (a clone of src) the doses of run `run`'s id for every drug whose records src
+ * holds with a patient table; nothing for other drugs. dst's regimens have room for them
+ * (hs_scenario_clone). Pure; no allocation. */
+void hs_scenario_use_records(hs_scenario *dst, const hs_scenario *src, int64_t run);
+
+/* Deep copy (drugs, regimens, embolisation events; text and path shared as copies). The
+ * copy holds no records (records = NULL): hs_scenario_use_records reads src's. */
 int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err);
 
 /* Release what a loaded scenario owns; accepts a zeroed scenario. */

@@ -7,13 +7,17 @@
  *   time                float64 [time]         dimension scale "time" (--timeseries only)
  *   <parameter path>    float64 [run]          e.g. "tumor.perfusion", units attribute
  *   <metric>            float64 [run, drug]    every hs_metric_fields() metric
+ *   id                  string [run]           a patient table's row ids (design table only)
  *   status              int8 [run]             HS_RUN_* below
  *   reason              string [run]           "" for runs that succeeded
  *   <series>            float32|64 [run, drug, time]  plasma, blood, liver, tumor,
  *                       tumor_venous, hepatic_artery, portal_vein, depot, hepatic_vein,
  *                       trapped_liver, trapped_tumor, bound_liver, bound_tumor
  *                       (--timeseries)
- * Every dataset has `units` (and `long_name`); datasets are chunked along run
+ * Every dataset has `units` (and `long_name`); a parameter's values are in internal units
+ * (`units`) and it also carries `scenario_units`, the unit the scenario (or the table's
+ * header) wrote it in, with `scenario_scale`: value in scenario_units = value * scale.
+ * Datasets are chunked along run
  * (chunk_runs), shuffle+deflate+Fletcher32 checksum, in the HDF5 1.10 format (checksummed
  * metadata). Root attributes: scenario_text, scenario_path, design,
  * design_text, seed, n_runs, chunk_runs, program_version, rtol, atol, solver (the
@@ -47,6 +51,10 @@ typedef struct hs_sweep_layout {
   int n_params;
   const char *const *param_names; /* scenario paths */
   const char *const *param_units; /* internal units, e.g. "L/h" */
+  const char *const *param_scenario_units; /* as the scenario wrote them ("mL"), or NULL */
+  const double *param_scenario_scale;      /* scenario-unit value = stored * scale, or NULL */
+  const char *run_ids; /* design table: n_runs ids of run_id_len bytes each, or NULL */
+  int run_id_len;
   int n_drugs;
   const char *const *drug_names;
   int n_metrics;

@@ -182,7 +182,8 @@ double hs_design_norm_inv(double p) {
 
 /* The one table of design names, in hs_design_kind order. */
 const char *const hs_design_kind_names[] = {"grid",       "lhs",      "sobol",  "random",
-                                            "population", "saltelli", "morris", NULL};
+                                            "population", "saltelli", "morris", "table",
+                                            NULL};
 #define N_KINDS ((int)(sizeof hs_design_kind_names / sizeof hs_design_kind_names[0]) - 1)
 
 /* "grid", "lhs", ...; "unknown" outside the enum. */
@@ -249,6 +250,9 @@ static int check_allowed(const hs_design *d, const hs_design_param *p, hs_error 
                         dist_phrase(p->dist));
   if (d->kind == HS_DESIGN_GRID && p->dist == HS_DIST_RANGE && p->n < 1)
     return hs_error_set(err, HS_EINPUT, "a grid range needs n >= 1 points, got %d", p->n);
+  if (d->kind == HS_DESIGN_TABLE && (p->dist != HS_DIST_LIST || p->n_values != d->n_runs))
+    return hs_error_set(err, HS_EINPUT, "design 'table' takes one value a run (%lld), not %s "
+                        "of %d", (long long)d->n_runs, dist_phrase(p->dist), p->n_values);
   if (d->kind == HS_DESIGN_POPULATION && p->dist != HS_DIST_LOGNORMAL)
     return hs_error_set(err, HS_EINPUT,
                         "design 'population' takes lognormal variability (a cv), not %s",
@@ -355,7 +359,7 @@ int hs_design_init(hs_design *d, hs_error *err) {
   d->chol = NULL;
   if ((int)d->kind < 0 || (int)d->kind >= N_KINDS)
     return hs_error_set(err, HS_EINPUT, "unknown design kind %d", (int)d->kind);
-  if (d->n_params < 1 || !d->params)
+  if ((d->n_params < 1 || !d->params) && d->kind != HS_DESIGN_TABLE)
     return hs_error_set(err, HS_EINPUT, "design '%s' has no parameters",
                         hs_design_kind_name(d->kind));
   if (d->kind == HS_DESIGN_SOBOL && d->n_params > HS_SOBOL_MAX_DIM)
@@ -514,6 +518,10 @@ static double sampled_u(const hs_design *d, int64_t run, int j) {
 
 /* The values of run `run` (see hs_design.h). */
 void hs_design_point(const hs_design *d, int64_t run, double *values) {
+  if (d->kind == HS_DESIGN_TABLE) {
+    for (int j = 0; j < d->n_params; j++) values[j] = d->params[j].values[run];
+    return;
+  }
   if (d->kind == HS_DESIGN_GRID) {
     grid_point(d, run, values);
     return;
@@ -529,6 +537,10 @@ void hs_design_point(const hs_design *d, int64_t run, double *values) {
   for (int j = 0; j < d->n_params; j++) values[j] = map_u(&d->params[j], sampled_u(d, run, j));
 }
 
+const char *hs_design_id(const hs_design *d, int64_t run) {
+  return d->ids && run >= 0 && run < d->n_runs ? d->ids + (size_t)run * HS_DESIGN_ID_LEN : "";
+}
+
 /* Free what the design owns and zero it; accepts a zeroed design. */
 void hs_design_release(hs_design *d) {
   if (!d) return;
@@ -536,5 +548,6 @@ void hs_design_release(hs_design *d) {
   free(d->params);
   free(d->corr);
   free(d->chol);
+  free(d->ids);
   memset(d, 0, sizeof *d);
 }

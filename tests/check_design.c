@@ -73,15 +73,16 @@ static int cmp_double(const void *a, const void *b) {
 /* ---- names, hash, uniform ---------------------------------------------------------------- */
 
 START_TEST(test_kind_names) {
-  const char *names[] = {"grid", "lhs", "sobol", "random", "population"};
-  for (int k = 0; k < 5; k++) {
+  const char *names[] = {"grid", "lhs", "sobol", "random", "population", "saltelli", "morris",
+                         "table"};
+  for (int k = 0; k < 8; k++) {
     ck_assert_str_eq(hs_design_kind_name((hs_design_kind)k), names[k]);
     ck_assert_int_eq(hs_design_kind_parse(names[k]), k);
   }
   ck_assert_int_eq(hs_design_kind_parse("Sobol"), -1);
   ck_assert_int_eq(hs_design_kind_parse(""), -1);
   ck_assert_int_eq(hs_design_kind_parse(NULL), -1);
-  ck_assert_str_eq(hs_design_kind_name((hs_design_kind)7), "unknown");
+  ck_assert_str_eq(hs_design_kind_name((hs_design_kind)8), "unknown");
 }
 END_TEST
 

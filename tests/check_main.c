@@ -28,6 +28,7 @@ int main(void) {
   srunner_add_suite(sr, hs_suite_embolization());
   srunner_add_suite(sr, hs_suite_exact());
   srunner_add_suite(sr, hs_suite_sensitivity());
+  srunner_add_suite(sr, hs_suite_patients());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

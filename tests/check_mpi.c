@@ -20,6 +20,7 @@
 
 #define LHS "fixtures/sweep/lhs.yaml"
 #define LONG "fixtures/sweep/long.yaml"
+#define TABLE "fixtures/sweep/table.yaml"
 #define MPIBIN "../build/hepatosim-mpi"
 
 static void sleep_ms(int ms) {
@@ -85,6 +86,11 @@ START_TEST(test_mpi_equals_serial) {
   }
   char drv[16];
   ck_assert_str_eq(hs_test_attr_str(ref, "hdf5_driver", drv, sizeof drv), "sec2");
+  /* a patient table with per-ID dose records (design table) */
+  const char *tref = hs_test_path("table_serial.h5"), *tout = hs_test_path("table_np3.h5");
+  ck_assert_int_eq(serial(TABLE, tref), 0);
+  ck_assert_int_eq(hs_test_wait_progress(mpirun(3, TABLE, tout, NULL, NULL)), 0);
+  hs_test_assert_same_datasets(tref, tout);
   hs_test_rmdir();
 }
 END_TEST

@@ -323,7 +323,7 @@ START_TEST(test_route_and_design_names) {
   ck_assert_str_eq(hs_route_name((hs_route)7), "unknown");
   for (n = 0; hs_design_kind_names[n]; n++)
     ck_assert_int_eq(hs_design_kind_parse(hs_design_kind_names[n]), n);
-  ck_assert_int_eq(n, 7); /* ... population, saltelli, morris */
+  ck_assert_int_eq(n, 8); /* ... population, saltelli, morris, table */
   /* the parser's did-you-mean reads the same tables */
   char text[sizeof EVERYTHING + 256];
   hs_scenario sc;

@@ -210,25 +210,13 @@ static void copy_file(const char *from, const char *to) {
   ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Root attribute `name` of an existing file set to v (int64, or int32 for `complete`). */
-static void set_attr(const char *file, const char *name, long long v) {
-  hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT), a = H5Aopen(f, name, H5P_DEFAULT);
-  int32_t v32 = (int32_t)v;
-  int64_t v64 = v;
-  herr_t st = !strcmp(name, "complete") ? H5Awrite(a, H5T_NATIVE_INT32, &v32)
-                                        : H5Awrite(a, H5T_NATIVE_INT64, &v64);
-  ck_assert_msg(f >= 0 && a >= 0 && st >= 0, "cannot set %s of %s", name, file);
-  H5Aclose(a);
-  H5Fclose(f);
-}
-
 /* A complete LHS sweep (300 runs, chunks of 32) at ref, and the same file turned into the
  * .partial of an interrupted sweep with runs 0-95 stored at partial. */
 static void make_partial(const char *ref, const char *partial) {
   ck_assert_int_eq(hs_test_run((const char *[]){"sweep", LHS, "-o", ref, "--quiet", NULL}, 0, 0, NULL), 0);
   copy_file(ref, partial);
-  set_attr(partial, "complete", 0);
-  set_attr(partial, "runs_done", 96);
+  hs_test_set_attr(partial, "complete", 0);
+  hs_test_set_attr(partial, "runs_done", 96);
 }
 
 /* Sweep B on the output of a running sweep A is refused with exit 2 and a message naming

@@ -42,4 +42,20 @@ with tempfile.TemporaryDirectory() as tmp:
     check(np.allclose(ds["e_l"].values[:, 0], e_l, rtol=1e-14, atol=0), "e_l per run")
     ds.close()
 
+    # a patient table (scenarios/patients): the ids along run, units as the table wrote them
+    out = os.path.join(tmp, "table.h5")
+    subprocess.run([BIN, "sweep", "../scenarios/patients/oxaliplatin_patients.yaml", "-o", out,
+                    "--quiet"], check=True)
+    with h5py.File(out, "r") as f:
+        check(list(f["id"].asstr()[:]) == ["P01", "P02", "P03", "P04"], "h5py ids")
+        check(f["tumor.volume"].attrs["scenario_units"] == "mL", "scenario_units")
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    check(ds["id"].dims == ("run",) and list(ds["id"].values) == ["P01", "P02", "P03", "P04"],
+          f"xarray ids {ds['id'].values}")
+    by_id = ds.set_coords("id").swap_dims(run="id")
+    vol = by_id["tumor.volume"] * by_id["tumor.volume"].attrs["scenario_scale"]
+    check(np.allclose(vol.sel(id="P03").values, 240.0, rtol=1e-12), f"P03 volume {vol.values}")
+    check(by_id["auc_tumor"].sel(id="P02", drug="oxaliplatin").size == 1, "selection by id")
+    ds.close()
+
 report("python")

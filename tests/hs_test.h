@@ -31,6 +31,7 @@ Suite *hs_suite_body(void);
 Suite *hs_suite_embolization(void);
 Suite *hs_suite_exact(void);
 Suite *hs_suite_sensitivity(void);
+Suite *hs_suite_patients(void);
 
 /* Every dataset of sweep file a equals b's, bit for bit (strings by value); fails the
  * test naming the first that differs (tests/test_util.c). */
@@ -38,6 +39,9 @@ void hs_test_assert_same_datasets(const char *a, const char *b);
 
 /* An int64 root attribute of an HDF5 file, -1 when missing. */
 long long hs_test_attr_i64(const char *file, const char *name);
+
+/* Root attribute `name` of an existing file set to v (int64, or int32 for `complete`). */
+void hs_test_set_attr(const char *file, const char *name, long long v);
 
 /* A string root attribute of an HDF5 file into buf ("" when missing); returns buf. */
 const char *hs_test_attr_str(const char *file, const char *name, char *buf, size_t n);

@@ -28,8 +28,10 @@ static int trace_alloc(hs_trace *tr, int n) {
 int hs_simulate_dose_cap(const hs_scenario *sc) {
   int cap = 1;
   for (int i = 0; i < sc->n_drugs; i++) {
+    const hs_dose_records *r = sc->drugs[i].records; /* every id's, for sweeps */
     int n = hs_regimen_count(sc->drugs[i].regimen, sc->drugs[i].n_regimen);
     if (n > cap) cap = n;
+    if (r && r->max_events > cap) cap = r->max_events;
   }
   return sc->iv_comparator ? 2 * cap : cap; /* the IV comparator's copies follow */
 }

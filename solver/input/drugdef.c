@@ -44,6 +44,8 @@ static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_KU_L] = Q(HS_DK_KU_L, HS_REG_DRUG_KU_L),
     [HS_DK_KU_T] = Q(HS_DK_KU_T, HS_REG_DRUG_KU_T),
     [HS_DK_REGIMEN] = SKIP("regimen"),
+    [HS_DK_RECORDS] = SKIP("records"),
+    [HS_DK_RECORDS_ID] = SKIP("records_id"),
     [HS_DK_NAME] = {"name", HS_F_TEXT, HS_KIND_NUMBER, offsetof(hs__drugdef, name), HS_R_ANY,
                     NULL, 64, NULL},
     [HS_DK_ALIASES] = SKIP("aliases"),
@@ -66,7 +68,8 @@ int hs__drugdef_read(const hs__ydoc *d, hs__ynode map, const char *path, int lib
   for (int i = 0; i < HS_DK_N; i++) {
     int lib_only = i == HS_DK_NAME || i == HS_DK_ALIASES || i == HS_DK_DESCRIPTION ||
                    i == HS_DK_METABOLITES || i == HS_DK_REF_PK;
-    int scen_only = i == HS_DK_REGIMEN || i == HS_DK_LIBRARY;
+    int scen_only = i == HS_DK_REGIMEN || i == HS_DK_LIBRARY || i == HS_DK_RECORDS ||
+                    i == HS_DK_RECORDS_ID;
     fields[i] = DRUG_FIELDS[i];
     if ((library_file && scen_only) || (!library_file && lib_only)) fields[i].key = "\x01";
   }

@@ -241,7 +241,10 @@ int hs_scenario_clone(hs_scenario *dst, const hs_scenario *src, hs_error *err) {
   for (int i = 0; i < src->n_drugs; i++) {
     hs_scenario_drug *d = &dst->drugs[i];
     *d = src->drugs[i];
-    d->regimen = calloc((size_t)(d->n_regimen ? d->n_regimen : 1), sizeof *d->regimen);
+    int cap = d->records && d->records->max_count > d->n_regimen ? d->records->max_count
+                                                                  : d->n_regimen;
+    d->records = NULL; /* read from src by hs_scenario_use_records */
+    d->regimen = calloc((size_t)(cap ? cap : 1), sizeof *d->regimen);
     dst->n_drugs++;
     if (!d->regimen) goto oom;
     if (d->n_regimen) /* a metabolite has none (regimen NULL) */
@@ -252,9 +255,18 @@ oom:
   hs_scenario_release(dst);
   return hs_error_set(err, HS_ENOMEM, "out of memory copying the scenario");
 }
+static void records_free(hs_dose_records *r) {
+  if (!r) return;
+  free(r->ids), free(r->first), free(r->count), free(r->spec), free(r->of_run);
+  free(r);
+}
+
 void hs_scenario_release(hs_scenario *sc) {
   if (!sc) return;
-  for (int i = 0; i < sc->n_drugs; i++) free(sc->drugs[i].regimen);
+  for (int i = 0; i < sc->n_drugs; i++) {
+    free(sc->drugs[i].regimen);
+    records_free(sc->drugs[i].records);
+  }
   free(sc->drugs);
   free(sc->embo);
   free(sc->filter);

@@ -95,7 +95,7 @@ static int load_simulation(loader *L) {
 typedef struct drug_load {
   hs_library_metabolite met[HS_LIB_MAX_METABOLITES];
   int n_met;
-  hs__ynode key, map, regimen;
+  hs__ynode key, map, regimen, records;
 } drug_load;
 
 static int valid_name(const char *name) {
@@ -153,25 +153,30 @@ static int load_drug_params(loader *L, drug_load *dl, hs_scenario_drug *sd) {
  * drug given by TACE: k_rel = ln 2 / depot_release_half_life (model.md extension). Beads
  * release each drug at its own rate (bead_release in its library entry: irinotecan leaves
  * them within hours, doxorubicin over weeks) unless the scenario writes the half-life. */
-static void apply_carrier(loader *L, hs_scenario_drug *sd) {
+static void apply_carrier(loader *L, hs_scenario_drug *sd, const hs_dose_spec *s, int n) {
   double k = L->depot_k_rel;
   if (L->beads && !L->depot_written && sd->drug.k_rel_beads > 0) k = sd->drug.k_rel_beads;
-  for (int i = 0; L->depot_k_rel > 0 && i < sd->n_regimen; i++)
-    if (sd->regimen[i].route == HS_ROUTE_TACE) sd->drug.k_rel = k;
+  for (int i = 0; L->depot_k_rel > 0 && i < n; i++)
+    if (s[i].route == HS_ROUTE_TACE) sd->drug.k_rel = k;
 }
 
 static int load_drug_regimen(loader *L, const drug_load *dl, hs_scenario_drug *sd) {
   char path[160];
-  snprintf(path, sizeof path, "drugs.%s.regimen", sd->name);
-  int rc = hs__load_regimen(L, dl->regimen, dl->key, path, sd);
+  snprintf(path, sizeof path, "drugs.%s.%s", sd->name, dl->records ? "records" : "regimen");
+  int rc = dl->records ? hs__load_records(L, dl->records, dl->map, path, sd)
+                       : hs__load_regimen(L, dl->regimen, dl->key, path, sd);
   if (rc) return rc;
-  apply_carrier(L, sd);
-  for (int i = 0; i < sd->n_regimen; i++)
-    if (sd->regimen[i].route == HS_ROUTE_TACE && !(sd->drug.k_rel > 0)) {
-      snprintf(path, sizeof path, "drugs.%s.regimen[%d]", sd->name, i);
-      return hs__ydoc_error(L->d, hs__ydoc_item(L->d, dl->regimen, i), path, L->err,
-                            "a 'tace' dose loads the tumour depot, which this drug never "
-                            "releases: give the drug a 'depot_release' (e.g. '0.1 /h')");
+  /* records: every id's doses, not only the chosen one's */
+  const hs_dose_spec *s = sd->records ? sd->records->spec : sd->regimen;
+  int n = sd->records ? sd->records->first[sd->records->n_ids - 1] +
+                        sd->records->count[sd->records->n_ids - 1] : sd->n_regimen;
+  apply_carrier(L, sd, s, n);
+  for (int i = 0; i < n; i++)
+    if (s[i].route == HS_ROUTE_TACE && !(sd->drug.k_rel > 0)) {
+      if (!dl->records) snprintf(path, sizeof path, "drugs.%s.regimen[%d]", sd->name, i);
+      return hs__ydoc_error(L->d, dl->records ? dl->records : hs__ydoc_item(L->d, dl->regimen, i),
+                            path, L->err, "a 'tace' dose loads the tumour depot, which this drug "
+                            "never releases: give the drug a 'depot_release' (e.g. '0.1 /h')");
     }
   return HS_OK;
 }
@@ -184,7 +189,7 @@ static int is_metabolite(const hs_scenario_drug *sd, const hs_library_metabolite
 /* The dosed entry (one with a regimen) whose library entry forms drug i, or -1. */
 static int parent_of(loader *L, const drug_load *dl, int n, int i) {
   for (int j = 0; j < n; j++)
-    for (int k = 0; j != i && dl[j].regimen && k < dl[j].n_met; k++)
+    for (int k = 0; j != i && (dl[j].regimen || dl[j].records) && k < dl[j].n_met; k++)
       if (is_metabolite(&L->sc->drugs[i], &dl[j].met[k])) return j;
   return -1;
 }
@@ -239,8 +244,8 @@ static int load_regimens(loader *L, const drug_load *dl, int n) {
     hs_scenario_drug *sd = &L->sc->drugs[i];
     char path[160];
     snprintf(path, sizeof path, "drugs.%s.regimen", sd->name);
-    if (p >= 0 && dl[i].regimen)
-      return hs__ydoc_error(L->d, dl[i].regimen, path, L->err, "'%s' is formed from '%s' (a "
+    if (p >= 0 && (dl[i].regimen || dl[i].records))
+      return hs__ydoc_error(L->d, dl[i].regimen ? dl[i].regimen : dl[i].records, path, L->err, "'%s' is formed from '%s' (a "
                             "metabolite in its library entry): give it no regimen", sd->name,
                             L->sc->drugs[p].name);
     if (p < 0 && (rc = load_drug_regimen(L, &dl[i], sd))) return rc;
@@ -261,13 +266,14 @@ static int load_drug_list(loader *L, hs__ynode s, drug_load *dl, int n) {
     dl[i].key = k;
     dl[i].map = hs__ydoc_value(L->d, s, i);
     dl[i].regimen = hs__ydoc_get(L->d, dl[i].map, "regimen");
+    dl[i].records = hs__ydoc_get(L->d, dl[i].map, "records");
     rc = load_drug_params(L, &dl[i], &L->sc->drugs[i]);
     L->sc->n_drugs++;
     if (rc) return rc;
   }
   if ((rc = load_regimens(L, dl, n))) return rc;
   for (int j = 0; j < n; j++)
-    for (int m = 0; dl[j].regimen && m < dl[j].n_met; m++)
+    for (int m = 0; (dl[j].regimen || dl[j].records) && m < dl[j].n_met; m++)
       if ((rc = link_metabolite(L, dl, j, &dl[j].met[m]))) return rc;
   return HS_OK;
 }
@@ -303,7 +309,7 @@ static int load_all(loader *L) {
     return rc;
   hs__ynode sweep = hs__ydoc_get(L->d, L->root, "sweep");
   if (sweep && (rc = hs__sweep_read(L->d, sweep, L->sc, L->err))) return rc;
-  return HS_OK;
+  return hs__records_link(L);
 }
 
 int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
@@ -313,13 +319,13 @@ int hs_scenario_load_text(hs_scenario *sc, const char *name, const char *text,
   if (!d) return err ? err->code : HS_EINPUT;
   loader L = {.d = d, .data_dir = data_dir ? data_dir : hs_scenario_data_dir(), .err = err,
               .sc = sc, .root = hs__ydoc_root(d)};
-  int rc = load_all(&L);
+  sc->path = strdup(name); /* files the scenario names are relative to it */
+  int rc = sc->path ? load_all(&L) : hs_error_set(err, HS_ENOMEM, "out of memory");
   hs__catalog_free(L.cat);
   hs__ydoc_free(d);
   if (!rc) {
-    sc->path = strdup(name);
     sc->text = strdup(text);
-    if (!sc->path || !sc->text) rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (!sc->text) rc = hs_error_set(err, HS_ENOMEM, "out of memory");
   }
   if (rc) hs_scenario_release(sc);
   return rc;

@@ -66,4 +66,16 @@ int hs__load_ha_occlusion(loader *L);
 int hs__load_regimen(loader *L, hs__ynode reg, hs__ynode drug, const char *path,
                      hs_scenario_drug *sd);
 
+/* ---- dosing records (scenario_records.c) ----------------------------------------------- */
+
+/* `records: FILE.csv` (and `records_id:`) of drug entry `drug` into sd->records and the
+ * regimen of the chosen id into sd->regimen; with a patient table (`sweep: {design:
+ * table}`) the choice waits for hs__records_link. Errors name the CSV's line and column. */
+int hs__load_records(loader *L, hs__ynode records, hs__ynode drug, const char *path,
+                     hs_scenario_drug *sd);
+/* After the sweep section: each run of a patient table to its id's records (every id must
+ * have some), the first row's regimen as the scenario's, regimen paths of such drugs
+ * refused, and the records' hashes added to the sweep's description (--resume). */
+int hs__records_link(loader *L);
+
 #endif

@@ -2,6 +2,8 @@
  * units, correlation; converted once at load time into an hs_design. */
 #include "sweepspec.h"
 
+#include "table.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,7 +20,7 @@ typedef struct sweep_in {
   int chunk;
 } sweep_in;
 
-enum { W_DESIGN, W_RUNS, W_SEED, W_PRECISION, W_CHUNK, W_PARAMS, W_CORR, W_N };
+enum { W_DESIGN, W_RUNS, W_SEED, W_PRECISION, W_CHUNK, W_PARAMS, W_CORR, W_FILE, W_N };
 static const hs__field SWEEP_FIELDS[W_N] = {
     {"design", HS_F_ENUM, HS_KIND_NUMBER, offsetof(sweep_in, design), HS_R_ANY, hs_design_kind_names, 0, NULL},
     {"runs", HS_F_QTY, HS_KIND_NUMBER, offsetof(sweep_in, runs), HS_R_POS, NULL, 0, NULL},
@@ -28,6 +30,7 @@ static const hs__field SWEEP_FIELDS[W_N] = {
     {"chunk", HS_F_INT, HS_KIND_NUMBER, offsetof(sweep_in, chunk), HS_R_ANY, NULL, 0, NULL},
     {"parameters", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
     {"correlation", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
+    {"file", HS_F_SKIP, HS_KIND_NUMBER, 0, HS_R_ANY, NULL, 0, NULL},
 };
 
 /* A parameter's entry: {from, to, n, scale} | {values} | {distribution, ...} | {cv}. */
@@ -58,7 +61,7 @@ typedef struct ctx {
 /* A value of the parameter's kind (units converted; doses must carry the slot's norm) inside
  * the range the registry declares for it. */
 static int read_value(ctx *c, hs__ynode n, const char *path, const hs_scenario_slot *slot,
-                      double *out) {
+                      double *out, hs_design_param *p) {
   const char *text = hs__ydoc_scalar(c->d, n);
   hs_norm norm = HS_NORM_NONE;
   hs_error e;
@@ -68,14 +71,15 @@ static int read_value(ctx *c, hs__ynode n, const char *path, const hs_scenario_s
   if (norm != slot->norm)
     return hs__ydoc_error(c->d, n, path, c->err, "'%s' must be in %s like the scenario's dose",
                           text, slot->unit);
+  if (!(p->unit_scale > 0)) hs__param_note_unit(p, text, slot); /* the first value's unit */
   return hs__ydoc_check_range(c->d, n, path, *out, text, slot->range, c->err);
 }
 
 static int read_key_value(ctx *c, hs__ynode map, const char *key, const char *path,
-                          const hs_scenario_slot *slot, double *out) {
+                          const hs_scenario_slot *slot, double *out, hs_design_param *p) {
   char sub[200];
   snprintf(sub, sizeof sub, "%s.%s", path, key);
-  return read_value(c, hs__ydoc_get(c->d, map, key), sub, slot, out);
+  return read_value(c, hs__ydoc_get(c->d, map, key), sub, slot, out, p);
 }
 
 static int read_list(ctx *c, hs__ynode list, const char *path, const hs_scenario_slot *slot,
@@ -87,7 +91,7 @@ static int read_list(ctx *c, hs__ynode list, const char *path, const hs_scenario
   if (!p->values) return hs_error_set(c->err, HS_ENOMEM, "out of memory");
   p->dist = HS_DIST_LIST;
   for (int i = 0; i < n; i++, p->n_values++) {
-    int rc = read_value(c, hs__ydoc_item(c->d, list, i), path, slot, &p->values[i]);
+    int rc = read_value(c, hs__ydoc_item(c->d, list, i), path, slot, &p->values[i], p);
     if (rc) return rc;
   }
   return HS_OK;
@@ -100,20 +104,20 @@ static int read_distribution(ctx *c, hs__ynode map, const char *path, const para
   switch (in->dist) {
   case 0: /* uniform */
     p->dist = HS_DIST_RANGE;
-    if (!(rc = read_key_value(c, map, "from", path, slot, &p->lo)))
-      rc = read_key_value(c, map, "to", path, slot, &p->hi);
+    if (!(rc = read_key_value(c, map, "from", path, slot, &p->lo, p)))
+      rc = read_key_value(c, map, "to", path, slot, &p->hi, p);
     break;
   case 1: /* normal */
     p->dist = HS_DIST_NORMAL;
-    if (!(rc = read_key_value(c, map, "mean", path, slot, &p->mean)))
-      rc = read_key_value(c, map, "sd", path, slot, &p->sd);
+    if (!(rc = read_key_value(c, map, "mean", path, slot, &p->mean, p)))
+      rc = read_key_value(c, map, "sd", path, slot, &p->sd, p);
     break;
   default: /* lognormal */
     p->dist = HS_DIST_LOGNORMAL;
     p->cv = in->cv;
     if (!info[Q_CV].set) return hs__ydoc_error(c->d, map, path, c->err, "a lognormal needs 'cv'");
     if (hs__ydoc_get(c->d, map, "median"))
-      rc = read_key_value(c, map, "median", path, slot, &p->mean);
+      rc = read_key_value(c, map, "median", path, slot, &p->mean, p);
     else
       p->mean = hs_scenario_slot_get(slot); /* centred on the scenario's own value */
   }
@@ -152,8 +156,8 @@ static int read_param(ctx *c, hs__ynode key, hs__ynode map, hs_design_param *p, 
   p->dist = HS_DIST_RANGE;
   p->n = in.n;
   p->log_scale = in.scale == 1;
-  if ((rc = read_key_value(c, map, "from", sub, &slot, &p->lo))) return rc;
-  return read_key_value(c, map, "to", sub, &slot, &p->hi);
+  if ((rc = read_key_value(c, map, "from", sub, &slot, &p->lo, p))) return rc;
+  return read_key_value(c, map, "to", sub, &slot, &p->hi, p);
 }
 
 static int read_params(ctx *c, hs__ynode map, int grid) {
@@ -211,6 +215,35 @@ static void describe(hs_sweep_spec *w) {
                     dz->params[i].path);
 }
 
+/* `design: table`: `file` names the patient table, which gives the runs and parameters. */
+static int read_table(ctx *c, hs__ynode node) {
+  static const char *const not_here[] = {"runs", "seed", "parameters", "correlation", NULL};
+  hs_design *dz = &c->sc->sweep.design;
+  hs__ynode file = hs__ydoc_get(c->d, node, "file");
+  const char *name = hs__ydoc_scalar(c->d, file);
+  hs_error e;
+  if (dz->kind != HS_DESIGN_TABLE)
+    return hs__ydoc_error(c->d, file, "sweep.file", c->err, "a 'file' is read by design "
+                          "'table' only");
+  if (!name || !*name)
+    return hs__ydoc_error(c->d, file ? file : node, "sweep.file", c->err, "design 'table' "
+                          "needs 'file', a CSV with an 'id' column (see README, Patient tables)");
+  for (int i = 0; not_here[i]; i++)
+    if (hs__ydoc_get(c->d, node, not_here[i]))
+      return hs__ydoc_error(c->d, hs__ydoc_get(c->d, node, not_here[i]), "sweep", c->err,
+                            "a table design takes its runs and parameters from '%s': remove "
+                            "'%s'", name, not_here[i]);
+  uint64_t hash = 0;
+  int rc = hs__table_read(c->sc, name, &hash, c->err); /* messages name the table's lines */
+  if (rc) return rc;
+  if (hs_design_init(dz, &e)) return hs__ydoc_error(c->d, node, "sweep", c->err, "%s", e.msg);
+  describe(&c->sc->sweep);
+  size_t len = strlen(c->sc->sweep.text); /* a changed table is another design (--resume) */
+  snprintf(c->sc->sweep.text + len, sizeof c->sc->sweep.text - len, "; file %s, FNV-1a %016llx",
+           name, (unsigned long long)hash);
+  return HS_OK;
+}
+
 /* Whole numbers only, exactly representable. */
 static int whole(double x) { return x == floor(x) && x >= 0 && x <= 9007199254740992.0; }
 
@@ -225,6 +258,10 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   w->design.kind = (hs_design_kind)in.design;
   int grid = w->design.kind == HS_DESIGN_GRID;
   if (!info[W_DESIGN].set) return hs__ydoc_error(d, node, "sweep.design", err, "is required");
+  w->ts_float32 = in.precision == 0;
+  w->chunk_runs = info[W_CHUNK].set ? in.chunk : 1024;
+  if (w->design.kind == HS_DESIGN_TABLE || hs__ydoc_get(d, node, "file"))
+    return read_table(&c, node);
   if (!grid && !info[W_RUNS].set)
     return hs__ydoc_error(d, node, "sweep.runs", err, "is required for a '%s' design",
                           hs_design_kind_names[in.design]);
@@ -244,8 +281,6 @@ int hs__sweep_read(const hs__ydoc *d, hs__ynode node, hs_scenario *sc, hs_error 
   w->design.n_runs = gsa ? 0 : (int64_t)in.runs; /* saltelli, morris: runs = N, r (base) */
   w->design.n_base = gsa ? (int64_t)in.runs : 0;
   w->design.seed = (uint64_t)in.seed;
-  w->ts_float32 = in.precision == 0;
-  w->chunk_runs = info[W_CHUNK].set ? in.chunk : 1024;
   hs__ynode params = hs__ydoc_get(d, node, "parameters");
   if (!params) return hs__ydoc_error(d, node, "sweep.parameters", err, "is required");
   if ((rc = read_params(&c, params, grid))) return rc;

@@ -64,7 +64,7 @@ int hs__worker_init(hs__worker *w, const hs__plan *pl, hs_error *err) {
   int rc = hs_scenario_clone(&w->sc, pl->sc, err);
   if (rc) return rc;
   if (!(w->solver = hs_solver_create(err))) return err->code;
-  w->dose_cap = hs_simulate_dose_cap(&w->sc);
+  w->dose_cap = hs_simulate_dose_cap(pl->sc); /* the clone holds no records */
   w->slots = calloc((size_t)pl->n_params + 1, sizeof *w->slots);
   w->doses = calloc((size_t)w->dose_cap, sizeof *w->doses);
   w->m = calloc(d, sizeof *w->m);
@@ -108,6 +108,7 @@ static void resolved_row(const hs_scenario *sc, int d, double *v, int n) {
 static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   hs_error e;
   hs_design_point(pl->design, run, w->values);
+  hs_scenario_use_records(&w->sc, pl->sc, run);
   for (int p = 0; p < pl->n_params; p++) {
     hs_scenario_slot_set(&w->sc, &w->slots[p], w->values[p]);
     w->out.params[(size_t)r * pl->n_params + p] = w->values[p];
@@ -236,7 +237,7 @@ void hs__writer_take(hs__writer *wr, const hs__chunk *c, const hs__plan *pl) {
 
 void hs__names_free(hs__names *n) {
   free(n->param), free(n->param_units), free(n->drug), free(n->metric), free(n->metric_units);
-  free(n->time);
+  free(n->time), free(n->param_scen_units), free(n->param_scen_scale);
 }
 
 int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_sweep_layout *lay,
@@ -249,10 +250,17 @@ int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_
   nm->metric = calloc((size_t)pl->n_metrics, sizeof(char *));
   nm->metric_units = calloc((size_t)pl->n_metrics, sizeof(char *));
   nm->time = calloc((size_t)pl->n_time, sizeof(double));
-  if (!nm->param || !nm->param_units || !nm->drug || !nm->metric || !nm->metric_units || !nm->time)
+  nm->param_scen_units = calloc((size_t)pl->n_params + 1, sizeof(char *));
+  nm->param_scen_scale = calloc((size_t)pl->n_params + 1, sizeof(double));
+  if (!nm->param || !nm->param_units || !nm->drug || !nm->metric || !nm->metric_units ||
+      !nm->time || !nm->param_scen_units || !nm->param_scen_scale)
     return hs_error_set(err, HS_ENOMEM, "out of memory");
-  for (int p = 0; p < pl->n_params; p++)
-    nm->param[p] = pl->design->params[p].path, nm->param_units[p] = w0->slots[p].unit;
+  for (int p = 0; p < pl->n_params; p++) {
+    const hs_design_param *dp = &pl->design->params[p];
+    nm->param[p] = dp->path, nm->param_units[p] = w0->slots[p].unit;
+    nm->param_scen_units[p] = dp->unit_scale > 0 ? dp->unit : w0->slots[p].unit;
+    nm->param_scen_scale[p] = dp->unit_scale > 0 ? dp->unit_scale : 1;
+  }
   for (int d = 0; d < pl->n_drugs; d++) nm->drug[d] = sc->drugs[d].name;
   for (int j = 0; j < pl->n_metrics; j++) {
     const int k = j - pl->n_metric_fields; /* the resolved parameters after the metrics */
@@ -262,7 +270,9 @@ int hs__make_layout(const hs__plan *pl, const hs__worker *w0, hs__names *nm, hs_
   for (int k = 0; k < pl->n_time; k++) nm->time[k] = fmin(k * sc->sim.dt_out, sc->sim.t_end);
   *lay = (hs_sweep_layout){
       .n_runs = pl->n_runs, .chunk_runs = pl->chunk, .n_params = pl->n_params,
-      .param_names = nm->param, .param_units = nm->param_units, .n_drugs = pl->n_drugs,
+      .param_names = nm->param, .param_units = nm->param_units,
+      .param_scenario_units = nm->param_scen_units, .param_scenario_scale = nm->param_scen_scale,
+      .run_ids = pl->design->ids, .run_id_len = HS_DESIGN_ID_LEN, .n_drugs = pl->n_drugs,
       .drug_names = nm->drug, .n_metrics = pl->n_metrics, .metric_names = nm->metric,
       .metric_units = nm->metric_units, .timeseries = pl->timeseries,
       .ts_float32 = sc->sweep.ts_float32, .n_time = pl->n_time, .time = nm->time,

@@ -82,8 +82,8 @@ typedef struct hs__writer {
 
 /* The sweep file's names and units, owned here, pointed to by the layout. */
 typedef struct hs__names {
-  const char **param, **param_units, **drug, **metric, **metric_units;
-  double *time;
+  const char **param, **param_units, **drug, **metric, **metric_units, **param_scen_units;
+  double *time, *param_scen_scale;
 } hs__names;
 
 void hs__sweep_plan(const hs_scenario *sc, const hs_sweep_opts *o, hs__plan *pl);

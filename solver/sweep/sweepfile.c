@@ -56,7 +56,7 @@ hs__shard_name hs__sweepfile_shard_str(int k, int n) {
 
 /* ---- layout checks ------------------------------------------------------------------ */
 
-static const char *const RESERVED[] = {"run", "drug", "time", "status", "reason"};
+static const char *const RESERVED[] = {"run", "drug", "time", "status", "reason", "id"};
 #define N_RESERVED ((int)(sizeof RESERVED / sizeof RESERVED[0]))
 
 /* Variable names (parameters, metrics, series) in one sequence; NULL past the end. */

@@ -255,6 +255,42 @@ static int create_status(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *
   return rc;
 }
 
+/* The unit the scenario wrote parameter i in, beside its internal one (hs_sweepfile.h). */
+static int scenario_units(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay, int i) {
+  if (!lay->param_scenario_units || !lay->param_scenario_units[i] ||
+      !lay->param_scenario_scale || !(lay->param_scenario_scale[i] > 0))
+    return HS_OK;
+  int rc = HS_OK;
+  hid_t ds = -1;
+  HS_H5ID(ds, H5Dopen2(file, lay->param_names[i], H5P_DEFAULT), "H5Dopen2 '%s'",
+          lay->param_names[i]);
+  if (!(rc = hs__h5_attr_str(c, ds, "scenario_units", lay->param_scenario_units[i])))
+    rc = hs__h5_attr_f64(c, ds, "scenario_scale", lay->param_scenario_scale[i]);
+done:
+  hs__h5_close(ds);
+  return rc;
+}
+
+/* A patient table's row ids: fixed-length UTF-8 strings [run], written whole. */
+static int create_ids(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
+                      const hid_t sc[3]) {
+  int rc = HS_OK;
+  hid_t ty = -1, ds = -1;
+  if (!lay->run_ids) return HS_OK;
+  HS_H5ID(ty, hs__h5_fixed_utf8((size_t)lay->run_id_len), "H5Tcopy (id type)");
+  var_spec v = run_var(lay, sc, 1, "id", "");
+  v.long_name = "id of the patient table's row (one run a row)";
+  v.ftype = ty;
+  v.fill = NULL;
+  if ((rc = make_var(c, file, &v, &ds)) || (rc = hs__h5_attr_str(c, ds, "_Encoding", "utf-8")))
+    goto done;
+  HS_H5TRY(H5Dwrite(ds, ty, H5S_ALL, H5S_ALL, c->dxpl, lay->run_ids), "H5Dwrite 'id'");
+done:
+  hs__h5_close(ds);
+  hs__h5_close(ty);
+  return rc;
+}
+
 /* Every per-run variable: parameters, metrics, status, reason, series. */
 static int create_vars(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *lay,
                        const hid_t sc[3], hid_t str) {
@@ -262,8 +298,9 @@ static int create_vars(const hs__h5ctx *c, hid_t file, const hs_sweep_layout *la
   for (int i = 0; i < lay->n_params && !rc; i++) {
     var_spec v =
         run_var(lay, sc, 1, lay->param_names[i], hs__sweepfile_unit_of(lay->param_units, i));
-    rc = make_var(c, file, &v, NULL);
+    if (!(rc = make_var(c, file, &v, NULL))) rc = scenario_units(c, file, lay, i);
   }
+  if (!rc) rc = create_ids(c, file, lay, sc);
   for (int i = 0; i < lay->n_metrics && !rc; i++) {
     var_spec v =
         run_var(lay, sc, 2, lay->metric_names[i], hs__sweepfile_unit_of(lay->metric_units, i));

@@ -86,6 +86,18 @@ static int read_header(const hs__h5ctx *c, hid_t file, info_hdr *h) {
   return HS_OK;
 }
 
+/* A patient table's ids: how many, and the first few. */
+static void print_ids(FILE *out, hid_t file) {
+  hsize_t n = 0;
+  if (H5Lexists(file, "id", H5P_DEFAULT) <= 0) return;
+  char **ids = hs__sweepfile_read_strings(file, "id", &n);
+  if (!ids) return;
+  fprintf(out, "ids: %llu (", (unsigned long long)n);
+  for (hsize_t i = 0; i < n && i < 5; i++) fprintf(out, "%s%s", i ? ", " : "", ids[i]);
+  fprintf(out, "%s)\n", n > 5 ? ", ..." : "");
+  hs__sweepfile_free_strings(ids, n);
+}
+
 static void print_header(FILE *out, const char *path, hid_t file, const info_hdr *h) {
   char *scen = hs__h5_attr_get_str(file, "scenario_path");
   char *design = hs__h5_attr_get_str(file, "design");
@@ -95,6 +107,7 @@ static void print_header(FILE *out, const char *path, hid_t file, const info_hdr
   fprintf(out, "scenario: %s\n", scen ? scen : "?");
   fprintf(out, "design: %s, seed %llu%s\n", design ? design : "?", (unsigned long long)seed,
           has_seed ? "" : " (missing)");
+  print_ids(out, file);
   if (h->shard.s[0] && h->end > h->first)
     fprintf(out, "shard %s: runs %lld-%lld, %lld done of %lld (%lld failed)\n", h->shard.s,
             (long long)h->first, (long long)h->end - 1, (long long)(h->done - h->first),

@@ -4,12 +4,14 @@
 #include "hs_sweepfile.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
+#include "hs_design.h"
 #include "output/h5util.h"
 #include "sweepfile_int.h"
 
@@ -19,18 +21,22 @@
 typedef struct file_layout {
   hs_sweep_layout lay;
   const char **pn, **pu, **mn, **mu, **sn, **su; /* names and units of the variables */
+  const char **ps;  /* parameters' scenario_units */
+  double *pscale;   /* parameters' scenario_scale (0: none) */
   const char **drugs;
   char **own; /* every string above, strdup'd */
   int n_own, cap_own;
   double *time;
+  char *ids; /* a patient table's ids (HS_DESIGN_ID_LEN bytes each), or NULL */
 } file_layout;
 
 static void file_layout_free(file_layout *fl) {
   for (int i = 0; i < fl->n_own; i++) free(fl->own[i]);
   free(fl->own);
   free(fl->pn), free(fl->pu), free(fl->mn), free(fl->mu), free(fl->sn), free(fl->su);
+  free(fl->ps), free(fl->pscale);
   free(fl->drugs);
-  free(fl->time);
+  free(fl->time), free(fl->ids);
 }
 
 /* A copy of s owned by fl; NULL when out of memory. */
@@ -55,10 +61,11 @@ static int not_sweep(const hs__h5ctx *c, const char *what) {
 /* Arrays for n_links variables and 2 n_links + n_drugs + 6 strings (5 provenance, solver). */
 static int layout_alloc(const hs__h5ctx *c, file_layout *fl, hsize_t n_links, hsize_t n_drugs) {
   size_t n = (size_t)n_links + 1;
-  const char ***arrays[] = {&fl->pn, &fl->pu, &fl->mn, &fl->mu, &fl->sn, &fl->su};
-  for (int i = 0; i < 6; i++)
+  const char ***arrays[] = {&fl->pn, &fl->pu, &fl->mn, &fl->mu, &fl->sn, &fl->su, &fl->ps};
+  for (int i = 0; i < 7; i++)
     if (!(*arrays[i] = calloc(n, sizeof(char *)))) goto oom;
-  fl->cap_own = (int)(2 * n + n_drugs + 6);
+  if (!(fl->pscale = calloc(n, sizeof(double)))) goto oom;
+  fl->cap_own = (int)(3 * n + n_drugs + 6);
   fl->drugs = calloc((size_t)n_drugs + 1, sizeof(char *));
   fl->own = calloc((size_t)fl->cap_own, sizeof(char *));
   if (fl->drugs && fl->own) return HS_OK;
@@ -130,6 +137,10 @@ static int add_var(const hs__h5ctx *c, hid_t file, file_layout *fl, const char *
     rc = not_sweep(c, "a variable without units");
     goto done;
   }
+  if (rank == 1 && H5Aexists(ds, "scenario_scale") > 0) { /* older files have none */
+    fl->ps[l->n_params] = keep_attr(fl, ds, "scenario_units");
+    hs__h5_attr_get(ds, "scenario_scale", H5T_NATIVE_DOUBLE, &fl->pscale[l->n_params]);
+  }
   if (rank == 1) fl->pn[l->n_params] = n, fl->pu[l->n_params++] = u;
   else if (rank == 2) fl->mn[l->n_metrics] = n, fl->mu[l->n_metrics++] = u;
   else if (rank == 3) fl->sn[l->n_series] = n, fl->su[l->n_series++] = u;
@@ -150,6 +161,7 @@ static int read_vars(const hs__h5ctx *c, hid_t file, file_layout *fl, hsize_t n_
   char name[HS_SF_NAME_MAX + 2];
   hs_sweep_layout *l = &fl->lay;
   l->param_names = fl->pn, l->param_units = fl->pu;
+  l->param_scenario_units = fl->ps, l->param_scenario_scale = fl->pscale;
   l->metric_names = fl->mn, l->metric_units = fl->mu;
   l->series_names = fl->sn, l->series_units = fl->su;
   for (hsize_t i = 0; i < n_links && !rc; i++) {
@@ -162,6 +174,24 @@ static int read_vars(const hs__h5ctx *c, hid_t file, file_layout *fl, hsize_t n_
   return rc;
 }
 
+/* A patient table's ids (dataset `id`), when the file has them. */
+static int read_ids(const hs__h5ctx *c, hid_t file, file_layout *fl) {
+  hsize_t n = 0;
+  if (H5Lexists(file, "id", H5P_DEFAULT) <= 0) return HS_OK;
+  char **ids = hs__sweepfile_read_strings(file, "id", &n);
+  if (!ids || n != (hsize_t)fl->lay.n_runs) {
+    hs__sweepfile_free_strings(ids, n);
+    return not_sweep(c, "'id' is not one string a run");
+  }
+  if ((fl->ids = calloc((size_t)n, HS_DESIGN_ID_LEN)))
+    for (hsize_t i = 0; i < n; i++)
+      snprintf(fl->ids + i * HS_DESIGN_ID_LEN, HS_DESIGN_ID_LEN, "%s", ids[i]);
+  hs__sweepfile_free_strings(ids, n);
+  if (!fl->ids) return hs_error_set(c->err, HS_ENOMEM, "%s: out of memory", c->path);
+  fl->lay.run_ids = fl->ids, fl->lay.run_id_len = HS_DESIGN_ID_LEN;
+  return HS_OK;
+}
+
 /* The layout of the sweep file `file` (a shard), as hs_sweepfile_create wants it. */
 static int read_layout(const hs__h5ctx *c, hid_t file, file_layout *fl) {
   int rc;
@@ -171,7 +201,7 @@ static int read_layout(const hs__h5ctx *c, hid_t file, file_layout *fl) {
   if (!drugs || nd < 1 || nd > INT32_MAX) rc = not_sweep(c, "no 'drug' names");
   else if (H5Gget_info(file, &gi) < 0) rc = hs__h5_fail(c, "H5Gget_info '/'");
   else if (!(rc = layout_alloc(c, fl, gi.nlinks, nd)) && !(rc = read_provenance(c, file, fl)) &&
-           !(rc = read_scales(c, file, fl, drugs, nd)))
+           !(rc = read_scales(c, file, fl, drugs, nd)) && !(rc = read_ids(c, file, fl)))
     rc = read_vars(c, file, fl, gi.nlinks);
   hs__sweepfile_free_strings(drugs, nd);
   return rc;

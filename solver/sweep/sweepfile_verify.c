@@ -56,6 +56,31 @@ static int bad_value(const char *name, hid_t ty, int rank, const void *buf, hsiz
   return 0;
 }
 
+/* Every chunk of a per-run dataset ds that holds stored rows [r0, r1) exists, with all its
+ * filters applied: a damaged chunk index can lose one (reads then give the fill value, which
+ * a metric's NaN cannot tell from a failed run) or mark its filters skipped. 1 when so. */
+static int chunks_ok(hid_t ds, const char *name, int rank, const hsize_t *dims, hsize_t r0,
+                     hsize_t r1, char *why) {
+  hsize_t ck[H5S_MAX_RANK] = {0}, at[H5S_MAX_RANK] = {0}, size;
+  hid_t dcpl = H5Dget_create_plist(ds);
+  int chunked = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+                H5Pget_chunk(dcpl, rank, ck) == rank;
+  hs__h5_close(dcpl);
+  if (!chunked || r0 >= r1) return 1;
+  for (at[0] = r0 / ck[0] * ck[0]; at[0] < r1;) {
+    unsigned mask = 0;
+    haddr_t addr = HADDR_UNDEF;
+    if (H5Dget_chunk_info_by_coord(ds, at, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF ||
+        mask != 0)
+      return !hs__sweepfile_say(why, "dataset '%s' holds no result for stored run %llu (a lost "
+                                "chunk)", name, (unsigned long long)(at[0] > r0 ? at[0] : r0));
+    int i = rank - 1; /* the next chunk: the last dimension fastest */
+    while (i > 0 && (at[i] += ck[i]) >= dims[i]) at[i--] = 0;
+    if (i == 0) at[0] += ck[0];
+  }
+  return 1;
+}
+
 /* Rows per read: whole chunks of dimension 0, about VERIFY_BLOCK_BYTES. */
 static hsize_t block_rows(hid_t ds, size_t row_bytes) {
   hsize_t ck[H5S_MAX_RANK] = {0}, n = VERIFY_BLOCK_BYTES / row_bytes;
@@ -101,6 +126,10 @@ static int verify_open(hid_t ds, const char *name, span *v) {
   hsize_t blk = row ? block_rows(ds, row) : 0;
   if (!elem || !row || !(buf = malloc(blk * row))) {
     bad = hs__sweepfile_say(v->why, "dataset '%s' has an implausible shape", name);
+    goto done;
+  }
+  if (per_run && !chunks_ok(ds, name, rank, dims, r0, r1, v->why)) {
+    bad = 1;
     goto done;
   }
   for (hsize_t r = per_run && blk ? r0 / blk * blk : r0; r < r1 && !bad; r += blk) {
