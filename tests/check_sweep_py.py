@@ -57,5 +57,11 @@ with tempfile.TemporaryDirectory() as tmp:
     check(np.allclose(vol.sel(id="P03").values, 240.0, rtol=1e-12), f"P03 volume {vol.values}")
     check(by_id["auc_tumor"].sel(id="P02", drug="oxaliplatin").size == 1, "selection by id")
     ds.close()
+    # `info` names the ids and gives each parameter's range in the unit the table wrote
+    info = subprocess.run([BIN, "info", out], capture_output=True, text=True, check=True).stdout
+    check("ids: 4 (P01, P02, P03, P04)\n" in info, f"info ids: {info[:400]}")
+    rows = {ln.split()[0]: ln.split()[1:] for ln in info.splitlines() if ln.strip()}
+    check(rows.get("tumor.volume") == ["mL", "35", "240"], f"info tumor.volume {rows.get('tumor.volume')}")
+    check(rows.get("patient.weight") == ["kg", "58.5", "92"], f"info weight {rows.get('patient.weight')}")
 
 report("python")

@@ -174,7 +174,22 @@ static void print_stats(FILE *out, const char *name, const char *drug, const cha
   fputc('\n', out);
 }
 
-/* One row per parameter (rank 1) or per metric and drug (rank 2). */
+/* A parameter's range in the unit the scenario wrote it in (the dataset's scenario_units
+ * and scenario_scale; files without them keep the internal unit in *units). */
+static void scenario_unit(hid_t ds, char **units, stats *s) {
+  double scale;
+  char *su = hs__h5_attr_get_str(ds, "scenario_units");
+  if (su && hs__h5_attr_get(ds, "scenario_scale", H5T_NATIVE_DOUBLE, &scale) == 0 &&
+      scale > 0 && isfinite(scale)) {
+    s->min *= scale, s->max *= scale;
+    if (*units) H5free_memory(*units);
+    *units = su;
+  } else if (su) {
+    H5free_memory(su);
+  }
+}
+
+/* One row per parameter (rank 1, in the scenario's unit) or per metric and drug (rank 2). */
 static int info_var(const hs__h5ctx *c, FILE *out, hid_t file, const char *name, int rank,
                     const info_hdr *h, double *buf, stats *st) {
   int rc = HS_OK;
@@ -184,6 +199,7 @@ static int info_var(const hs__h5ctx *c, FILE *out, hid_t file, const char *name,
   if (!is_stat_var(ds, name, rank, h)) goto done;
   if ((rc = var_stats(c, ds, rank, h, buf, st))) goto done;
   units = hs__h5_attr_get_str(ds, "units");
+  if (rank == 1) scenario_unit(ds, &units, st);
   if (rank == 1) print_stats(out, name, NULL, units, st, 0);
   for (hsize_t d = 0; rank == 2 && d < h->n_drugs; d++)
     print_stats(out, name, h->drugs[d], units, &st[d], 1);

@@ -50,7 +50,7 @@ static herr_t read_attr(hid_t loc, const char *name, const H5A_info_t *ai, void 
  * damaged global heap behind such a string made that conversion loop forever. */
 static const char *const root_strings[] = {"shard", "design", "design_text", "scenario_text",
                                            "scenario_path", NULL};
-static const char *const var_strings[] = {"units", "long_name", NULL};
+static const char *const var_strings[] = {"units", "long_name", "scenario_units", NULL};
 
 static void read_strings(hid_t loc, const char *const *names) {
   for (int i = 0; names[i]; i++) {
