@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BLOCK = re.compile(r"(<!-- sample: ([\w-]+) -->\n)(.*?)(<!-- sample end -->)", re.S)
@@ -60,7 +61,31 @@ def compare_table(binary):
     return indent(out.split("\n\n")[0].splitlines())
 
 
-SAMPLES = {"run-table": run_table, "run-json": run_json, "compare-table": compare_table}
+def walk_info(binary):
+    """The walk-through's patient table: `info` down to the first metric rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "patients.h5")
+        run(binary, "sweep", "scenarios/patients/oxaliplatin_patients.yaml", "-o", out, "--quiet")
+        lines = run(binary, "info", out).replace(out, "output/walk/patients.h5").splitlines()
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("metric"))
+    picked = [ln for ln in lines[end + 1:] if ln.split()[:2] in (["auc_tumor", "oxaliplatin"],
+                                                                 ["auc_plasma", "oxaliplatin"])]
+    return indent(lines[:end + 1] + picked + ["..."])
+
+
+def walk_sens(binary):
+    """The walk-through's Sobol' table: the heading and oxaliplatin's two metrics."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = run(binary, "sensitivity", "scenarios/sweeps/oxaliplatin_sensitivity.yaml", "-o",
+                  os.path.join(tmp, "sens.h5"), "--metrics", "auc_tumor,regional_advantage",
+                  "--quiet")
+    blocks = out.split("\n\n")
+    keep = [blocks[0]] + [b for b in blocks[1:] if " of oxaliplatin:" in b.splitlines()[0]]
+    return indent("\n\n".join(keep).rstrip("\n").splitlines())
+
+
+SAMPLES = {"run-table": run_table, "run-json": run_json, "compare-table": compare_table,
+           "walk-info": walk_info, "walk-sens": walk_sens}
 
 
 def main():
