@@ -433,8 +433,12 @@ START_TEST(test_fuzz_found_files) {
     snprintf(want, sizeof want, "hepatosim: error: %s%s\n", path, files[i].says);
     ck_assert_int_eq(hs_test_run((const char *[]){"info", path, NULL}, 0, 0, log), files[i].status);
     const char *text = hs_test_slurp(log); /* stdout and stderr: refused = the error alone */
+    char san[400]; /* under ASan (make sanitize) the child reports and exits 1 instead */
+    snprintf(san, sizeof san, "hepatosim: error: %s is damaged: reading it failed in an isolated "
+             "read (exit 1); the file is not used\n", path);
     if (files[i].status == 2)
-      ck_assert_str_eq(text, want);
+      ck_assert_msg(!strcmp(text, want) || (strstr(files[i].says, "signal") && !strcmp(text, san)),
+                    "%s: got %s", files[i].name, text);
     else
       ck_assert_msg(strstr(text, want), "%s: got %s", files[i].name, text);
   }

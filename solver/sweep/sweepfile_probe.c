@@ -110,7 +110,7 @@ static rlim_t cpu_limit(const char *path) {
 /* The child's side: run fn with its output into fd_out, then send the hs_error whole. */
 static void child(const char *path, hs__sweepfile_reader fn, int fd_out, int fd_err) {
   hs_error e;
-  hs_error_clear(&e);
+  memset(&e, 0, sizeof e); /* sent whole: no byte of it left undefined */
   rlim_t lim = cpu_limit(path);
   struct rlimit cpu = {lim, lim + 1};
   setrlimit(RLIMIT_CPU, &cpu);
