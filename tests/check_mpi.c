@@ -114,6 +114,27 @@ START_TEST(test_mpi_resume_other_rank_count) {
 }
 END_TEST
 
+/* SIGTERM while rank 0 creates the file of a huge sweep (9e8 runs): the job stops there
+ * (the file is created through the serial driver, whose allocation is incremental, and the
+ * run scale's blocks look at the signal), keeps a resumable partial file with no run done,
+ * says so, and leaves no lock. Parallel HDF5's creation allocated every chunk first and
+ * ignored the signal. */
+START_TEST(test_mpi_sigterm_while_creating) {
+  hs_test_mkdir();
+  const char *out = hs_test_path("h.h5"), *partial = hs_test_path("h.h5.partial"),
+             *log = hs_test_path("log.txt");
+  char huge[256];
+  snprintf(huge, sizeof huge, "%s", hs_test_lhs_sweep("huge.yaml", "9e8"));
+  pid_t pid = mpirun(2, huge, out, NULL, log);
+  wait_cpu(pid, 0.0, partial);
+  kill(pid, SIGTERM);
+  ck_assert_int_ne(hs_test_wait_progress(pid), -1);
+  hs_test_assert_stopped_creation(partial, log);
+  ck_assert_int_eq(hs_test_attr_i64(partial, "n_runs"), 900000000);
+  hs_test_rmdir();
+}
+END_TEST
+
 /* A rank killed with SIGKILL: the job ends (no hang), mpirun says which rank died, and
  * the file is resumable. */
 START_TEST(test_mpi_rank_death) {
@@ -216,6 +237,7 @@ Suite *hs_suite_mpi(void) {
   tcase_set_timeout(tc, 1800); /* a backstop only: every wait above is on progress */
   tcase_add_test(tc, test_mpi_equals_serial);
   tcase_add_test(tc, test_mpi_resume_other_rank_count);
+  tcase_add_test(tc, test_mpi_sigterm_while_creating);
   tcase_add_test(tc, test_mpi_rank_death);
   tcase_add_test(tc, test_mpi_waiting_rank_sleeps);
   suite_add_tcase(s, tc);

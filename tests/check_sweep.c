@@ -171,11 +171,8 @@ END_TEST
  * is sent as soon as the partial file exists (polled; the bound only guards a hang). */
 START_TEST(test_sigterm_while_creating) {
   hs_test_mkdir();
-  const char *huge = hs_test_path("huge.yaml"), *out = hs_test_path("h.h5"),
+  const char *huge = hs_test_lhs_sweep("huge.yaml", "9e8"), *out = hs_test_path("h.h5"),
              *partial = hs_test_path("h.h5.partial"), *log = hs_test_path("log.txt");
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "sed 's/runs: 300/runs: 9e8/' %s > %s", LHS, huge);
-  ck_assert_int_eq(system(cmd), 0);
   pid_t pid = fork();
   if (pid == 0) {
     if (freopen(log, "w", stderr) == NULL) _exit(126);
@@ -190,13 +187,7 @@ START_TEST(test_sigterm_while_creating) {
   int st;
   waitpid(pid, &st, 0);
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "status %d", st);
-  char want[512];
-  snprintf(want, sizeof want, "interrupted: %s.partial holds no run yet; finish with the same "
-           "command and --resume", out);
-  const char *text = hs_test_slurp(log);
-  ck_assert_msg(strstr(text, want), "got: %s", text);
-  ck_assert_int_eq(hs_test_attr_i64(partial, "runs_done"), 0);
-  ck_assert_int_eq(hs_test_attr_i64(partial, "complete"), 0);
+  hs_test_assert_stopped_creation(partial, log);
   hs_test_rmdir();
 }
 END_TEST
@@ -228,9 +219,8 @@ START_TEST(test_one_writer) {
   const char *mid = hs_test_path("mid.yaml"), *out = hs_test_path("o.h5"),
              *partial = hs_test_path("o.h5.partial"), *lock = hs_test_path("o.h5.lock"),
              *ref = hs_test_path("ref.h5"), *log = hs_test_path("b.txt");
-  char cmd[512], want[1024];
-  snprintf(cmd, sizeof cmd, "sed 's/runs: 24000/runs: 3000/' %s > %s", LONG, mid);
-  ck_assert_int_eq(system(cmd), 0);
+  char want[1024];
+  hs_test_long_sweep("mid.yaml", 3000);
   int a = hs_test_start((const char *[]){"sweep", mid, "-o", out, "-j", "1", "--quiet", NULL}, NULL);
   struct timespec tick = {0, 1000000L};
   for (int i = 0; i < 120000 && !hs_test_exists(partial); i++) nanosleep(&tick, NULL);

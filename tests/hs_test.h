@@ -66,6 +66,14 @@ int hs_test_wait(int pid);
  * directory as name; returns its path. */
 const char *hs_test_long_sweep(const char *name, int runs);
 
+/* A copy of fixtures/sweep/lhs.yaml (300 runs) with `runs: <runs>` (e.g. "9e8"), in the
+ * test directory as name; returns its path. */
+const char *hs_test_lhs_sweep(const char *name, const char *runs);
+
+/* A sweep stopped while creating its file: log says "interrupted: <partial> holds no run
+ * yet; ...", the partial file has runs_done 0 and complete 0, and no lock is left. */
+void hs_test_assert_stopped_creation(const char *partial, const char *log);
+
 /* CPU seconds (user + system, reaped children included) of process pid, with tree = 1
  * also of every process below it (mpirun's ranks); 0 when none is found (from /proc). */
 double hs_test_cpu_s(pid_t pid, int tree);

@@ -164,12 +164,37 @@ int hs_test_run(const char *const *args, int kill_ms, int sig, const char *log) 
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-const char *hs_test_long_sweep(const char *name, int runs) {
+/* fixture with its `runs: <from>` line set to `runs: <to>`, as name in the test directory. */
+static const char *sweep_copy(const char *fixture, const char *from, const char *to,
+                              const char *name) {
   const char *path = hs_test_path(name);
   char cmd[512];
-  snprintf(cmd, sizeof cmd, "sed 's/runs: 24000/runs: %d/' fixtures/sweep/long.yaml > '%s'", runs, path);
+  snprintf(cmd, sizeof cmd, "sed 's/runs: %s/runs: %s/' %s > '%s'", from, to, fixture, path);
   ck_assert_int_eq(system(cmd), 0);
   return path;
+}
+
+const char *hs_test_long_sweep(const char *name, int runs) {
+  char to[32];
+  snprintf(to, sizeof to, "%d", runs);
+  return sweep_copy("fixtures/sweep/long.yaml", "24000", to, name);
+}
+
+void hs_test_assert_stopped_creation(const char *partial, const char *log) {
+  char want[512], lock[256];
+  snprintf(want, sizeof want, "interrupted: %s holds no run yet; finish with the same "
+           "command and --resume", partial);
+  const char *text = hs_test_slurp(log);
+  ck_assert_msg(strstr(text, want), "got: %s", text);
+  ck_assert_int_eq(hs_test_attr_i64(partial, "runs_done"), 0);
+  ck_assert_int_eq(hs_test_attr_i64(partial, "complete"), 0);
+  size_t n = strlen(partial) - strlen(".partial");
+  snprintf(lock, sizeof lock, "%.*s.lock", (int)n, partial);
+  ck_assert_msg(!hs_test_exists(lock), "%s left behind", lock);
+}
+
+const char *hs_test_lhs_sweep(const char *name, const char *runs) {
+  return sweep_copy("fixtures/sweep/lhs.yaml", "300", runs, name);
 }
 
 /* CPU ticks of one /proc/<pid>/stat (user, system, reaped children) and its parent. */

@@ -382,10 +382,19 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
                : hs_error_set(err, HS_ENOMEM, "out of memory");
   if (!rc && rank == 0) rc = hs__make_layout(&pl, &ws[0], &nm, &lay, err);
   if (!rc && rank == 0) lay.mpio = 1; /* its server thread writes through MPI-IO */
+  if (!rc && rank == 0) lay.stop = o->stop; /* creating a huge file stops on a signal */
   if (!rc && rank == 0) rc = pool_init(&s.pl, nranks * T + 1, &pl) ? hs_error_set(err, HS_ENOMEM, "out of memory") : HS_OK;
   int64_t k0;
   rc = open_and_share(rank, o, partial, &lay, &wr, &pl, rc, &k0, err);
-  if (!rc && rank == 0) {
+  int64_t first, end;
+  hs__plan_slice(&pl, &first, &end);
+  int stopped = rc == HS_ESTOPPED; /* a signal while rank 0 created the file: it is kept */
+  if (stopped) {                   /* with no run done, resumable, as in hs_sweep_run */
+    rc = HS_OK;
+    hs_error_clear(err);
+    wr.done = wr.start_done = rep->resumed_from = first;
+  }
+  if (!rc && !stopped && rank == 0) {
     omp_init_lock(&s.lock);
     s.next_k = s.next_write = k0;
     rep->resumed_from = wr.start_done = wr.done;
@@ -395,11 +404,9 @@ int hs_sweep_run_mpi(const hs_scenario *sc, const hs_sweep_opts *o, hs_sweep_rep
     hs__progress(&wr, &pl, 1);
     omp_destroy_lock(&s.lock);
     rc = hs__finish(&wr, &lay, partial, o->out_path, err);
-  } else if (!rc) {
+  } else if (!rc && !stopped) {
     work(&pl, ws, T, o->stop);
   }
-  int64_t first, end;
-  hs__plan_slice(&pl, &first, &end);
   int64_t fin[3] = {rc, wr.done, wr.failed};
   bcast_wait(fin, 3); /* the others sleep while rank 0 closes the file */
   if (rank && fin[0] && !rc) rc = hs_error_set(err, (int)fin[0], "rank 0 failed");

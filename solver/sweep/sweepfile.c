@@ -438,6 +438,23 @@ int hs_sweepfile_write(hs_sweepfile *f, int64_t first, int n, const double *para
   return rc;
 }
 
+/* ---- the writer's driver after a serial creation ------------------------------------ */
+
+hid_t hs__sweepfile_open_writer(const char *path, int mpio) {
+  hid_t fapl = hs__sweepfile_writer_fapl(mpio);
+  hid_t file = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
+  if (fapl > 0) H5Pclose(fapl);
+  return file;
+}
+
+int hs__sweepfile_reopen_writer(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay) {
+  close_vars(f);
+  if (H5Fclose(f->file) < 0) return hs__h5_fail(c, "H5Fclose (before reopening)");
+  if ((f->file = hs__sweepfile_open_writer(c->path, lay->mpio)) < 0)
+    return hs__h5_fail(c, "H5Fopen (the writer's driver)");
+  return hs__sweepfile_open_vars(c, f, lay);
+}
+
 /* ---- close -------------------------------------------------------------------------- */
 
 int hs_sweepfile_close(hs_sweepfile *f, int complete, hs_error *err) {

@@ -21,20 +21,6 @@
 #define RUN_BLOCK 65536                       /* the run scale is written in such blocks */
 #define MAX_COMPACT_LINKS 65535 /* HDF5's limit for links kept in the object header */
 
-/* The HDF5 driver a file was opened with, for provenance: "mpio" (parallel HDF5's MPI-IO)
- * or "sec2" (POSIX). */
-static const char *file_driver(hid_t file) {
-#ifdef HS_MPI
-  hid_t fapl = H5Fget_access_plist(file);
-  int mpio = fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO;
-  if (fapl >= 0) H5Pclose(fapl);
-  return mpio ? "mpio" : "sec2";
-#else
-  (void)file;
-  return "sec2";
-#endif
-}
-
 /* A dataset to create: chunk[0] == 0 means contiguous and uncompressed. Each dimension
  * is attached to scales[i] (when >= 0) and labelled with its name. */
 typedef struct var_spec {
@@ -332,11 +318,14 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
    * B-trees beside it: less for a damaged file to get wrong */
   HS_H5TRY(H5Pset_link_phase_change(fcpl, MAX_COMPACT_LINKS, MAX_COMPACT_LINKS - 1),
            "H5Pset_link_phase_change");
-  HS_H5ID(fapl, hs__sweepfile_writer_fapl(lay->mpio), "H5Pset_fapl_mpio");
+  /* created through the serial driver even for the MPI writer: parallel HDF5 would allocate
+   * every chunk at creation, a long step that no signal stops (issue 15); the file is
+   * then opened again through MPI-IO to be written */
+  HS_H5ID(fapl, hs__sweepfile_writer_fapl(0), "H5Pcreate (file access)");
   HS_H5ID(f->file, H5Fcreate(c->path, H5F_ACC_EXCL, fcpl, fapl), "H5Fcreate");
   *created = 1;
   if ((rc = write_root_attrs(c, f->file, lay))) goto done;
-  if ((rc = hs__h5_attr_str(c, f->file, "hdf5_driver", file_driver(f->file)))) goto done;
+  if ((rc = hs__h5_attr_str(c, f->file, "hdf5_driver", lay->mpio ? "mpio" : "sec2"))) goto done;
   if ((rc = create_scales(c, f->file, lay, sc, f->str_type))) goto done;
   if ((rc = create_vars(c, f->file, lay, sc, f->str_type))) goto done;
   hs__h5_close(f->str_type); /* hs__sweepfile_open_vars makes its own */
@@ -346,6 +335,7 @@ static int create_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layou
   /* last, as the one step whose time grows with n_runs: every dataset exists when it stops */
   if ((rc = hs__sweepfile_fill_run_scale(c, f->file, lay))) goto done;
   HS_H5TRY(H5Fflush(f->file, H5F_SCOPE_GLOBAL), "H5Fflush");
+  if (lay->mpio) rc = hs__sweepfile_reopen_writer(c, f, lay);
 done:
   for (int i = 0; i < 3; i++) hs__h5_close(sc[i]);
   hs__h5_close(fcpl);
@@ -364,7 +354,7 @@ int hs_sweepfile_create(const char *path, const hs_sweep_layout *lay, hs_sweepfi
   if (hs__sweepfile_path_exists(path)) return hs_error_set(err, HS_EEXIST, "%s exists", path);
   if (!(f = hs__sweepfile_new(path, lay)))
     return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-  c.dxpl = f->dxpl;
+  c.dxpl = H5P_DEFAULT; /* created through the serial driver (create_file) */
   hs__h5_quiet q = hs__h5_quiet_begin();
   rc = create_file(&c, f, lay, &created);
   if (rc == HS_ESTOPPED) hs_sweepfile_close(f, 0, NULL); /* kept: a resume completes it */

@@ -68,6 +68,13 @@ void hs__sweepfile_fixed_copy(char *dst, const char *s);
  * caller closes it. */
 hid_t hs__sweepfile_writer_fapl(int mpio);
 
+/* The file at path opened for writing through the writer's driver; negative on failure. */
+hid_t hs__sweepfile_open_writer(const char *path, int mpio);
+
+/* A file created through the serial driver, reopened through the writer's (lay->mpio):
+ * every dataset closed, the file closed and opened again, the datasets reopened. */
+int hs__sweepfile_reopen_writer(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout *lay);
+
 /* A handle with no HDF5 object open yet; NULL when out of memory. */
 hs_sweepfile *hs__sweepfile_new(const char *path, const hs_sweep_layout *lay);
 

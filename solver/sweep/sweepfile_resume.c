@@ -226,14 +226,6 @@ static int refused(hid_t file, const hs_sweep_layout *lay, int64_t prog[2], char
          refused_slice(file, lay, prog, why);
 }
 
-/* The file opened for writing through the writer's driver. */
-static hid_t open_rdwr(const char *path, int mpio) {
-  hid_t fapl = hs__sweepfile_writer_fapl(mpio);
-  hid_t file = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDWR, fapl);
-  if (fapl > 0) H5Pclose(fapl);
-  return file;
-}
-
 /* Every dataset reads back over the runs stored, [run_first, done): else 1, the damage in
  * why (the file is then no base to resume from). */
 static int verified(hid_t file, const hs_sweep_layout *lay, int64_t done, char *why) {
@@ -252,7 +244,7 @@ static int open_file(const hs__h5ctx *c, hs_sweepfile *f, const hs_sweep_layout 
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", strerror(errno));
   else if (!lay->mpio && hs__sweepfile_probe(c->path, &probe)) /* no fork in an MPI job */
     hs__sweepfile_say(why, "reading its metadata crashed or hung the HDF5 library in an isolated read");
-  else if ((f->file = open_rdwr(c->path, lay->mpio)) < 0)
+  else if ((f->file = hs__sweepfile_open_writer(c->path, lay->mpio)) < 0)
     hs__sweepfile_say(why, "cannot open as HDF5 (%s)", hs__h5_stack().top);
   else if (!refused(f->file, lay, prog, why))
     verified(f->file, lay, prog[0], why);
