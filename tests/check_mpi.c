@@ -64,7 +64,8 @@ static pid_t mpirun(int n, const char *scenario, const char *out, const char *ex
 }
 
 static int serial(const char *scenario, const char *out) {
-  const char *argv[] = {"../build/hepatosim", "sweep", scenario, "-o", out, "-j", "2", "--quiet", NULL};
+  const char *bin = getenv("HS_BIN") && *getenv("HS_BIN") ? getenv("HS_BIN") : "../build/hepatosim";
+  const char *argv[] = {bin, "sweep", scenario, "-o", out, "-j", "2", "--quiet", NULL};
   return hs_test_wait_progress(start(argv, NULL));
 }
 
