@@ -44,6 +44,13 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err);
 
+/* hs_simulate_metrics, and each drug's resolved model (hs_resolved.h) as its run used it
+ * into resolved + drug * stride (a sweep's per-run rows): from the run's own parameters,
+ * or, when the run fails, as hs_simulate_resolved gives it (NaN where that fails too). */
+int hs_simulate_metrics_resolved(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
+                                 hs_metrics *m, hs_trace *traces, double *resolved, int stride,
+                                 hs_error *err);
+
 /* Dose events needed by hs_simulate_metrics for sc (the largest regimen of any drug, twice
  * with the IV comparator, whose copies of the doses follow them). */
 int hs_simulate_dose_cap(const hs_scenario *sc);

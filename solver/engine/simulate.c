@@ -64,14 +64,30 @@ static int build_system(const hs_scenario *sc, int i, drug_system *sys, hs_error
   return HS_OK;
 }
 
+/* The BSA a resolved row reports (NaN when the scenario has none). */
+static double bsa_of(const hs_scenario *sc) {
+  return sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN;
+}
+
 int hs_simulate_resolved(const hs_scenario *sc, int i, double *v, hs_error *err) {
   hs_params p;
   const hs_scenario_drug *sd = &sc->drugs[i];
   int rc = hs_params_init(&p, &sc->phys, &sd->drug, sc->embo, sc->n_embo, err);
   if (rc) return rc;
-  hs_resolved(&p, sc->patient.bsa_m2 > 0 ? sc->patient.bsa_m2 : NAN, v);
+  hs_resolved(&p, bsa_of(sc), v);
   return HS_OK;
 }
+
+/* Where a run's results go (each may be NULL): metrics m[drug], time courses, the IV
+ * comparator's time courses, which solver ran (out[drug].solver), and the resolved model,
+ * row resolved + drug * stride. */
+typedef struct run_out {
+  hs_metrics *m;
+  hs_trace *traces, *iv_traces;
+  hs_drug_result *out;
+  double *resolved;
+  int stride;
+} run_out;
 
 /* The IV comparator's time courses: the IV doses run alone into iv_traces[idx]. */
 static int run_iv_traces(hs_solver *s, const hs_scenario *sc, const drug_system *sys,
@@ -88,11 +104,13 @@ static int run_iv_traces(hs_solver *s, const hs_scenario *sc, const drug_system 
  * given IV; a TACE dose becomes an IV bolus of the same amount. Metrics go to m[idx];
  * iv_traces (NULL: none) get the comparator's time courses. */
 static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, int cap,
-                    hs_metrics *m, hs_trace *traces, hs_trace *iv_traces, hs_drug_result *out,
-                    hs_error *err) {
+                    const run_out *o, hs_error *err) {
   const hs_scenario_drug *sd = &sc->drugs[i];
+  hs_trace *traces = o->traces;
   drug_system sys;
   int rc = build_system(sc, i, &sys, err);
+  for (int k = 0; !rc && o->resolved && k < sys.ns; k++) /* the parameters the run uses */
+    hs_resolved(&sys.p[k], bsa_of(sc), o->resolved + (size_t)sys.idx[k] * o->stride);
   if (!rc) rc = hs_regimen_check(sd->regimen, sd->n_regimen, sc->sim.t_end, err);
   if (rc) return rc;
   int n = hs_regimen_expand(sd->regimen, sd->n_regimen, &sc->patient, doses, cap, err);
@@ -125,25 +143,23 @@ static int run_drug(hs_solver *s, const hs_scenario *sc, int i, hs_dose *doses, 
     }
   }
   ms[0].dose_undelivered_mg = undelivered;
-  for (int k = 0; !rc && k < sys.ns; k++) m[sys.idx[k]] = ms[k];
+  for (int k = 0; !rc && k < sys.ns; k++) o->m[sys.idx[k]] = ms[k];
   hs_solver_stats st;
   hs_solver_stats_get(s, &st);
-  for (int k = 0; !rc && out && k < sys.ns; k++) /* which method integrated the segments */
-    snprintf(out[sys.idx[k]].solver, sizeof out->solver, "%s",
+  for (int k = 0; !rc && o->out && k < sys.ns; k++) /* which method integrated the segments */
+    snprintf(o->out[sys.idx[k]].solver, sizeof o->out->solver, "%s",
              st.exact_segments == 0 ? "cvode" : st.exact_segments == st.segments ? "exact" : "mixed");
-  if (!rc && iv_traces && sc->iv_comparator)
-    rc = run_iv_traces(s, sc, &sys, doses + n, n, iv_traces, err);
+  if (!rc && o->iv_traces && sc->iv_comparator)
+    rc = run_iv_traces(s, sc, &sys, doses + n, n, o->iv_traces, err);
   return rc;
 }
 
-/* Every dosed drug (with the species it forms); out: NULL, or the results whose `solver`
- * is set. */
+/* Every dosed drug (with the species it forms). */
 static int run_drugs(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
-                     hs_metrics *m, hs_trace *traces, hs_trace *iv_traces, hs_drug_result *out,
-                     hs_error *err) {
+                     const run_out *o, hs_error *err) {
   for (int i = 0; i < sc->n_drugs; i++) {
     if (sc->drugs[i].parent >= 0) continue; /* run with its parent */
-    int rc = run_drug(s, sc, i, doses, cap, m, traces, iv_traces, out, err);
+    int rc = run_drug(s, sc, i, doses, cap, o, err);
     if (rc) return hs_error_prefix(err, "drug '%s'", sc->drugs[i].name);
   }
   return HS_OK;
@@ -151,7 +167,23 @@ static int run_drugs(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int ca
 
 int hs_simulate_metrics(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
                         hs_metrics *m, hs_trace *traces, hs_error *err) {
-  return run_drugs(s, sc, doses, cap, m, traces, NULL, NULL, err);
+  return run_drugs(s, sc, doses, cap, &(run_out){.m = m, .traces = traces}, err);
+}
+
+int hs_simulate_metrics_resolved(hs_solver *s, const hs_scenario *sc, hs_dose *doses, int cap,
+                                 hs_metrics *m, hs_trace *traces, double *resolved, int stride,
+                                 hs_error *err) {
+  run_out o = {.m = m, .traces = traces, .resolved = resolved, .stride = stride};
+  int rc = run_drugs(s, sc, doses, cap, &o, err);
+  int n_res;
+  hs_resolved_fields(&n_res);
+  for (int d = 0; rc && d < sc->n_drugs; d++) { /* a failed run: each drug on its own */
+    hs_error e;
+    double *v = resolved + (size_t)d * stride;
+    if (hs_simulate_resolved(sc, d, v, &e))
+      for (int j = 0; j < n_res; j++) v[j] = NAN;
+  }
+  return rc;
 }
 
 static double now_s(void) {
@@ -186,8 +218,10 @@ int hs_simulate(hs_solver *s, const hs_scenario *sc, int with_traces, hs_results
   int rc = results_alloc(sc, with_traces, res, &m, &tr, &doses);
   if (rc) hs_error_set(err, rc, "out of memory for the results of %s", sc->path);
   else
-    rc = run_drugs(s, sc, doses, hs_simulate_dose_cap(sc), m, tr,
-                   tr && sc->iv_comparator ? tr + sc->n_drugs : NULL, res->drugs, err);
+    rc = run_drugs(s, sc, doses, hs_simulate_dose_cap(sc),
+                   &(run_out){.m = m, .traces = tr,
+                              .iv_traces = tr && sc->iv_comparator ? tr + sc->n_drugs : NULL,
+                              .out = res->drugs}, err);
   for (int i = 0; i < res->n; i++) {
     hs_drug_result *r = &res->drugs[i];
     memcpy(r->name, sc->drugs[i].name, sizeof r->name);

@@ -96,14 +96,6 @@ static void point_traces(hs__worker *w, const hs__plan *pl, int r) {
   }
 }
 
-/* The resolved parameters of drug d of a run's scenario (NaN when they are invalid: the
- * run then fails with the reason). */
-static void resolved_row(const hs_scenario *sc, int d, double *v, int n) {
-  hs_error e;
-  if (hs_simulate_resolved(sc, d, v, &e))
-    for (int j = 0; j < n; j++) v[j] = NAN;
-}
-
 /* One run: set the design point in the worker's scenario, simulate, store. */
 static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
   hs_error e;
@@ -114,15 +106,14 @@ static void run_one(hs__worker *w, const hs__plan *pl, int64_t run, int r) {
     w->out.params[(size_t)r * pl->n_params + p] = w->values[p];
   }
   if (pl->timeseries) point_traces(w, pl, r);
-  int rc = hs_simulate_metrics(w->solver, &w->sc, w->doses, w->dose_cap, w->m,
-                               pl->timeseries ? w->tr : NULL, &e);
   double *row = w->out.metrics + (size_t)r * pl->n_drugs * pl->n_metrics;
-  const int nf = pl->n_metric_fields;
-  for (int d = 0; d < pl->n_drugs; d++) {
+  const int nf = pl->n_metric_fields; /* then the resolved model, filled by the run */
+  int rc = hs_simulate_metrics_resolved(w->solver, &w->sc, w->doses, w->dose_cap, w->m,
+                                        pl->timeseries ? w->tr : NULL, row + nf, pl->n_metrics,
+                                        &e);
+  for (int d = 0; d < pl->n_drugs; d++)
     for (int j = 0; j < nf; j++)
       row[d * pl->n_metrics + j] = rc ? NAN : hs_metric_value(&w->m[d], &pl->metrics[j]);
-    resolved_row(&w->sc, d, row + d * pl->n_metrics + nf, pl->n_metrics - nf);
-  }
   w->out.status[r] = rc == HS_OK ? HS_RUN_OK : rc == HS_EINPUT ? HS_RUN_INVALID : HS_RUN_SOLVER;
   snprintf(w->out.reason_buf + (size_t)r * REASON_LEN, REASON_LEN, "%s", rc ? e.msg : "");
   if (rc && pl->timeseries) {
