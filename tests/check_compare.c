@@ -84,6 +84,35 @@ START_TEST(test_iv_time_courses) {
 }
 END_TEST
 
+/* A metabolite listed before the drug that forms it is simulated with it: its metrics equal
+ * those of the same scenario in the other order, bit for bit (it was left at zero). */
+START_TEST(test_metabolite_listed_first) {
+  static const char *const order[2] = {
+      "drugs:\n  irinotecan:\n    regimen: [{route: hai, dose: 100 mg, start: 0 h, duration: "
+      "1 h}]\n  SN-38: {}\nsimulation: {end: 24 h, output_interval: 1 h}\n",
+      "drugs:\n  SN-38: {}\n  irinotecan:\n    regimen: [{route: hai, dose: 100 mg, start: "
+      "0 h, duration: 1 h}]\nsimulation: {end: 24 h, output_interval: 1 h}\n"};
+  hs_metrics sn38[2];
+  for (int k = 0; k < 2; k++) {
+    hs_scenario sc;
+    hs_results res;
+    hs_error err;
+    hs_solver *s = hs_solver_create(&err);
+    ck_assert_msg(hs_scenario_load_text(&sc, "t.yaml", order[k], NULL, &err) == HS_OK, "%s", err.msg);
+    ck_assert_msg(hs_simulate(s, &sc, 0, &res, &err) == HS_OK, "%s", err.msg);
+    int i = !strcmp(res.drugs[0].name, "SN-38") ? 0 : 1;
+    ck_assert_str_eq(res.drugs[i].name, "SN-38");
+    sn38[k] = res.drugs[i].metrics;
+    hs_results_release(&res);
+    hs_scenario_release(&sc);
+    hs_solver_free(s);
+  }
+  ck_assert(sn38[0].auc_plasma > 0);
+  ck_assert(sn38[1].auc_plasma == sn38[0].auc_plasma && sn38[1].auc_tumor == sn38[0].auc_tumor &&
+            sn38[1].cmax_plasma == sn38[0].cmax_plasma);
+}
+END_TEST
+
 /* ---- rows from results ---------------------------------------------------------------- */
 
 START_TEST(test_build_s2) {
@@ -346,6 +375,7 @@ Suite *hs_suite_compare(void) {
   tcase_set_timeout(rows, 30);
   tcase_add_test(rows, test_build_s2);
   tcase_add_test(rows, test_iv_time_courses);
+  tcase_add_test(rows, test_metabolite_listed_first);
   tcase_add_test(rows, test_build_cycles_target);
   tcase_add_test(rows, test_build_error);
   suite_add_tcase(s, rows);

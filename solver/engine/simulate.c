@@ -47,9 +47,10 @@ typedef struct drug_system {
 
 static int build_system(const hs_scenario *sc, int i, drug_system *sys, hs_error *err) {
   sys->ns = 0;
-  for (int j = i; j < sc->n_drugs; j++) {
+  for (int t = -1; t < sc->n_drugs; t++) { /* drug i first, then its species, wherever listed */
+    int j = t < 0 ? i : t;
     const hs_scenario_drug *sd = &sc->drugs[j];
-    if (j != i && sd->parent != i) continue;
+    if (t >= 0 && (j == i || sd->parent != i)) continue;
     if (sys->ns == HS_MAX_SPECIES)
       return hs_error_set(err, HS_EINPUT, "drug '%s' forms more than %d species",
                           sc->drugs[i].name, HS_MAX_SPECIES - 1);
