@@ -46,6 +46,50 @@ START_TEST(test_expm_known) {
 }
 END_TEST
 
+/* The propagator [E G] of h [[A, B], [0, 0]] taken directly (all states, hs__expm). */
+static void direct_props(const double *a, const double *b, int n, int m, double h, double *p) {
+  const int k = n + m;
+  double aug[64] = {0}, e[64], work[HS_EXPM_WORK(8)];
+  int piv[8];
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) aug[i * k + j] = h * a[i * n + j];
+    for (int q = 0; q < m; q++) aug[i * k + n + q] = h * b[i * m + q];
+  }
+  ck_assert_int_eq(hs__expm(aug, k, e, work, piv), 0);
+  for (int i = 0; i < n; i++) memcpy(p + i * k, e + i * k, sizeof(double) * (size_t)k);
+}
+
+/* The cache's propagators against direct exponentials: a state that takes no part (zero
+ * row and column: it keeps its value) is left out of the exponential, and a step N times
+ * a cached one (N = 336, a 14-day segment on an hourly grid; N = 3) is that propagator
+ * to the N-th power, both to 1e-10 (the two roundings differ at 1e-12). Stiff: rates
+ * from 0.01 to 500 /h; the slow one is far from its steady state at 336 h. */
+START_TEST(test_props_power_live) {
+  enum { N = 5, M = 2 };
+  const double a[N * N] = {-500, 0, 40, 0, 0.013, /* blood */
+                           450, -50, 0, 0, 0,   /* liver, eliminating */
+                           50, 0, -41, 0, 0,    /* rest */
+                           0, 0, 0, 0, 0,       /* a state without inputs or outputs */
+                           0, 0, 1, 0, -0.013}; /* slow tissue: half-life 53 h */
+  const double b[N * M] = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  hs__props *c = hs__props_create();
+  ck_assert_ptr_nonnull(c);
+  const double steps[4] = {1.0, 336.0, 0.25, 0.75};
+  for (int t = 0; t < 4; t++) {
+    const double *p = hs__props_get(c, a, b, N, M, steps[t]);
+    ck_assert_ptr_nonnull(p);
+    double want[N * (N + M)];
+    direct_props(a, b, N, M, steps[t], want);
+    for (int i = 0; i < N * (N + M); i++)
+      ck_assert_msg(fabs(p[i] - want[i]) <= 1e-10 * fmax(1e-3, fabs(want[i])),
+                    "h %g entry %d: %.17g, direct %.17g", steps[t], i, p[i], want[i]);
+    for (int j = 0; j < N + M; j++) /* the idle state keeps its value exactly */
+      ck_assert(p[3 * (N + M) + j] == (j == 3 ? 1.0 : 0.0));
+  }
+  hs__props_free(c);
+}
+END_TEST
+
 /* A scenario's metrics with method m, at rtol (and atol 1e-14 mg for CVODE), and the
  * run's solver statistics. */
 static void run_scenario(hs_scenario *sc, int method, double rtol, hs_metrics *m,
@@ -230,6 +274,7 @@ Suite *hs_suite_exact(void) {
   TCase *tc = tcase_create("exact");
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_expm_known);
+  tcase_add_test(tc, test_props_power_live);
   tcase_add_loop_test(tc, test_exact_vs_cvode, 0, N_FILES);
   tcase_add_test(tc, test_exact_fallbacks);
   tcase_add_test(tc, test_solver_key);

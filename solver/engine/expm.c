@@ -101,6 +101,7 @@ struct hs__props {
   long clock;
   double *aug, *e, *work; /* (n + m)^2, (n + m)^2, HS_EXPM_WORK(n + m) */
   int piv[HS_PROPS_MAX];
+  int live[HS_PROPS_MAX]; /* the states that take part in the step (live_states) */
 };
 
 hs__props *hs__props_create(void) {
@@ -154,6 +155,99 @@ static slot *victim(hs__props *c, int n, int m) {
   return z;
 }
 
+/* The states that take part in a step of [A B]: a nonzero row or column. The others keep
+ * their value (a zero row) and act on none (a zero column): for a single drug the depot,
+ * the slow tissue and the accounting states of options that are off. */
+static int live_states(const double *a, const double *b, int n, int m, int *live) {
+  int nl = 0;
+  for (int i = 0; i < n; i++) {
+    int on = 0;
+    for (int j = 0; !on && j < n; j++) on = a[i * n + j] != 0 || a[j * n + i] != 0;
+    for (int q = 0; !on && q < m; q++) on = b[i * m + q] != 0;
+    if (on) live[nl++] = i;
+  }
+  return nl;
+}
+
+/* c->e = exp(h [[A, B], [0, 0]]) over the live states and the inputs (k = nl + m). */
+static int expm_live(hs__props *c, const double *a, const double *b, int n, int m, int nl,
+                     double h) {
+  const int k = nl + m;
+  const int *lv = c->live;
+  memset(c->aug, 0, sizeof(double) * (size_t)k * k);
+  for (int i = 0; i < nl; i++) {
+    for (int j = 0; j < nl; j++) c->aug[i * k + j] = h * a[lv[i] * n + lv[j]];
+    for (int q = 0; q < m; q++) c->aug[i * k + nl + q] = h * b[lv[i] * m + q];
+  }
+  return hs__expm(c->aug, k, c->e, c->work, c->piv);
+}
+
+/* The live part of the propagator p = [E G] (n x (n + m)) as the square exponential of the
+ * augmented matrix into e (k x k, k = nl + m): its input rows are [0 I]. */
+static void gather_live(const int *lv, int nl, const double *p, int n, int m, double *e) {
+  const int k = nl + m, na = n + m;
+  memset(e, 0, sizeof(double) * (size_t)k * k);
+  for (int i = 0; i < nl; i++) {
+    for (int j = 0; j < nl; j++) e[i * k + j] = p[lv[i] * na + lv[j]];
+    for (int q = 0; q < m; q++) e[i * k + nl + q] = p[lv[i] * na + n + q];
+  }
+  for (int q = 0; q < m; q++) e[(nl + q) * k + nl + q] = 1.0;
+}
+
+/* The propagator [E G] of all n states from the live exponential e (k x k): a state that
+ * does not take part keeps its value. */
+static void scatter_live(const int *lv, int nl, const double *e, int n, int m, double *p) {
+  const int k = nl + m, na = n + m;
+  memset(p, 0, sizeof(double) * (size_t)n * na);
+  for (int i = 0; i < n; i++) p[i * na + i] = 1.0;
+  for (int i = 0; i < nl; i++) {
+    double *row = p + (size_t)lv[i] * na;
+    for (int j = 0; j < nl; j++) row[lv[j]] = e[i * k + j];
+    for (int q = 0; q < m; q++) row[n + q] = e[i * k + nl + q];
+  }
+}
+
+/* e = e^N (k x k, N >= 1) by repeated squaring: the exponential for N steps from the one
+ * for one step, exp(N X) = exp(X)^N, as the squaring phase of hs__expm does it.
+ * work: 3 k^2 doubles. */
+static void power(double *e, int k, long N, double *work) {
+  const size_t kk = (size_t)k * k;
+  double *base = work, *acc = base + kk, *t = acc + kk;
+  int have = 0;
+  memcpy(base, e, sizeof(double) * kk);
+  for (;;) {
+    if (N & 1) {
+      if (have) {
+        hs__matmul(acc, base, t, k);
+        memcpy(acc, t, sizeof(double) * kk);
+      } else {
+        memcpy(acc, base, sizeof(double) * kk);
+        have = 1;
+      }
+    }
+    N >>= 1;
+    if (!N) break;
+    hs__matmul(base, base, t, k);
+    memcpy(base, t, sizeof(double) * kk);
+  }
+  memcpy(e, acc, sizeof(double) * kk);
+}
+
+/* A cached propagator of the same system whose step divides h: h = N h_base with an
+ * integer N >= 2 (the largest such step); NULL if none. */
+static const slot *divisor(const hs__props *c, const double *a, const double *b, int n, int m,
+                           double h, long *N) {
+  const slot *best = NULL;
+  for (int i = 0; i < N_SLOTS; i++) {
+    const slot *z = &c->sl[i];
+    if (!z->used || !(z->h > 0) || !(h > z->h) || (best && z->h <= best->h)) continue;
+    double q = h / z->h, r = nearbyint(q);
+    if (r < 2 || r > 1e9 || !same_step(r * z->h, h) || !matches(z, a, b, n, m, z->h)) continue;
+    best = z, *N = (long)r;
+  }
+  return best;
+}
+
 const double *hs__props_get(hs__props *c, const double *a, const double *b, int n, int m,
                             double h) {
   const int na = n + m;
@@ -164,16 +258,17 @@ const double *hs__props_get(hs__props *c, const double *a, const double *b, int 
       c->sl[i].stamp = c->clock;
       return c->sl[i].p;
     }
+  const int nl = live_states(a, b, n, m, c->live), k = nl + m;
+  long N = 0;
+  const slot *base = divisor(c, a, b, n, m, h, &N);
+  if (base) { /* N steps of a cached propagator: a few squarings, no Pade solve */
+    gather_live(c->live, nl, base->p, n, m, c->e);
+    power(c->e, k, N, c->work);
+  } else if (expm_live(c, a, b, n, m, nl, h))
+    return NULL;
   slot *z = victim(c, n, m);
   if (!z) return NULL;
-  memset(c->aug, 0, sizeof(double) * (size_t)na * na); /* h [[A, B], [0, 0]] */
-  for (int i = 0; i < n; i++) {
-    for (int j = 0; j < n; j++) c->aug[i * na + j] = h * a[i * n + j];
-    for (int j = 0; j < m; j++) c->aug[i * na + n + j] = h * b[i * m + j];
-  }
-  if (hs__expm(c->aug, na, c->e, c->work, c->piv)) return NULL;
-  for (int i = 0; i < n; i++) memcpy(z->p + (size_t)i * na, c->e + (size_t)i * na,
-                                     sizeof(double) * (size_t)na);
+  scatter_live(c->live, nl, c->e, n, m, z->p);
   memcpy(z->key, a, sizeof(double) * (size_t)n * n);
   memcpy(z->key + (size_t)n * n, b, sizeof(double) * (size_t)n * m);
   z->n = n, z->m = m, z->h = h, z->used = 1, z->stamp = c->clock;

@@ -16,7 +16,10 @@ int hs__expm(const double *a, int n, double *e, double *work, int *piv);
  * augmented matrix h [[A, B], [0, 0]] is [[E, G], [0, I]], E = exp(A h),
  * G = int_0^h exp(A s) ds B, so y(t + h) = E y(t) + G u. A few are kept, keyed by (A, B, h),
  * and reused: across the segments of a run with the same matrices (cycles) and for the
- * steps of an output grid. */
+ * steps of an output grid. The exponential is taken over the states that take part (a
+ * nonzero row or column of [A B]; the others keep their value), and a step that is N >= 2
+ * times a cached one of the same system is that propagator to the N-th power (squarings,
+ * as in the exponential's own squaring phase) instead of a new exponential. */
 typedef struct hs__props hs__props;
 
 hs__props *hs__props_create(void);

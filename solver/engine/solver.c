@@ -669,15 +669,26 @@ static int active_amounts(const hs_solver *s, int *idx) {
   return m;
 }
 
-/* The propagator p (n states) restricted to the states idx[0..m), contiguous: m rows of
- * m values, then the input term G u of each row in c. */
+/* The propagator p (n states) restricted to the states idx[0..m), contiguous and by
+ * columns (column jj at pc + jj m), then the input term G u of each row in c. */
 static void compact(const double *p, int n, const int *idx, int m, const double *u, double *pc,
                     double *c) {
   const int ld = n + HS_N_ROUTES;
   for (int ii = 0; ii < m; ii++) {
     const double *row = p + (size_t)idx[ii] * ld;
-    for (int jj = 0; jj < m; jj++) pc[ii * m + jj] = row[idx[jj]];
+    for (int jj = 0; jj < m; jj++) pc[jj * m + ii] = row[idx[jj]];
     c[ii] = row[n] * u[0] + row[n + 1] * u[1] + row[n + 2] * u[2];
+  }
+}
+
+/* out = c + P y for the compact propagator (column-major, m x m): the rows accumulate
+ * side by side. */
+static void grid_step(const double *restrict pc, const double *restrict c, int m,
+                      const double *restrict y, double *restrict out) {
+  memcpy(out, c, sizeof(double) * (size_t)m);
+  for (int j = 0; j < m; j++) {
+    const double yj = y[j], *col = pc + (size_t)j * m;
+    for (int i = 0; i < m; i++) out[i] += col[i] * yj;
   }
 }
 
@@ -710,11 +721,7 @@ static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_o
         h_p = h;
       }
       double nv[HS_MAX_N];
-      for (int i = 0; i < m; i++) {
-        double v = c[i];
-        for (int j = 0; j < m; j++) v += pc[i * m + j] * yc[j];
-        nv[i] = v;
-      }
+      grid_step(pc, c, m, yc, nv);
       memcpy(yc, nv, sizeof(double) * (size_t)m);
       for (int i = 0; i < m; i++) y[idx[i]] = yc[i];
     }
