@@ -692,14 +692,89 @@ static void grid_step(const double *restrict pc, const double *restrict c, int m
   }
 }
 
+/* The metrics-only grid (no time courses) steps the carried states and the tracked
+ * concentrations of every species as one product of width w (8 or 16): out = ce + pe y,
+ * pe column-major w x w, rows [0, m) the states after the step, rows [m, m + nt) the
+ * tracked concentrations there, the other rows 0. */
+#define HS_GRID_W 16
+typedef struct grid_op {
+  int m, nt, w;
+  double tr[HS_N_TRACKED * HS_MAX_SPECIES * HS_MAX_N]; /* T: tracked per unit state, nt x m */
+  double pe[HS_GRID_W * HS_GRID_W], ce[HS_GRID_W];
+} grid_op;
+
+/* T of op (hs_model_tracked is linear in the state): column jj from a unit amount of the
+ * carried state idx[jj]. */
+static void tracked_rows(const hs_solver *s, const int *idx, grid_op *op) {
+  double z[HS_MAX_N] = {0}, cc[HS_N_TRACKED];
+  for (int jj = 0; jj < op->m; jj++) {
+    z[idx[jj]] = 1.0;
+    for (int sp = 0; sp < s->ns; sp++) {
+      hs_model_tracked(s->sctx[0].sp[sp].p, z + sp * s->stride, cc);
+      for (int j = 0; j < HS_N_TRACKED; j++) op->tr[(sp * HS_N_TRACKED + j) * op->m + jj] = cc[j];
+    }
+    z[idx[jj]] = 0.0;
+  }
+}
+
+/* v[m + r] = (T x)_r for the nt tracked rows of op. */
+static void tracked_of(const grid_op *op, const double *x, double *v) {
+  for (int r = 0; r < op->nt; r++) {
+    double acc = 0;
+    for (int i = 0; i < op->m; i++) acc += op->tr[r * op->m + i] * x[i];
+    v[op->m + r] = acc;
+  }
+}
+
+/* pe and ce of op from the compact propagator pc, c of a step: [P; T P] and [c; T c]. */
+static void grid_extend(const double *pc, const double *c, grid_op *op) {
+  const int m = op->m, w = op->w;
+  memset(op->pe, 0, sizeof op->pe);
+  memset(op->ce, 0, sizeof op->ce);
+  for (int j = 0; j <= m; j++) { /* column j of P, and c as column m */
+    const double *col = j < m ? pc + (size_t)j * m : c;
+    double *out = j < m ? op->pe + (size_t)j * w : op->ce;
+    memcpy(out, col, sizeof(double) * (size_t)m);
+    tracked_of(op, col, out);
+  }
+}
+
+/* out = ce + pe y over width w (a constant where inlined: the rows vectorise). */
+static inline void grid_op_step(int w, int m, const double *restrict pe,
+                                const double *restrict ce, const double *restrict y,
+                                double *restrict out) {
+  for (int i = 0; i < w; i++) out[i] = ce[i];
+  for (int j = 0; j < m; j++)
+    for (int i = 0; i < w; i++) out[i] += pe[j * w + i] * y[j];
+}
+
+/* One point of the metrics-only grid at t: the step from the carried states y[0..m) into
+ * out (none when not stepped), and the tracked maxima there. */
+static void grid_op_point(const hs_solver *s, const grid_op *op, int stepped, double t,
+                          const double *y, double *out, run_acc *acc) {
+  if (!stepped) {
+    memcpy(out, y, sizeof(double) * (size_t)op->m);
+    tracked_of(op, y, out);
+  } else if (op->w == 8)
+    grid_op_step(8, op->m, op->pe, op->ce, y, out);
+  else
+    grid_op_step(HS_GRID_W, op->m, op->pe, op->ce, y, out);
+  for (int sp = 0; sp < s->ns; sp++)
+    for (int j = 0; j < HS_N_TRACKED; j++)
+      track_max(out[op->m + sp * HS_N_TRACKED + j], t, &acc->tk[sp].cmax[j],
+                &acc->tk[sp].tmax[j]);
+}
+
 /* The grid points of [a, b] (as process_step takes them) from the state at a, each one
  * step of the one-step propagator from the previous: the amounts that change (with time
- * courses every state), as a contiguous product. */
+ * courses every state). For metrics only, the states and the tracked concentrations step
+ * as one product (grid_op) when they fit its width. */
 static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_opts *o,
                       hs_trace *const *tr, int *k, run_acc *acc, hs_error *err) {
   const int n = s->nr, nk = hs_solver_grid_size(o);
   int *idx = s->xidx, m = n;
-  double u[HS_N_ROUTES], *y = s->xy, *yc = s->xg, *pc = s->xj, *c = s->xf, t = a;
+  double u[HS_N_ROUTES], *y = s->xy, *pc = s->xj, *c = s->xf, t = a;
+  double buf[2][HS_MAX_N + HS_GRID_W], *yc = buf[0], *nv = buf[1];
   route_rates(s, 0, u);
   memcpy(y, N_VGetArrayPointer(s->cur->y), sizeof(double) * (size_t)n);
   if (tr)
@@ -707,25 +782,37 @@ static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_o
   else
     m = active_amounts(s, idx);
   for (int i = 0; i < m; i++) yc[i] = y[idx[i]];
+  grid_op op; /* not zeroed: tracked_rows and grid_extend fill what a step reads */
+  op.m = m, op.nt = HS_N_TRACKED * s->ns;
+  const int fast = !tr && m + op.nt <= HS_GRID_W;
+  op.w = m + op.nt <= 8 ? 8 : HS_GRID_W;
+  if (fast) tracked_rows(s, idx, &op);
   int on_grid = 0; /* t is a grid time: a full interval to the next is dt exactly */
   double h_p = NAN; /* the step of the propagator in pc */
   for (; *k < nk; ++*k) {
     double tk = grid_time(o, *k);
     if (last ? tk > b && !same_time(tk, b) : tk >= b || same_time(tk, b)) break;
-    if (!same_time(tk, t)) {
-      double h = on_grid && tk == *k * o->dt_out ? o->dt_out : tk - t;
-      if (h != h_p) {
-        const double *p = hs__props_get(s->props, s->xa, s->xb, n, HS_N_ROUTES, h);
-        if (!p) return props_failed(tk, err);
-        compact(p, n, idx, m, u, pc, c);
-        h_p = h;
-      }
-      double nv[HS_MAX_N];
-      grid_step(pc, c, m, yc, nv);
-      memcpy(yc, nv, sizeof(double) * (size_t)m);
-      for (int i = 0; i < m; i++) y[idx[i]] = yc[i];
+    const int stepped = !same_time(tk, t);
+    double h = on_grid && tk == *k * o->dt_out ? o->dt_out : tk - t;
+    if (stepped && h != h_p) {
+      const double *p = hs__props_get(s->props, s->xa, s->xb, n, HS_N_ROUTES, h);
+      if (!p) return props_failed(tk, err);
+      compact(p, n, idx, m, u, pc, c);
+      if (fast) grid_extend(pc, c, &op);
+      h_p = h;
     }
-    record(s, tk, y, tr, *k, acc);
+    if (fast) {
+      grid_op_point(s, &op, stepped, tk, yc, nv, acc);
+      double *sw = yc;
+      yc = nv, nv = sw;
+    } else {
+      if (stepped) {
+        grid_step(pc, c, m, yc, nv);
+        memcpy(yc, nv, sizeof(double) * (size_t)m);
+        for (int i = 0; i < m; i++) y[idx[i]] = yc[i];
+      }
+      record(s, tk, y, tr, *k, acc);
+    }
     t = tk, on_grid = 1;
   }
   return HS_OK;
