@@ -80,6 +80,8 @@ int hs_solver_run_compared(hs_solver *s, const hs_params *const *sp,
 typedef struct hs_solver_stats {
   long steps, rhs_evals, jac_evals, segments, lin_setups, newton_iters, err_test_fails;
   long exact_segments; /* segments solved exactly (hs_solver_method); the rest by CVODE */
+  long grid_skipped;   /* output grid points an exact metrics-only run passed without
+                          evaluating them: they provably hold no new maximum */
 } hs_solver_stats;
 void hs_solver_stats_get(const hs_solver *s, hs_solver_stats *st);
 

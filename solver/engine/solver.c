@@ -697,10 +697,20 @@ static void grid_step(const double *restrict pc, const double *restrict c, int m
  * pe column-major w x w, rows [0, m) the states after the step, rows [m, m + nt) the
  * tracked concentrations there, the other rows 0. */
 #define HS_GRID_W 16
+#define HS_GRID_BLOCK 16 /* grid steps a block skip covers (a power of 2) */
 typedef struct grid_op {
   int m, nt, w;
   double tr[HS_N_TRACKED * HS_MAX_SPECIES * HS_MAX_N]; /* T: tracked per unit state, nt x m */
   double pe[HS_GRID_W * HS_GRID_W], ce[HS_GRID_W];
+  /* a block of HS_GRID_BLOCK full steps (valid for the step in pe): over its points, the
+   * largest and smallest coefficient of each state in each tracked concentration and the
+   * largest input term; and the block's own propagator y -> pk y + ck (column-major) */
+  int blk;
+  double hi[HS_GRID_W * HS_GRID_W], lo[HS_GRID_W * HS_GRID_W], hic[HS_GRID_W];
+  double pk[HS_GRID_W * HS_GRID_W], ck[HS_GRID_W];
+  int null_row[HS_GRID_W]; /* the tracked concentration is 0 whatever the state */
+  int retry;               /* the grid point from which a block is tried again */
+  double buf[2][HS_MAX_N + HS_GRID_W], *yc, *nv; /* the carried states, and the next */
 } grid_op;
 
 /* T of op (hs_model_tracked is linear in the state): column jj from a unit amount of the
@@ -729,6 +739,7 @@ static void tracked_of(const grid_op *op, const double *x, double *v) {
 /* pe and ce of op from the compact propagator pc, c of a step: [P; T P] and [c; T c]. */
 static void grid_extend(const double *pc, const double *c, grid_op *op) {
   const int m = op->m, w = op->w;
+  op->blk = 0; /* the block bounds belong to the previous step */
   memset(op->pe, 0, sizeof op->pe);
   memset(op->ce, 0, sizeof op->ce);
   for (int j = 0; j <= m; j++) { /* column j of P, and c as column m */
@@ -748,9 +759,74 @@ static inline void grid_op_step(int w, int m, const double *restrict pe,
     for (int i = 0; i < w; i++) out[i] += pe[j * w + i] * y[j];
 }
 
+/* The affine step y -> A y + a (A column-major, m x m) composed with itself. */
+static void affine_square(double *A, double *a, int m) {
+  double t[HS_GRID_W * HS_GRID_W], v[HS_GRID_W];
+  for (int i = 0; i < m; i++) {
+    double w = a[i];
+    for (int l = 0; l < m; l++) w += A[l * m + i] * a[l];
+    v[i] = w;
+    for (int j = 0; j < m; j++) {
+      double x = 0;
+      for (int l = 0; l < m; l++) x += A[l * m + i] * A[j * m + l];
+      t[j * m + i] = x;
+    }
+  }
+  memcpy(A, t, sizeof(double) * (size_t)m * m);
+  memcpy(a, v, sizeof(double) * (size_t)m);
+}
+
+/* The block bounds of op for its step (pc, c): point i of the block is y -> P^i y + c_i,
+ * c_i = sum_(l < i) P^l c, so its tracked rows are R_i = T P^i = R_(i-1) P and
+ * T c_i = T c_(i-1) + R_(i-1) c. The block's propagator (P^K, c_K) by squaring. */
+static void grid_block(grid_op *op, const double *pc, const double *c) {
+  const int m = op->m, nt = op->nt;
+  double R[HS_GRID_W * HS_GRID_W], Rn[HS_GRID_W * HS_GRID_W], rc[HS_GRID_W] = {0};
+  memcpy(R, op->tr, sizeof(double) * (size_t)nt * m);
+  for (int i = 1; i <= HS_GRID_BLOCK; i++) {
+    for (int r = 0; r < nt; r++) {
+      const double *row = R + r * m;
+      for (int l = 0; l < m; l++) rc[r] += row[l] * c[l];
+      for (int j = 0; j < m; j++) {
+        double x = 0;
+        for (int l = 0; l < m; l++) x += row[l] * pc[j * m + l];
+        Rn[r * m + j] = x;
+        if (i == 1 || x > op->hi[r * m + j]) op->hi[r * m + j] = x;
+        if (i == 1 || x < op->lo[r * m + j]) op->lo[r * m + j] = x;
+      }
+      if (i == 1 || rc[r] > op->hic[r]) op->hic[r] = rc[r];
+    }
+    memcpy(R, Rn, sizeof(double) * (size_t)nt * m);
+  }
+  memcpy(op->pk, pc, sizeof(double) * (size_t)m * m);
+  memcpy(op->ck, c, sizeof(double) * (size_t)m);
+  for (int k = 1; k < HS_GRID_BLOCK; k *= 2) affine_square(op->pk, op->ck, m);
+  for (int r = 0; r < nt; r++) {
+    int z = 1;
+    for (int j = 0; j < m; j++) z &= op->tr[r * m + j] == 0;
+    op->null_row[r] = z;
+  }
+  op->blk = 1;
+}
+
+/* Whether no point of the next block can raise a tracked maximum: for each concentration
+ * the bound sum_j max(hi_j y_j, lo_j y_j) + hic (any sign of y) stays below the maximum so
+ * far by more than rounding. */
+static int grid_block_below(const grid_op *op, const double *y, const run_acc *acc) {
+  for (int r = 0; r < op->nt; r++) {
+    if (op->null_row[r]) continue;
+    double bound = op->hic[r], cmax = acc->tk[r / HS_N_TRACKED].cmax[r % HS_N_TRACKED];
+    for (int j = 0; j < op->m; j++)
+      bound += (y[j] >= 0 ? op->hi[r * op->m + j] : op->lo[r * op->m + j]) * y[j];
+    if (!(bound < cmax - 1e-12 * fabs(cmax))) return 0;
+  }
+  return 1;
+}
+
 /* One point of the metrics-only grid at t: the step from the carried states y[0..m) into
- * out (none when not stepped), and the tracked maxima there. */
-static void grid_op_point(const hs_solver *s, const grid_op *op, int stepped, double t,
+ * out (none when not stepped), and the tracked maxima there. Returns whether a maximum
+ * rose. */
+static int grid_op_point(const hs_solver *s, const grid_op *op, int stepped, double t,
                           const double *y, double *out, run_acc *acc) {
   if (!stepped) {
     memcpy(out, y, sizeof(double) * (size_t)op->m);
@@ -759,10 +835,64 @@ static void grid_op_point(const hs_solver *s, const grid_op *op, int stepped, do
     grid_op_step(8, op->m, op->pe, op->ce, y, out);
   else
     grid_op_step(HS_GRID_W, op->m, op->pe, op->ce, y, out);
+  int rose = 0;
   for (int sp = 0; sp < s->ns; sp++)
-    for (int j = 0; j < HS_N_TRACKED; j++)
-      track_max(out[op->m + sp * HS_N_TRACKED + j], t, &acc->tk[sp].cmax[j],
-                &acc->tk[sp].tmax[j]);
+    for (int j = 0; j < HS_N_TRACKED; j++) {
+      const double v = out[op->m + sp * HS_N_TRACKED + j];
+      if (v > acc->tk[sp].cmax[j]) acc->tk[sp].cmax[j] = v, acc->tk[sp].tmax[j] = t, rose = 1;
+    }
+  return rose;
+}
+
+/* Whether grid point k is reached by a full step and lies inside [a, b] (b included when
+ * it is the end). */
+static int full_step_in(const hs_sim_opts *o, int k, double b, int last) {
+  const double tk = k * o->dt_out;
+  if (k >= hs_solver_grid_size(o) || tk > o->t_end) return 0;
+  return last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
+}
+
+/* Whether the HS_GRID_BLOCK grid points after point k are full steps inside [a, b]. */
+static int block_fits(const hs_sim_opts *o, int k, double b, int last) {
+  return full_step_in(o, k + HS_GRID_BLOCK, b, last);
+}
+
+static void grid_swap(grid_op *op) {
+  double *t = op->yc;
+  op->yc = op->nv, op->nv = t;
+}
+
+/* Grid point *k of the metrics-only grid (at t, stepped from the previous point or not),
+ * then the points after it that provably hold no new maximum, passed without evaluation
+ * (full: the step in op is the grid interval; those points are full steps in [a, b]):
+ * - after a step that leaves the carried states unchanged to the last bit (a fixed point
+ *   of the step, as on a plateau), every later point of the segment repeats this one;
+ * - a block of HS_GRID_BLOCK points whose bound stays below every maximum (decay) is one
+ *   step of the block's propagator; none is tried while a maximum rises, and after a
+ *   block that may reach one the next try is a block later.
+ * *k ends at the last point passed. */
+static void grid_walk(hs_solver *s, grid_op *op, int stepped, double t, int full, double b,
+                      int last, const hs_sim_opts *o, int *k, run_acc *acc, const double *pc,
+                      const double *c) {
+  const int k0 = *k;
+  const int rose = grid_op_point(s, op, stepped, t, op->yc, op->nv, acc);
+  const int fixed = stepped && !memcmp(op->yc, op->nv, sizeof(double) * (size_t)op->m);
+  grid_swap(op);
+  if (!full) return;
+  if (fixed)
+    while (full_step_in(o, *k + 1, b, last)) ++*k;
+  if (!rose && *k >= op->retry)
+    while (block_fits(o, *k, b, last)) {
+      if (!op->blk) grid_block(op, pc, c);
+      if (!grid_block_below(op, op->yc, acc)) {
+        op->retry = *k + HS_GRID_BLOCK;
+        break;
+      }
+      grid_step(op->pk, op->ck, op->m, op->yc, op->nv);
+      grid_swap(op);
+      *k += HS_GRID_BLOCK;
+    }
+  s->stats.grid_skipped += *k - k0;
 }
 
 /* The grid points of [a, b] (as process_step takes them) from the state at a, each one
@@ -774,18 +904,19 @@ static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_o
   const int n = s->nr, nk = hs_solver_grid_size(o);
   int *idx = s->xidx, m = n;
   double u[HS_N_ROUTES], *y = s->xy, *pc = s->xj, *c = s->xf, t = a;
-  double buf[2][HS_MAX_N + HS_GRID_W], *yc = buf[0], *nv = buf[1];
   route_rates(s, 0, u);
   memcpy(y, N_VGetArrayPointer(s->cur->y), sizeof(double) * (size_t)n);
   if (tr)
     for (int i = 0; i < n; i++) idx[i] = i;
   else
     m = active_amounts(s, idx);
-  for (int i = 0; i < m; i++) yc[i] = y[idx[i]];
   grid_op op; /* not zeroed: tracked_rows and grid_extend fill what a step reads */
   op.m = m, op.nt = HS_N_TRACKED * s->ns;
   const int fast = !tr && m + op.nt <= HS_GRID_W;
   op.w = m + op.nt <= 8 ? 8 : HS_GRID_W;
+  op.blk = 0, op.retry = 0, op.yc = op.buf[0], op.nv = op.buf[1];
+  double *yc = op.yc, *nv = op.nv;
+  for (int i = 0; i < m; i++) yc[i] = y[idx[i]];
   if (fast) tracked_rows(s, idx, &op);
   int on_grid = 0; /* t is a grid time: a full interval to the next is dt exactly */
   double h_p = NAN; /* the step of the propagator in pc */
@@ -802,9 +933,8 @@ static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_o
       h_p = h;
     }
     if (fast) {
-      grid_op_point(s, &op, stepped, tk, yc, nv, acc);
-      double *sw = yc;
-      yc = nv, nv = sw;
+      grid_walk(s, &op, stepped, tk, h_p == o->dt_out, b, last, o, k, acc, pc, c);
+      tk = grid_time(o, *k);
     } else {
       if (stepped) {
         grid_step(pc, c, m, yc, nv);
