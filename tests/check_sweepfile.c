@@ -264,8 +264,8 @@ static void check_root_attrs(hid_t file) {
   ck_assert_int_eq(H5Aexists(file, "atol"), 1);
 }
 
-/* Chunk dimensions and the shuffle + deflate + Fletcher32 filters of dataset name, the
- * checksum last (so first on reading). */
+/* Chunk dimensions and the shuffle + deflate (level 1) + Fletcher32 filters of dataset
+ * name, the checksum last (so first on reading). */
 static void check_chunks(hid_t file, const char *name, int rank, const hsize_t *want) {
   hsize_t ck[3];
   unsigned flags;
@@ -275,6 +275,10 @@ static void check_chunks(hid_t file, const char *name, int rank, const hsize_t *
   for (int i = 0; i < rank; i++) ck_assert_uint_eq(ck[i], want[i]);
   ck_assert_int_eq(H5Pget_nfilters(dcpl), 3);
   ck_assert_int_eq(H5Pget_filter2(dcpl, 0, &flags, &nv, NULL, 0, NULL, NULL), H5Z_FILTER_SHUFFLE);
+  unsigned level[1] = {0};
+  nv = 1;
+  ck_assert_int_eq(H5Pget_filter2(dcpl, 1, &flags, &nv, level, 0, NULL, NULL), H5Z_FILTER_DEFLATE);
+  ck_assert_uint_eq(level[0], 1); /* the cheapest gzip level (h5util.c) */
   nv = 0;
   ck_assert_int_eq(H5Pget_filter2(dcpl, 2, &flags, &nv, NULL, 0, NULL, NULL), H5Z_FILTER_FLETCHER32);
   H5Pclose(dcpl);

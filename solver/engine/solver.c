@@ -879,8 +879,11 @@ static void grid_walk(hs_solver *s, grid_op *op, int stepped, double t, int full
   const int fixed = stepped && !memcmp(op->yc, op->nv, sizeof(double) * (size_t)op->m);
   grid_swap(op);
   if (!full) return;
-  if (fixed)
-    while (full_step_in(o, *k + 1, b, last)) ++*k;
+  if (fixed && full_step_in(o, *k + 1, b, last)) { /* to the last such point of [a, b] */
+    int j = (int)fmin(b / o->dt_out + 1.0, (double)hs_solver_grid_size(o));
+    while (j > *k + 1 && !full_step_in(o, j, b, last)) j--;
+    *k = j;
+  }
   if (!rose && *k >= op->retry)
     while (block_fits(o, *k, b, last)) {
       if (!op->blk) grid_block(op, pc, c);

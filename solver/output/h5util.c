@@ -67,7 +67,9 @@ int hs__h5_compress(const hs__h5ctx *c, hid_t dcpl, int rank, const hsize_t *chu
   int rc = HS_OK;
   HS_H5TRY(H5Pset_chunk(dcpl, rank, chunk), "H5Pset_chunk for '%s'", name);
   HS_H5TRY(H5Pset_shuffle(dcpl), "H5Pset_shuffle for '%s'", name);
-  HS_H5TRY(H5Pset_deflate(dcpl, 4), "H5Pset_deflate for '%s'", name);
+  /* level 1: in a 3000-run sweep (FUDR LHS, callgrind) level 4 costs 35 % more
+   * instructions in the writer for files 0.7 % smaller */
+  HS_H5TRY(H5Pset_deflate(dcpl, 1), "H5Pset_deflate for '%s'", name);
   /* last in the write pipeline, so first on reading: the checksum covers the stored
    * (compressed) bytes and a damaged chunk is refused before it is inflated (h5py orders
    * its filters the same way) */
