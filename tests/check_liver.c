@@ -308,7 +308,7 @@ static const struct {
     {"dsm", HS_EMBO_WHOLE_LIVER, 0.23, 35.0 / 60, 0, 0, NAN, 0.135, 1, 0.05},
     {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.24, 0, 1, 0},
     {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078, 0, 0, 0},
-    {"bland", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 0, NAN, 0, 0, 0},
+    {"bland", HS_EMBO_TUMOR, 0.275, INFINITY, 0, 0, NAN, 0, 0, 0},
     {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN, 0, 1, 0},
     {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN, 0, 1, 0},
 };
@@ -359,7 +359,7 @@ START_TEST(test_sessions_expand) {
   ck_assert_int_eq(sc.n_embo, 4);
   for (int k = 0; k < 3; k++) {
     HS_ASSERT_REL(sc.embo[k].t_e, 2 + k * 672.0, 1e-15);
-    HS_ASSERT_REL(sc.embo[k].m_min, 0.05, 1e-12);
+    HS_ASSERT_REL(sc.embo[k].m_min, 0.275, 1e-12); /* the bland preset: 72.5 % */
   }
   HS_ASSERT_REL(sc.embo[3].t_e, 1, 1e-15);
   hs_scenario_release(&sc);
