@@ -365,9 +365,18 @@ static void set_trace(double *arr, int k, double v) {
   if (arr) arr[k] = v;
 }
 
-/* Cmax over the grid and tmax, the first grid time at which it is reached. */
-static void track_max(double c, double t, double *cmax, double *tmax) {
-  if (c > *cmax) *cmax = c, *tmax = t;
+/* Cmax over the grid and tmax, the first grid time at which it is reached; whether c
+ * raised it. */
+static int track_max(double c, double t, double *cmax, double *tmax) {
+  if (!(c > *cmax)) return 0;
+  *cmax = c, *tmax = t;
+  return 1;
+}
+
+/* Whether grid time tk belongs to the segment ending at b: [a, b), and b itself when the
+ * segment is the last. */
+static int in_segment(double tk, double b, int last) {
+  return last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
 }
 
 static void mass_balance(hs_solver *s, const double *y, run_acc *acc);
@@ -503,8 +512,7 @@ static int process_step(hs_solver *s, double tret, double b, int last, const hs_
   int nk = hs_solver_grid_size(o), kend = *k, rc = HS_OK;
   for (; kend < nk; kend++) {
     double tk = grid_time(o, kend);
-    int in_seg = last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
-    if (!in_seg || (tk > tret && !same_time(tk, tret))) break;
+    if (!in_segment(tk, b, last) || (tk > tret && !same_time(tk, tret))) break;
   }
   double c[HS_N_TRACKED * HS_MAX_SPECIES], d[HS_N_TRACKED * HS_MAX_SPECIES];
   const double *y = N_VGetArrayPointer(s->cur->y);
@@ -714,7 +722,7 @@ typedef struct grid_op {
 } grid_op;
 
 /* T of op (hs_model_tracked is linear in the state): column jj from a unit amount of the
- * carried state idx[jj]. */
+ * carried state idx[jj]; and the rows of T that are 0 (a concentration that stays 0). */
 static void tracked_rows(const hs_solver *s, const int *idx, grid_op *op) {
   double z[HS_MAX_N] = {0}, cc[HS_N_TRACKED];
   for (int jj = 0; jj < op->m; jj++) {
@@ -724,6 +732,11 @@ static void tracked_rows(const hs_solver *s, const int *idx, grid_op *op) {
       for (int j = 0; j < HS_N_TRACKED; j++) op->tr[(sp * HS_N_TRACKED + j) * op->m + jj] = cc[j];
     }
     z[idx[jj]] = 0.0;
+  }
+  for (int r = 0; r < op->nt; r++) {
+    int zero = 1;
+    for (int j = 0; j < op->m; j++) zero &= op->tr[r * op->m + j] == 0;
+    op->null_row[r] = zero;
   }
 }
 
@@ -801,11 +814,6 @@ static void grid_block(grid_op *op, const double *pc, const double *c) {
   memcpy(op->pk, pc, sizeof(double) * (size_t)m * m);
   memcpy(op->ck, c, sizeof(double) * (size_t)m);
   for (int k = 1; k < HS_GRID_BLOCK; k *= 2) affine_square(op->pk, op->ck, m);
-  for (int r = 0; r < nt; r++) {
-    int z = 1;
-    for (int j = 0; j < m; j++) z &= op->tr[r * m + j] == 0;
-    op->null_row[r] = z;
-  }
   op->blk = 1;
 }
 
@@ -815,7 +823,7 @@ static void grid_block(grid_op *op, const double *pc, const double *c) {
 static int grid_block_below(const grid_op *op, const double *y, const run_acc *acc) {
   for (int r = 0; r < op->nt; r++) {
     if (op->null_row[r]) continue;
-    double bound = op->hic[r], cmax = acc->tk[r / HS_N_TRACKED].cmax[r % HS_N_TRACKED];
+    double bound = op->hic[r], cmax = tracked_max(acc, r);
     for (int j = 0; j < op->m; j++)
       bound += (y[j] >= 0 ? op->hi[r * op->m + j] : op->lo[r * op->m + j]) * y[j];
     if (!(bound < cmax - 1e-12 * fabs(cmax))) return 0;
@@ -837,10 +845,9 @@ static int grid_op_point(const hs_solver *s, const grid_op *op, int stepped, dou
     grid_op_step(HS_GRID_W, op->m, op->pe, op->ce, y, out);
   int rose = 0;
   for (int sp = 0; sp < s->ns; sp++)
-    for (int j = 0; j < HS_N_TRACKED; j++) {
-      const double v = out[op->m + sp * HS_N_TRACKED + j];
-      if (v > acc->tk[sp].cmax[j]) acc->tk[sp].cmax[j] = v, acc->tk[sp].tmax[j] = t, rose = 1;
-    }
+    for (int j = 0; j < HS_N_TRACKED; j++)
+      rose |= track_max(out[op->m + sp * HS_N_TRACKED + j], t, &acc->tk[sp].cmax[j],
+                        &acc->tk[sp].tmax[j]);
   return rose;
 }
 
@@ -848,8 +855,7 @@ static int grid_op_point(const hs_solver *s, const grid_op *op, int stepped, dou
  * it is the end). */
 static int full_step_in(const hs_sim_opts *o, int k, double b, int last) {
   const double tk = k * o->dt_out;
-  if (k >= hs_solver_grid_size(o) || tk > o->t_end) return 0;
-  return last ? tk <= b || same_time(tk, b) : tk < b && !same_time(tk, b);
+  return k < hs_solver_grid_size(o) && tk <= o->t_end && in_segment(tk, b, last);
 }
 
 /* Whether the HS_GRID_BLOCK grid points after point k are full steps inside [a, b]. */
@@ -925,7 +931,7 @@ static int exact_grid(hs_solver *s, double a, double b, int last, const hs_sim_o
   double h_p = NAN; /* the step of the propagator in pc */
   for (; *k < nk; ++*k) {
     double tk = grid_time(o, *k);
-    if (last ? tk > b && !same_time(tk, b) : tk >= b || same_time(tk, b)) break;
+    if (!in_segment(tk, b, last)) break;
     const int stepped = !same_time(tk, t);
     double h = on_grid && tk == *k * o->dt_out ? o->dt_out : tk - t;
     if (stepped && h != h_p) {
