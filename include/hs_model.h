@@ -268,6 +268,11 @@ double hs_model_filter(const hs_params *p, double t0);
 /* Embolisation multipliers at time t for a segment starting at t0. */
 void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, double *m_t);
 
+/* Whether the right-hand side depends on time inside a segment only through the infusion
+ * rates: true without embolisation (multipliers and stasis are the model's only other
+ * time dependence; filters and arterial occlusion act from a segment's start). */
+int hs_model_time_invariant(const hs_params *p);
+
 /* dy/dt at (t, y). Pure; returns 0 (CVODE's convention). */
 int hs_model_rhs(double t, const double *y, double *dydt, const hs_rhs_ctx *ctx);
 

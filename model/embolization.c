@@ -38,6 +38,8 @@ void hs_model_multipliers(const hs_params *p, double t, double t0, double *m_l, 
   *m_t *= occ;
 }
 
+int hs_model_time_invariant(const hs_params *p) { return p->n_embo == 0; }
+
 /* One bed's stasis: u = 1 - P with P = prod(1 - s_i), s_i = sigma_i (1 - m_i); the drain
  * rate -du/dt / u = P sum(sigma_i dm_i/dt / (1 - s_i)) / u. */
 typedef struct bed {

@@ -61,6 +61,30 @@ static hs_metrics run(const hs_params *p, const hs_dose *doses, int n, double t_
   return m;
 }
 
+/* hs_model_time_invariant (the exact solver then compares A and B at a segment's start
+ * only): without embolisation dy/dt at one state is the same at any time of a segment;
+ * with a recovering event it is not, and the predicate says so. */
+START_TEST(test_time_invariant_without_embolisation) {
+  hs_drug d = drug(50);
+  hs_embolization e = event(HS_EMBO_TUMOR, 0.3, 0.5);
+  hs_params none, embo;
+  init_ok(&none, &d, NULL, 0);
+  init_ok(&embo, &d, &e, 1);
+  ck_assert(hs_model_time_invariant(&none));
+  ck_assert(!hs_model_time_invariant(&embo));
+  double y[HS_NSTATE], f0[HS_NSTATE], f1[HS_NSTATE];
+  for (int i = 0; i < HS_NSTATE; i++) y[i] = 1.0 + 0.1 * i;
+  hs_rhs_ctx c = {.p = &none, .seg = {.t0 = 0.0, .r_ha = 2.0}};
+  hs_model_rhs(0.3, y, f0, &c);
+  hs_model_rhs(77.0, y, f1, &c);
+  ck_assert(memcmp(f0, f1, sizeof f0) == 0);
+  c.p = &embo;
+  hs_model_rhs(0.3, y, f0, &c);
+  hs_model_rhs(77.0, y, f1, &c);
+  ck_assert(memcmp(f0, f1, sizeof f0) != 0);
+}
+END_TEST
+
 /* ---- redistribution and the stagnant shares in closed form -------------------------- */
 
 /* A whole-liver event with its own liver reduction: m_L and m_T recover from their own
@@ -302,6 +326,7 @@ Suite *hs_suite_embolization(void) {
   Suite *s = suite_create("embolization");
   TCase *tc = tcase_create("closed form");
   tcase_add_test(tc, test_redistribution);
+  tcase_add_test(tc, test_time_invariant_without_embolisation);
   tcase_add_test(tc, test_stasis_shares);
   suite_add_tcase(s, tc);
   tc = tcase_create("limits");

@@ -617,9 +617,18 @@ static int affine_ok(hs_solver *s, int r, double t) {
   return 1;
 }
 
+/* Whether the system matrix and input columns of every species are the same at every
+ * time of a segment (hs_model_time_invariant); else exact_applies compares them. */
+static int time_invariant(const hs_solver *s) {
+  for (int sp = 0; sp < s->ns; sp++)
+    if (!hs_model_time_invariant(s->sctx[0].sp[sp].p)) return 0;
+  return 1;
+}
+
 /* Whether [a, b] can be solved exactly: no chronomodulated rate, and the system matrix
  * (A = the Jacobian) and input columns (B) the same at a, b and inside (embolisation
- * recovery, filters and occlusion change them in time); A and B into s->xa, s->xb. */
+ * recovery changes them in time; without embolisation they are taken at a only); A and B
+ * into s->xa, s->xb. */
 static int exact_applies(hs_solver *s, double a, double b) {
   const int n = s->nr;
   const size_t ja = sizeof(double) * (size_t)n * n, jb = sizeof(double) * (size_t)n * HS_N_ROUTES;
@@ -631,7 +640,7 @@ static int exact_applies(hs_solver *s, double a, double b) {
   hs_system_jac(a, y, s->xa, &s->sctx[0]);
   unit_inputs(s, a, s->xb);
   const double inside[3] = {a + 0.381966 * (b - a), a + 0.7236 * (b - a), b};
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; !time_invariant(s) && i < 3; i++) {
     hs_system_jac(inside[i], y, s->xj, &s->sctx[0]);
     if (memcmp(s->xj, s->xa, ja)) return 0;
     unit_inputs(s, inside[i], s->xj);
