@@ -307,7 +307,7 @@ static const struct {
 } AGENTS[] = {
     {"dsm", HS_EMBO_WHOLE_LIVER, 0.23, 35.0 / 60, 0, 0, NAN, 0.135, 1, 0.05},
     {"ctace", HS_EMBO_TUMOR, 0.10, 60, 72, 24, 0.24, 0, 1, 0},
-    {"deb", HS_EMBO_TUMOR, 0.05, INFINITY, 0, 274, 0.0078, 0, 0, 0},
+    {"deb", HS_EMBO_TUMOR, 0.44, INFINITY, 0, 274, 0.0078, 0, 0, 0},
     {"bland", HS_EMBO_TUMOR, 0.275, INFINITY, 0, 0, NAN, 0, 0, 0},
     {"gelfoam", HS_EMBO_TUMOR, 0.10, 60, 72, 0, NAN, 0, 1, 0},
     {"resorbable", HS_EMBO_TUMOR, 0.10, 1.6 * 24, 72, 0, NAN, 0, 1, 0},
