@@ -9,7 +9,15 @@ reference). Reported: the largest relative difference of every metric (tmax and
 mass_balance_error apart) of the first two against the reference, and runs/s and runs per
 CPU second of each at -j 1 and -j 2 (medians of interleaved repeats).
 
-usage: exact.py BIN SCENARIO [--runs N] [--repeats N] > exact.json
+A sweep of RUNS runs also pays a fixed cost (start-up, scenario, file creation and close:
+about 0.05 CPU s, a sixth of an exact 2000-run sweep), which the default 10^6-run sweep
+does not feel. So the speed ratio is also given per run at the margin: the CPU time of a
+sweep 5 times larger less that of RUNS runs, over the runs added (`marginal`). The -j 2
+efficiency of the exact sweep is measured on --eff-runs runs (default 10^5: about 10 s at
+-j 1), where a 2000-run sweep lasts a tenth of a second: the median over interleaved
+repeats of each pair's runs/s at -j 2 over twice that at -j 1, as the sweeps report them.
+
+usage: exact.py BIN SCENARIO [--runs N] [--repeats N] [--eff-runs N] > exact.json
 """
 import argparse
 import json
@@ -63,12 +71,43 @@ def max_rel(a, ref):
     return worst, name
 
 
+def marginal(args, text, tmp, samples):
+    """Runs per CPU second at -j 1 of the runs a sweep 5 times larger adds (medians of
+    interleaved repeats; the RUNS-run CPU times are those of the samples above)."""
+    big = 5 * args.runs
+    res = {"runs": [args.runs, big]}
+    for n in ("exact", "cvode"):
+        scen = os.path.join(tmp, n + "_big.yaml")
+        open(scen, "w").write(variant(text, big, n, False))
+        cpu_big = [big / sweep(args.bin, scen, 1, tmp)[1] for _ in range(args.repeats)]
+        cpu_small = [args.runs / x[1] for x in samples[(n, 1)]]
+        res[f"{n}_runs_per_cpu_s_j1"] = round(
+            (big - args.runs) / (statistics.median(cpu_big) - statistics.median(cpu_small)), 1)
+        res[f"{n}_fixed_cpu_s"] = round(
+            statistics.median(cpu_small) - args.runs / res[f"{n}_runs_per_cpu_s_j1"], 4)
+    return res
+
+
+def efficiency(args, text, tmp):
+    """Median over interleaved repeats of runs/s at -j 2 over twice that at -j 1, exact,
+    on --eff-runs runs."""
+    scen = os.path.join(tmp, "exact_eff.yaml")
+    open(scen, "w").write(variant(text, args.eff_runs, "exact", False))
+    ratios = []
+    for _ in range(args.repeats):
+        r1 = sweep(args.bin, scen, 1, tmp)[0]
+        r2 = sweep(args.bin, scen, 2, tmp)[0]
+        ratios.append(r2 / (2 * r1))
+    return round(statistics.median(ratios), 3)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
     ap.add_argument("scenario")
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--eff-runs", type=int, default=100000)
     args = ap.parse_args()
     text = open(args.scenario).read()
     res = {"scenario": args.scenario, "runs": args.runs, "load_average_before": list(os.getloadavg())}
@@ -98,8 +137,12 @@ def main():
                     statistics.median(x[1] for x in samples[(n, j)]), 1)
         res["speed_ratio_exact_over_cvode_cpu_j1"] = round(
             res["exact"]["runs_per_cpu_s_j1"] / res["cvode"]["runs_per_cpu_s_j1"], 2)
-        res["efficiency_j2_exact"] = round(
+        res["efficiency_j2_exact_runs_%d" % args.runs] = round(
             res["exact"]["runs_per_s_j2"] / (2 * res["exact"]["runs_per_s_j1"]), 3)
+        res["marginal"] = marginal(args, text, tmp, samples)
+        res["speed_ratio_exact_over_cvode_marginal_cpu_j1"] = round(
+            res["marginal"]["exact_runs_per_cpu_s_j1"] / res["marginal"]["cvode_runs_per_cpu_s_j1"], 2)
+        res["efficiency_j2_exact"], res["efficiency_runs"] = efficiency(args, text, tmp), args.eff_runs
     res["load_average_after"] = list(os.getloadavg())
     json.dump(res, sys.stdout, indent=1)
     print()

@@ -29,7 +29,7 @@ if [ -z "$only" ] || [ "$only" = matched ]; then
   part matched bench/matched.py "$bin" scenarios/sweeps/s2_grid.yaml "$ref"
 fi
 if [ -z "$only" ] || [ "$only" = exact ]; then
-  echo "exact solution vs CVODE on the FUDR LHS (2000 runs)..." >&2
+  echo "exact solution vs CVODE on the FUDR LHS (2000 and 10,000 runs; efficiency on 10^5)..." >&2
   part exact bench/exact.py "$bin" scenarios/sweeps/default_lhs.yaml
 fi
 # sweep SCENARIO THREADS NAME [LAUNCHER...] -> "wall_s rate hdf5_share_percent peak_rss_kib";
