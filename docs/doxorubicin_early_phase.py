@@ -10,8 +10,16 @@ with the tissue by PS, Kp_ev = (Kp_L - f_vas) / (1 - f_vas), as docs/model.md's
 permeability-limited tumour. The values below are this script's; hepatosim itself gives
 0.079 / 0.096 / 0.098 mg/L at 1 / 2 / 3 min after the arterial bolus (flow-limited).
 
+Last, what a slower systemic distribution would look like: the IV bolus with the fast
+tissues' Kp (rest of body, splanchnic) lowered from 5 to 0.3, the library's slow tissue
+unchanged (its volume would have to grow to keep Vss). The plasma then falls with a
+half-life of about 5 minutes between 3 and 10 min, as the label's distribution phase,
+instead of half a minute: a lead for a recalibration, not one.
+
 Usage: /usr/bin/python3 docs/doxorubicin_early_phase.py   (numpy)
 """
+import math
+
 import numpy as np
 
 # reference adult (model/data/physiology.yaml): L/h and L
@@ -25,9 +33,10 @@ Q_HA, Q_PV = F_HA * Q_H, (1 - F_HA) * Q_H
 Q_R = Q_CO - Q_H
 
 
-def rhs(y, ps, f_vas):
+def rhs(y, ps, f_vas, kp_fast=None):
     a_b, a_g, a_lv, a_le, a_r, a_s = y
-    c_b, c_gv, c_rv, c_s = a_b / V_B, a_g / (V_G * KP_G), a_r / (V_R * KP_R), a_s / V_S
+    kp_g, kp_r = (KP_G, KP_R) if kp_fast is None else (kp_fast, kp_fast)
+    c_b, c_gv, c_rv, c_s = a_b / V_B, a_g / (V_G * kp_g), a_r / (V_R * kp_r), a_s / V_S
     if ps is None:  # flow-limited: one well-stirred liver, C_Lv = A_L / (V_L Kp_L)
         c_lv = c_le = (a_lv + a_le) / (V_L * KP_L)
     else:
@@ -45,16 +54,16 @@ def rhs(y, ps, f_vas):
         Q_S * (c_b - c_s)])
 
 
-def plasma(route, ps=None, f_vas=0.2, minutes=(1, 2, 3, 5, 10, 20, 60)):
+def plasma(route, ps=None, f_vas=0.2, minutes=(1, 2, 3, 5, 10, 20, 60), kp_fast=None):
     y = np.zeros(6)
     y[2 if route == "hai" else 0] = 50.0
     h, t, out = 0.1 / 3600, 0.0, []
     for m in minutes:
         while t < m / 60 - 1e-12:
-            k1 = rhs(y, ps, f_vas)
-            k2 = rhs(y + h / 2 * k1, ps, f_vas)
-            k3 = rhs(y + h / 2 * k2, ps, f_vas)
-            k4 = rhs(y + h * k3, ps, f_vas)
+            k1 = rhs(y, ps, f_vas, kp_fast)
+            k2 = rhs(y + h / 2 * k1, ps, f_vas, kp_fast)
+            k3 = rhs(y + h / 2 * k2, ps, f_vas, kp_fast)
+            k4 = rhs(y + h * k3, ps, f_vas, kp_fast)
             y, t = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), t + h
         out.append(y[0] / V_B)
     return out
@@ -67,6 +76,10 @@ def main():
     for ps in (1000, 100, 50, 20):
         print(f"  HA bolus, PS {ps:4d} L/h, f_vas 0.2:",
               " ".join(f"{c:.3g}" for c in plasma("hai", ps)))
+    c3, c10 = plasma("iv", kp_fast=0.3, minutes=(3, 10))
+    print("  IV bolus, fast-tissue Kp 0.3:    ",
+          " ".join(f"{c:.3g}" for c in plasma("iv", kp_fast=0.3)),
+          f"(half-life 3-10 min: {7 * math.log(2) / math.log(c3 / c10):.1f} min)")
 
 
 if __name__ == "__main__":
