@@ -46,13 +46,16 @@ enum hs_state {
   HS_A_BT,   /* local retention: bound in the (covered) tumour, mg */
   HS_A_BL2,  /* local retention: bound in the uncovered normal liver, mg */
   HS_A_BT2,  /* local retention: bound in the uncovered tumour, mg */
+  HS_A_LE,   /* hepatocytes (extravascular space) of the covered normal liver
+                (permeability-limited liver), mg */
+  HS_A_LE2,  /* hepatocytes of the uncovered normal liver, mg */
   HS_AUC_L2, /* integral of the uncovered liver's C_L2 = A_L2 / ((1 - c_L) V_L), mg*h/L */
   HS_AUC_T2, /* integral of the uncovered tumour's concentration, mg*h/L */
   HS_AUC_GS, /* integral of the gastric tissue concentration A_GS / V_GS, mg*h/L */
   HS_NSTATE
 };
 #define HS_N_AMOUNTS 7     /* HS_A_B .. HS_A_S */
-#define HS_N_EXT_AMOUNTS 11 /* HS_A_L2 .. HS_A_BT2 */
+#define HS_N_EXT_AMOUNTS 13 /* HS_A_L2 .. HS_A_LE2 */
 
 /* Catheter territory, extrahepatic (gastric) misperfusion and a permeability-limited
  * tumour (model.md extension "Catheter territory, gastric misperfusion, permeability-
@@ -94,6 +97,8 @@ typedef struct hs_physiology {
   double q_h;  /* total hepatic inflow (liver + tumour), L/h */
   double f_ha; /* arterial share of Q_H */
   double v_b, v_g, v_l, v_r, v_t; /* volumes, L */
+  double f_vas_l; /* vascular (sinusoidal) share of V_L; read only with a permeability-
+                     limited liver (hs_drug.ps_l > 0) */
   double p_t;  /* tumour perfusion, L/h per L of tumour */
   double f_ta; /* arterial share of tumour inflow */
   double f_td; /* share of tumour outflow draining into the normal-liver sinusoids */
@@ -130,6 +135,9 @@ typedef struct hs_drug {
    * retention"): first-order binding of the free drug in the normal liver and the tumour,
    * 1/h, and release of the bound drug back to the free, 1/h (0: irreversible). All 0: off */
   double k_bind_l, k_bind_t, k_unbind_l, k_unbind_t;
+  /* permeability-limited normal liver (model.md extension): the permeability-surface
+   * product between the sinusoidal blood and the hepatocytes, L/h (0: flow-limited) */
+  double ps_l;
 } hs_drug;
 
 /* Elimination routes a metabolite (or a bound species) can be formed from. */
@@ -191,14 +199,18 @@ typedef struct hs_part {
   int i_l, i_t;         /* its normal-liver state; its tumour state (the vascular space
                            when the tumour is permeability-limited) */
   int i_te;             /* its extravascular tumour state; -1: flow-limited tumour */
+  int i_le;             /* its hepatocyte state (the normal liver's extravascular space);
+                           -1: flow-limited liver */
   int i_auc_l, i_auc_t; /* its own AUC states; -1: none (the covered part's AUC follows
                            from the whole organ's) */
   int i_bl, i_bt;       /* its bound-drug states (local retention); -1: no binding */
   int i_sl, i_st;       /* its stagnant states (stasis; the covered part only); -1: none */
   double v_lk, v_tk, v_ek; /* apparent volumes, L (0: the part has none): its liver
-                              w_L V_L Kp_L; its tumour w_T V_Tv Kp_T (the vascular space
-                              w_T V_Tv f_vas when permeability-limited); its extravascular
-                              space (1 - f_vas) w_T V_Tv Kp_ev */
+                              w_L V_L Kp_L (the sinusoidal space w_L V_L f_vas,L when
+                              permeability-limited); its tumour w_T V_Tv Kp_T (the vascular
+                              space w_T V_Tv f_vas when permeability-limited); its
+                              extravascular space (1 - f_vas) w_T V_Tv Kp_ev */
+  double v_lek;         /* its hepatocytes (1 - f_vas,L) w_L V_L Kp_ev,L; 0: flow-limited */
 } hs_part;
 
 /* Everything the right-hand side reads. */
@@ -216,6 +228,7 @@ typedef struct hs_params {
   hs_part part[HS_MAX_PARTS];
   int i_gs;       /* the gastric compartment's state, -1 without one */
   double kp_ev;   /* permeability-limited tumour: extravascular partition coefficient */
+  double kp_ev_l; /* permeability-limited liver: the hepatocytes' partition coefficient */
 } hs_params;
 
 /* Constant inputs over one integration segment (the solver restarts at each change). */

@@ -49,9 +49,10 @@ typedef struct part_terms {
   double q_la, q_lp, q_ta, q_tp; /* its flows at t (embolised and occluded) */
   double q_tout, q_lout;         /* its tumour outflow Q_T(t); blood leaving its liver */
   double c_a;                    /* arterial inflow concentration: C_HA or C_B */
-  double cl, ct, ce;             /* dC_Lv/dA_L, dC_Tv/dA_T, dC_ev/dA_TE (blood basis) */
+  double cl, ct, ce, cle;        /* dC_Lv/dA_L, dC_Tv/dA_T, dC_ev/dA_TE, dC_le/dA_LE */
   double c_lv, c_tv, c_ev;       /* liver venous, tumour venous, extravascular / Kp_ev */
-  double e_h, de_h;              /* its hepatic elimination and d/dC_Lv */
+  double c_le;                   /* hepatocytes / Kp_ev,L (permeability-limited liver) */
+  double e_h, de_h;              /* its hepatic elimination and d/dC of what it reads */
 } part_terms;
 
 typedef struct terms {
@@ -82,13 +83,15 @@ static void eval_part(const hs_params *p, const hs_part *q, double m_l, double m
   w->c_lv = q->v_lk > 0 ? y[q->i_l] / q->v_lk : 0.0;      /* C_Lv = A_L / (V_L Kp_L) */
   w->c_tv = q->v_tk > 0 ? y[q->i_t] / q->v_tk : 0.0;      /* C_Tv = A_T / (V_Tv Kp_T) */
   w->c_ev = q->v_ek > 0 ? y[q->i_te] / q->v_ek : 0.0;     /* C_ev / Kp_ev */
+  w->c_le = q->v_lek > 0 ? y[q->i_le] / q->v_lek : 0.0;   /* C_le / Kp_ev,L */
   if (slopes) {
     w->cl = q->v_lk > 0 ? 1 / q->v_lk : 0.0;
     w->ct = q->v_tk > 0 ? 1 / q->v_tk : 0.0;
     w->ce = q->v_ek > 0 ? 1 / q->v_ek : 0.0;
+    w->cle = q->v_lek > 0 ? 1 / q->v_lek : 0.0;
   }
-  double de;
-  w->e_h = q->w_l * elim_rate(&p->drug.hepatic, w->c_lv, &de);
+  double de; /* the hepatocytes eliminate: from C_le when permeability-limited, else C_Lv */
+  w->e_h = q->w_l * elim_rate(&p->drug.hepatic, q->i_le >= 0 ? w->c_le : w->c_lv, &de);
   w->de_h = q->w_l * de;
 }
 
@@ -153,9 +156,9 @@ static double part_tumor(const hs_part *q, const double *y) {
   return a;
 }
 
-/* A part's normal-liver amount: flowing, stagnant and bound. */
+/* A part's normal-liver amount: flowing (and its hepatocytes'), stagnant and bound. */
 static double part_liver(const hs_part *q, const double *y) {
-  double a = y[q->i_l];
+  double a = q->i_le >= 0 ? y[q->i_l] + y[q->i_le] : y[q->i_l];
   if (q->i_sl >= 0) a += y[q->i_sl];
   if (q->i_bl >= 0) a += y[q->i_bl];
   return a;
@@ -164,6 +167,10 @@ static double part_liver(const hs_part *q, const double *y) {
 /* The free tumour state that binding and the stagnant drug's exchange act on: the
  * extravascular space of a permeability-limited tumour, else the tumour. */
 static int tumor_tissue(const hs_part *q) { return q->i_te >= 0 ? q->i_te : q->i_t; }
+
+/* The free liver state that eliminates, binds and forms metabolites: the hepatocytes of a
+ * permeability-limited liver, else the liver. */
+static int liver_tissue(const hs_part *q) { return q->i_le >= 0 ? q->i_le : q->i_l; }
 
 /* Hepatic elimination of the stagnant liver drug a: the liver's own over the stagnant share
  * u of the bed, at the stagnant concentration a / (u V_Lk); *d: d/da (no 1/u). */
@@ -186,10 +193,10 @@ static double stagnant_k_t(const hs_params *p, const hs_part *q) {
  * the bound (model.md extension). Sets the bound states' rates. */
 static void binding_rhs(const hs_params *p, const hs_part *q, const double *y, double *dy) {
   const hs_drug *d = &p->drug;
-  const int it = tumor_tissue(q);
-  const double jl = d->k_bind_l * y[q->i_l] - d->k_unbind_l * y[q->i_bl];
+  const int it = tumor_tissue(q), il = liver_tissue(q);
+  const double jl = d->k_bind_l * y[il] - d->k_unbind_l * y[q->i_bl];
   const double jt = d->k_bind_t * y[it] - d->k_unbind_t * y[q->i_bt];
-  dy[q->i_l] -= jl;
+  dy[il] -= jl;
   dy[q->i_bl] = jl;
   dy[it] -= jt;
   dy[q->i_bt] = jt;
@@ -244,7 +251,14 @@ static void part_rhs(const hs_params *p, const terms *w, const hs_part *q, const
     dy[HS_EL_T] += q->w_t * cl_t * z->c_tv;
   }
   dy[q->i_l] = z->q_la * z->c_a + z->q_lp * w->c_pv + f_td * z->q_tout * z->c_tv -
-               z->q_lout * z->c_lv - z->e_h;
+               z->q_lout * z->c_lv;
+  if (q->i_le >= 0) { /* sinusoids A_L, hepatocytes A_LE: PS_L (C_Lv - C_le / Kp_ev,L) */
+    double j = q->w_l * p->drug.ps_l * (z->c_lv - z->c_le);
+    dy[q->i_l] -= j;
+    dy[q->i_le] = j - z->e_h;
+  } else {
+    dy[q->i_l] -= z->e_h;
+  }
   dy[HS_EL_H] += z->e_h;
   if (q->i_bl >= 0) binding_rhs(p, q, y, dy);
   if (q->i_sl >= 0) stasis_rhs(p, w, q, y, dy);
@@ -313,10 +327,10 @@ int hs_model_rhs(double t, const double *y, double *dy, const hs_rhs_ctx *ctx) {
 /* Local retention (binding_rhs). */
 static void binding_jac(const hs_params *p, const hs_part *q, double *jac, int ld) {
   const hs_drug *d = &p->drug;
-  const int it = tumor_tissue(q);
-  J(q->i_l, q->i_l) -= d->k_bind_l;
-  J(q->i_l, q->i_bl) += d->k_unbind_l;
-  J(q->i_bl, q->i_l) += d->k_bind_l;
+  const int it = tumor_tissue(q), il = liver_tissue(q);
+  J(il, il) -= d->k_bind_l;
+  J(il, q->i_bl) += d->k_unbind_l;
+  J(q->i_bl, il) += d->k_bind_l;
   J(q->i_bl, q->i_bl) -= d->k_unbind_l;
   J(it, it) -= d->k_bind_t;
   J(it, q->i_bt) += d->k_unbind_t;
@@ -382,11 +396,23 @@ static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const
   J(il, HS_A_B) = z->q_la * w->cb;
   J(il, HS_A_G) = z->q_lp * gp;
   J(il, it) = f_td * z->q_tout * z->ct;
-  J(il, il) = -z->q_lout * z->cl - z->de_h * z->cl;
+  if (q->i_le >= 0) { /* the exchange PS_L (C_Lv - C_le); the hepatocytes eliminate */
+    const double pw = q->w_l * p->drug.ps_l;
+    const int le = q->i_le;
+    J(il, il) = -(z->q_lout + pw) * z->cl;
+    J(il, le) = pw * z->cle;
+    J(le, il) = pw * z->cl;
+    J(le, le) = -(pw + z->de_h) * z->cle;
+    J(HS_EL_H, le) = z->de_h * z->cle;
+    J(HS_AUC_L, le) = 1 / p->phys.v_l;
+    if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, le) = 1 / (q->w_l * p->phys.v_l);
+  } else {
+    J(il, il) = -z->q_lout * z->cl - z->de_h * z->cl;
+    J(HS_EL_H, il) = z->de_h * z->cl;
+  }
   if (gs >= 0) J(it, gs) = z->q_tp * gsp, J(il, gs) = z->q_lp * gsp;
   J(HS_A_B, il) = (1 - w->e_f) * z->q_lout * z->cl;
   J(HS_A_B, it) = (1 - w->e_f) * (1 - f_td) * z->q_tout * z->ct;
-  J(HS_EL_H, il) = z->de_h * z->cl;
   J(HS_EL_F, il) = w->e_f * z->q_lout * z->cl;
   J(HS_EL_F, it) = w->e_f * (1 - f_td) * z->q_tout * z->ct;
   J(HS_AUC_TV, it) = q->w_t * z->ct;
@@ -446,11 +472,13 @@ int hs_model_jac(double t, const double *y, double *jac, const hs_rhs_ctx *ctx) 
 
 /* ---- coupled species ----------------------------------------------------------------- */
 
-/* The elimination state of the parent that forms a species, and the compartment it forms
- * in (model.md extension "Metabolites"). */
-static void formation_states(hs_form_route r, int *el, int *into) {
+/* The elimination state of the parent that forms species k, and the compartment it forms
+ * in (model.md extension "Metabolites"): the free liver of the covered part (the
+ * hepatocytes of a permeability-limited liver) or the blood. */
+static void formation_states(const hs_system_ctx *ctx, int k, int *el, int *into) {
+  const hs_form_route r = ctx->link[k].route;
   *el = r == HS_FORM_HEPATIC ? HS_EL_H : r == HS_FORM_EXTRAHEPATIC ? HS_EL_X : HS_EL_B;
-  *into = r == HS_FORM_HEPATIC ? HS_A_L : HS_A_B;
+  *into = r == HS_FORM_HEPATIC ? liver_tissue(&ctx->sp[k].p->part[0]) : HS_A_B;
 }
 
 static int stride_of(const hs_system_ctx *ctx) { return ctx->stride ? ctx->stride : HS_NSTATE; }
@@ -464,10 +492,11 @@ static int split_formation(const hs_system_ctx *ctx, const hs_species_link *l) {
 /* Hepatic elimination of part k (its rate; *d_da: d/dA of its liver state). */
 static double part_hepatic(const hs_params *p, int k, const double *y, double *d_da) {
   const hs_part *q = &p->part[k];
+  const double v = q->i_le >= 0 ? q->v_lek : q->v_lk; /* of liver_tissue(q) */
   *d_da = 0.0;
-  if (!(q->v_lk > 0)) return 0.0;
-  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[q->i_l] / q->v_lk, &de);
-  *d_da = q->w_l * de / q->v_lk;
+  if (!(v > 0)) return 0.0;
+  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[liver_tissue(q)] / v, &de);
+  *d_da = q->w_l * de / v;
   return e;
 }
 
@@ -479,12 +508,12 @@ int hs_system_rhs(double t, const double *y, double *dy, const hs_system_ctx *ct
     const hs_species_link *l = &ctx->link[k];
     const hs_params *pp = ctx->sp[l->parent].p;
     int el, into;
-    formation_states(l->route, &el, &into);
+    formation_states(ctx, k, &el, &into);
     /* formation = yield * the parent's elimination rate by the route */
     double form = l->yield * dy[l->parent * st + el], other = 0.0, d;
     for (int q = 1; split_formation(ctx, l) && q < pp->n_parts; q++) {
       double f_q = l->yield * part_hepatic(pp, q, y + l->parent * st, &d);
-      dy[k * st + pp->part[q].i_l] += f_q;
+      dy[k * st + liver_tissue(&ctx->sp[k].p->part[q])] += f_q;
       other += f_q;
     }
     dy[k * st + into] += form - other;
@@ -502,16 +531,16 @@ int hs_system_jac(double t, const double *y, double *jac, const hs_system_ctx *c
     const hs_species_link *l = &ctx->link[k];
     const hs_params *pp = ctx->sp[l->parent].p;
     int el, into;
-    formation_states(l->route, &el, &into);
+    formation_states(ctx, k, &el, &into);
     const double *src = jac + (size_t)(l->parent * st + el) * n;
     double *r1 = jac + (size_t)(k * st + into) * n;
     double *r2 = jac + (size_t)(k * st + HS_DOSED) * n;
     for (int j = 0; j < n; j++) r1[j] += l->yield * src[j], r2[j] += l->yield * src[j];
     for (int q = 1; split_formation(ctx, l) && q < pp->n_parts; q++) {
-      /* the parent's liver column of part q forms into the species' liver of part q */
-      const int c = l->parent * st + pp->part[q].i_l;
+      /* the parent's free-liver column of part q forms into the species' of part q */
+      const int c = l->parent * st + liver_tissue(&pp->part[q]);
       r1[c] -= l->yield * src[c];
-      jac[(size_t)(k * st + pp->part[q].i_l) * n + c] += l->yield * src[c];
+      jac[(size_t)(k * st + liver_tissue(&ctx->sp[k].p->part[q])) * n + c] += l->yield * src[c];
     }
   }
   return 0;

@@ -79,7 +79,8 @@ static int check_drug(const hs_drug *d, hs_error *err) {
       (rc = check_nonneg(d->k_bind_l, "liver binding rate (1/h)", err)) ||
       (rc = check_nonneg(d->k_bind_t, "tumour binding rate (1/h)", err)) ||
       (rc = check_nonneg(d->k_unbind_l, "liver release rate of bound drug (1/h)", err)) ||
-      (rc = check_nonneg(d->k_unbind_t, "tumour release rate of bound drug (1/h)", err)))
+      (rc = check_nonneg(d->k_unbind_t, "tumour release rate of bound drug (1/h)", err)) ||
+      (rc = check_nonneg(d->ps_l, "liver permeability-surface product PS_L (L/h)", err)))
     return rc;
   if (d->q_s > 0 && !(d->v_s > 0 && isfinite(d->v_s)))
     return hs_error_set(err, HS_EINPUT, "slow-tissue volume V_S = %g L must be > 0 when its "
@@ -186,33 +187,59 @@ static int check_permeability(const hs_territory *r, double kp_t, hs_error *err)
   return HS_OK;
 }
 
+/* A permeability-limited liver (drug ps_l > 0): its vascular share and Kp_ev,L; stasis
+ * (whose held drug is eliminated as the flow-limited liver's) is not combined with it. */
+static int check_liver_permeability(hs_params *p, hs_error *err) {
+  const double f = p->phys.f_vas_l, kp = p->drug.kp_l;
+  if (!(p->drug.ps_l > 0)) return HS_OK;
+  if (!isfinite(p->drug.ps_l))
+    return hs_error_set(err, HS_EINPUT, "liver permeability-surface product PS_L = %g L/h "
+                        "must be finite", p->drug.ps_l);
+  if (!(f > 0 && f < 1))
+    return hs_error_set(err, HS_EINPUT, "liver vascular fraction f_vas,L = %g must lie in (0, 1) "
+                        "with a permeability-limited liver", f);
+  if (!(kp > f))
+    return hs_error_set(err, HS_EINPUT, "permeability-limited liver: Kp_L = %g must exceed the "
+                        "liver vascular fraction f_vas,L = %g (Kp_ev,L = (Kp_L - f_vas,L) / "
+                        "(1 - f_vas,L) must be > 0)", kp, f);
+  for (int i = 0; i < p->n_embo; i++)
+    if (p->embo[i].sigma > 0)
+      return hs_error_set(err, HS_EINPUT, "embolization[%d]: stasis with a permeability-limited "
+                          "liver is not modelled (liver_permeability and stasis together)", i);
+  p->kp_ev_l = (kp - f) / (1 - f); /* PS_L -> inf: the flow-limited liver's Kp_L */
+  return HS_OK;
+}
+
 /* The parts of the liver and tumour and the extension states (hs_part): one part, the
  * reference model, unless a catheter covers less than the whole liver or tumour. */
 static void layout_parts(hs_params *p, double c_l, double c_t) {
-  const int ps = p->phys.terr.ps > 0;
+  const int ps = p->phys.terr.ps > 0, psl = p->drug.ps_l > 0;
   const hs_drug *d = &p->drug;
   const int bind = d->k_bind_l > 0 || d->k_bind_t > 0 || d->k_unbind_l > 0 || d->k_unbind_t > 0;
   int stasis = 0;
   for (int i = 0; i < p->n_embo; i++) stasis |= p->embo[i].sigma > 0;
   p->n_parts = 1;
   p->part[0] = (hs_part){.w_l = c_l, .w_t = c_t, .covered = 1, .i_l = HS_A_L,
-                         .i_t = HS_A_T, .i_te = ps ? HS_A_TE : -1, .i_auc_l = -1,
+                         .i_t = HS_A_T, .i_te = ps ? HS_A_TE : -1,
+                         .i_le = psl ? HS_A_LE : -1, .i_auc_l = -1,
                          .i_auc_t = -1, .i_bl = bind ? HS_A_BL : -1,
                          .i_bt = bind ? HS_A_BT : -1, .i_sl = stasis ? HS_A_SL : -1,
                          .i_st = stasis ? HS_A_ST : -1};
   if (c_l < 1 || c_t < 1)
     p->part[p->n_parts++] =
         (hs_part){.w_l = 1 - c_l, .w_t = 1 - c_t, .covered = 0, .i_l = HS_A_L2,
-                  .i_t = HS_A_T2, .i_te = ps ? HS_A_TE2 : -1, .i_auc_l = HS_AUC_L2,
+                  .i_t = HS_A_T2, .i_te = ps ? HS_A_TE2 : -1,
+                  .i_le = psl ? HS_A_LE2 : -1, .i_auc_l = HS_AUC_L2,
                   .i_auc_t = HS_AUC_T2, .i_bl = bind ? HS_A_BL2 : -1,
                   .i_bt = bind ? HS_A_BT2 : -1, .i_sl = -1, .i_st = -1};
   p->i_gs = p->phys.terr.gastric ? HS_A_GS : -1;
-  p->ext = p->n_parts > 1 || p->i_gs >= 0 || ps || bind || stasis;
-  const double f_vas = p->phys.terr.f_vas;
+  p->ext = p->n_parts > 1 || p->i_gs >= 0 || ps || bind || stasis || psl;
+  const double f_vas = p->phys.terr.f_vas, f_l = p->phys.f_vas_l;
   for (int k = 0; k < p->n_parts; k++) {
     hs_part *q = &p->part[k];
-    const double v_t = q->w_t * p->fl.v_tv;
-    q->v_lk = q->w_l * p->phys.v_l * p->drug.kp_l;
+    const double v_t = q->w_t * p->fl.v_tv, v_l = q->w_l * p->phys.v_l;
+    q->v_lk = v_l * (psl ? f_l : p->drug.kp_l);
+    q->v_lek = psl ? (1 - f_l) * v_l * p->kp_ev_l : 0.0;
     q->v_tk = v_t * (ps ? f_vas : p->drug.kp_t);
     q->v_ek = ps ? (1 - f_vas) * v_t * p->kp_ev : 0.0;
   }
@@ -233,6 +260,7 @@ static int territory_init(hs_params *p, hs_error *err) {
     if ((rc = check_permeability(r, p->drug.kp_t, err))) return rc;
     p->kp_ev = (p->drug.kp_t - r->f_vas) / (1 - r->f_vas); /* PS -> inf: flow-limited Kp_T */
   }
+  if ((rc = check_liver_permeability(p, err))) return rc;
   layout_parts(p, c_l, c_t);
   return HS_OK;
 }

@@ -183,7 +183,7 @@ static double elim(const hs_elimination *e, double c) {
  * volumes, flows and inflow concentration written out from the extension's text. */
 typedef struct md_terr {
   double v_l, v_t, q_la, q_lp, q_ta, q_tp, c_in; /* its volumes, flows, arterial blood */
-  int l, t, te;                                  /* its states */
+  int l, t, te, le;                              /* its states */
 } md_terr;
 
 /* model.md "Equations" and its extensions, transcribed independently of model/model.c;
@@ -210,6 +210,9 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   const double phi = tr->gastric ? tr->phi_gs : 0, mis = tr->gastric ? tr->mis_share : 0;
   const int ps = tr->ps > 0;
   const double f_vas = tr->f_vas, kp_ev = ps ? (d->kp_t - f_vas) / (1 - f_vas) : 0;
+  /* permeability-limited liver: sinusoids f_l V_L (blood), hepatocytes (1 - f_l) V_L Kp_evl */
+  const int psl = d->ps_l > 0;
+  const double f_l = ph->f_vas_l, kp_evl = psl ? (d->kp_l - f_l) / (1 - f_l) : 0;
   const double c_b = y[HS_A_B] / ph->v_b;
   const double c_gv = y[HS_A_G] / ((1 - phi) * ph->v_g * d->kp_g);
   const double c_gsv = phi > 0 ? y[HS_A_GS] / (phi * ph->v_g * d->kp_g) : 0;
@@ -219,9 +222,9 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   const md_terr terr[2] = {
       {cov_l * ph->v_l, cov_t * v_tv, m_l * cov_l * q_la, cov_l * q_lp, m_t * cov_t * q_ta,
        cov_t * q_tp, c_b + (q_ha_cov > 0 ? (1 - mis) * s->r_ha / q_ha_cov : 0), HS_A_L, HS_A_T,
-       HS_A_TE},
+       HS_A_TE, HS_A_LE},
       {(1 - cov_l) * ph->v_l, (1 - cov_t) * v_tv, m_o * (1 - cov_l) * q_la, (1 - cov_l) * q_lp,
-       m_o * (1 - cov_t) * q_ta, (1 - cov_t) * q_tp, c_b, HS_A_L2, HS_A_T2, HS_A_TE2}};
+       m_o * (1 - cov_t) * q_ta, (1 - cov_t) * q_tp, c_b, HS_A_L2, HS_A_T2, HS_A_TE2, HS_A_LE2}};
   const double q_ha_t = q_ha_cov + m_o * (1 - cov_l) * q_la + m_o * (1 - cov_t) * q_ta;
   const double q_r_t = ph->q_co - q_ha_t - q_pv;
   const double e_x = elim(&d->extrahepatic, c_b);
@@ -237,9 +240,13 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
       c_tv = ps ? y[z->t] / (f_vas * z->v_t) : y[z->t] / (z->v_t * d->kp_t);
       c_e = ps ? y[z->te] / ((1 - f_vas) * z->v_t * kp_ev) : 0;
     }
-    const double c_lv = y[z->l] / (z->v_l * d->kp_l);
-    /* intrinsic clearance and Vmax in proportion to the territory's liver volume */
-    const double eh = w_l * elim(&d->hepatic, c_lv), lout = z->q_la + z->q_lp + f_td * q_t;
+    const double c_lv = psl ? y[z->l] / (f_l * z->v_l) : y[z->l] / (z->v_l * d->kp_l);
+    const double c_le = psl ? y[z->le] / ((1 - f_l) * z->v_l * kp_evl) : 0;
+    /* intrinsic clearance and Vmax in proportion to the territory's liver volume; the
+     * hepatocytes eliminate */
+    const double eh = w_l * elim(&d->hepatic, psl ? c_le : c_lv);
+    const double lout = z->q_la + z->q_lp + f_td * q_t;
+    const double flux_l = psl ? w_l * d->ps_l * (c_lv - c_le) : 0;
     const double depot = k == 0 ? d->k_rel * y[HS_A_D] : 0;
     const double tin = z->q_ta * z->c_in + z->q_tp * c_pv - q_t * c_tv;
     if (ps) {
@@ -251,12 +258,14 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
       dy[z->t] = tin - w_t * d->cl_t * c_tv + depot;
       el_t += w_t * d->cl_t * c_tv;
     }
-    dy[z->l] = z->q_la * z->c_in + z->q_lp * c_pv + f_td * q_t * c_tv - lout * c_lv - eh;
+    dy[z->l] = z->q_la * z->c_in + z->q_lp * c_pv + f_td * q_t * c_tv - lout * c_lv -
+               (psl ? flux_l : eh);
+    if (psl) dy[z->le] = flux_l - eh;
     hv += lout * c_lv + (1 - f_td) * q_t * c_tv;
     e_h += eh;
     auc_tv += w_t * c_tv;
     a_t += y[z->t] + (ps ? y[z->te] : 0); /* the territory's tumour: every space of it */
-    a_l += y[z->l];
+    a_l += y[z->l] + (psl ? y[z->le] : 0);
   }
   dy[HS_A_G] = (1 - phi) * q_pv * (c_b - c_gv);
   dy[HS_A_GS] = phi * q_pv * (c_b - c_gsv) + mis * s->r_ha;
@@ -269,7 +278,7 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
   dy[HS_AUC_T] = a_t / v_tv;
   dy[HS_AUC_L] = a_l / ph->v_l;
   dy[HS_AUC_TV] = auc_tv;
-  if (cov_l < 1) dy[HS_AUC_L2] = y[HS_A_L2] / terr[1].v_l;
+  if (cov_l < 1) dy[HS_AUC_L2] = (y[HS_A_L2] + (psl ? y[HS_A_LE2] : 0)) / terr[1].v_l;
   if (cov_t < 1) dy[HS_AUC_T2] = (y[HS_A_T2] + (ps ? y[HS_A_TE2] : 0)) / terr[1].v_t;
   if (phi > 0) dy[HS_AUC_GS] = y[HS_A_GS] / (phi * ph->v_g);
   dy[HS_EL_H] = e_h;
@@ -283,7 +292,8 @@ static void model_md_rhs(const hs_params *p, const hs_segment *s, double m_l, do
 
 /* Configurations used by the RHS, Jacobian and conservation tests. */
 enum { TERR_SPLIT = 1, TERR_GASTRIC = 2, TERR_PS = 4, /* model.md extension options */
-       STASIS = 8, BIND = 16 }; /* embolisation: redistribution and stasis; local retention */
+       STASIS = 8, BIND = 16, /* embolisation: redistribution and stasis; local retention */
+       LIVER_PS = 32 };       /* a permeability-limited liver */
 enum { OCCLUDED = 1, NO_TUMOR_FLOW = 2 }; /* zero-flow events */
 typedef struct config {
   const char *name;
@@ -311,22 +321,28 @@ static const config CONFIGS[] = {
      2.385, TERR_PS, OCCLUDED},
     {"michaelis-menten, territory, gastric, permeability, unperfused tumour", HS_ELIM_MM, 0, 0,
      2.385, TERR_SPLIT | TERR_GASTRIC | TERR_PS, NO_TUMOR_FLOW},
+    {"linear, permeability-limited liver", HS_ELIM_LINEAR, 0, 0, 2.385, LIVER_PS, 0},
+    {"michaelis-menten, permeability-limited liver, lobar territory", HS_ELIM_MM, 0, 0, 2.385,
+     LIVER_PS | TERR_SPLIT, 0},
     {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability, "
-     "hepatic artery occluded (every option and event on)", HS_ELIM_MM, 1, 1, 0.37,
-     TERR_SPLIT | TERR_GASTRIC | TERR_PS, OCCLUDED},
-    {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability "
-     "(every option on)", HS_ELIM_MM, 1, 1, 0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS, 0},
+     "permeability-limited liver, hepatic artery occluded (every option and event on)",
+     HS_ELIM_MM, 1, 1, 0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS | LIVER_PS, OCCLUDED},
+    {"michaelis-menten, embolised, filtered, necrotic, territory, gastric, permeability, "
+     "permeability-limited liver (every option on)", HS_ELIM_MM, 1, 1, 0.37,
+     TERR_SPLIT | TERR_GASTRIC | TERR_PS | LIVER_PS, 0},
     /* from here on: options the model.md transcription above (model_md_rhs) does not know */
     {"linear, redistribution and stasis", HS_ELIM_LINEAR, 1, 0, 0.37, STASIS, 0},
     {"michaelis-menten, stasis, local retention", HS_ELIM_MM, 1, 0, 0.37, STASIS | BIND, 0},
     {"linear, local retention, territory, permeability", HS_ELIM_LINEAR, 0, 0, 2.385,
      BIND | TERR_SPLIT | TERR_PS, 0},
+    {"michaelis-menten, local retention, territory, permeability-limited liver",
+     HS_ELIM_MM, 0, 0, 2.385, BIND | TERR_SPLIT | LIVER_PS, 0},
     {"michaelis-menten, stasis during the hold, permeability", HS_ELIM_MM, 1, 0, 1.5,
      STASIS | BIND | TERR_PS, 0},
     {"michaelis-menten, every option on with stasis and local retention", HS_ELIM_MM, 1, 1,
      0.37, TERR_SPLIT | TERR_GASTRIC | TERR_PS | STASIS | BIND, 0},
 };
-enum { N_ORACLE = 14 }; /* the configurations model_md_rhs covers */
+enum { N_ORACLE = 16 }; /* the configurations model_md_rhs covers */
 
 /* Redistribution and stasis: a whole-liver event holding 80 % of what its occluded vessels
  * receive (liver reduced to 25 %, tumour to 10 %), and a permanent tumour-selective one held
@@ -345,6 +361,7 @@ static void config_territory(int terr, hs_physiology *ph) {
     ph->terr.tumor_cov = 0.7;
   if (terr & TERR_GASTRIC) ph->terr.gastric = 1, ph->terr.mis_share = 0.08, ph->terr.phi_gs = 1 / 19.0;
   if (terr & TERR_PS) ph->terr.ps = 2.2, ph->terr.f_vas = 0.12;
+  if (terr & LIVER_PS) ph->f_vas_l = 0.17;
 }
 
 /* A hepatic-venous filter (percutaneous hepatic perfusion) over [0, 10) h. */
@@ -365,6 +382,7 @@ static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
   }
   config_territory(c->terr, &ph);
   if (c->terr & BIND) d.k_bind_l = 0.9, d.k_bind_t = 1.7, d.k_unbind_l = 0.2;
+  if (c->terr & LIVER_PS) d.ps_l = 41.0;
   if (c->zero & OCCLUDED) ph.vasc.ha_occluded = 1, ph.vasc.t_occl = 0.0;
   if (c->zero & NO_TUMOR_FLOW) ph.p_t = 0.0;
   if (c->terr & STASIS) init_ok(p, &ph, &d, STASIS_EVENTS, NCASES(STASIS_EVENTS));
@@ -446,7 +464,7 @@ START_TEST(test_rhs_conserves_mass) {
   config_setup(c, &p, &ctx);
   const int terms[] = {HS_A_B,  HS_A_G,  HS_A_L,  HS_A_T,   HS_A_R,  HS_A_D,  HS_A_S,
                        HS_A_L2, HS_A_T2, HS_A_TE, HS_A_TE2, HS_A_GS, HS_A_SL, HS_A_ST,
-                       HS_A_BL, HS_A_BT, HS_A_BL2, HS_A_BT2, HS_EL_H, HS_EL_R,
+                       HS_A_BL, HS_A_BT, HS_A_BL2, HS_A_BT2, HS_A_LE, HS_A_LE2, HS_EL_H, HS_EL_R,
                        HS_EL_X, HS_EL_T, HS_EL_F, HS_EL_B};
   uint64_t seed = 0xdeadbeefcafef00du + (uint64_t)_i;
   for (int k = 0; k < 20; k++) {
@@ -669,6 +687,7 @@ static void system_setup(const config *c, hs_params p[3], hs_system_ctx *ctx) {
   hs_physiology ph = p[0].phys;
   hs_drug met = full_drug(HS_ELIM_LINEAR), bnd = full_drug(HS_ELIM_MM);
   met.q_s = 3.3, met.v_s = 77;
+  if (c->terr & LIVER_PS) met.ps_l = 23.0; /* forms in, and leaves, its own hepatocytes */
   bnd.cl_bind = 0.4;
   init_ok(&p[1], &ph, &met, &WHOLE_LIVER, 1);
   init_ok(&p[2], &ph, &bnd, &WHOLE_LIVER, 1);
@@ -713,7 +732,7 @@ START_TEST(test_system_jacobian_and_balance) {
       const double *d = f0 + b * HS_NSTATE;
       double sum = d[HS_EL_H] + d[HS_EL_R] + d[HS_EL_X] + d[HS_EL_T] + d[HS_EL_F] + d[HS_EL_B];
       for (int i = 0; i < HS_N_AMOUNTS; i++) sum += d[i];
-      for (int i = HS_A_L2; i <= HS_A_BT2; i++) sum += d[i]; /* the extensions' amounts */
+      for (int i = HS_A_L2; i <= HS_A_LE2; i++) sum += d[i]; /* the extensions' amounts */
       ck_assert_msg(fabs(sum - d[HS_DOSED]) <= 1e-10 * fabs(d[HS_DOSED]),
                     "species %d: %.17g vs %.17g", b, sum, d[HS_DOSED]);
     }

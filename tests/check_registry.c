@@ -94,7 +94,7 @@ START_TEST(test_registry_consistent) {
       ck_assert_ptr_null(hs_reg_find(p->scope, p->key, 1));
     }
   }
-  ck_assert_int_eq(n_sweep, 59);
+  ck_assert_int_eq(n_sweep, 61);
   ck_assert_ptr_null(hs_reg_find(HS_SCOPE_TUMOR, "perfusoin", 0));
   ck_assert_str_eq(hs_range_text(HS_R_NONNEG | HS_R_SCALED), ">= 0");
   ck_assert(hs_range_ok(HS_R_FRAC, 1.0) && !hs_range_ok(HS_R_FRAC, 1.0001));
@@ -295,7 +295,7 @@ START_TEST(test_paths_all) {
   for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), lines++)
     swept += strstr(line, " sweep ") != NULL;
   ck_assert_int_eq(lines, HS_REG_N);
-  ck_assert_int_eq(swept, 59);
+  ck_assert_int_eq(swept, 61);
   free(got);
   got = read_text(out);
   ck_assert_ptr_nonnull(strstr(got, "simulation.rtol "));

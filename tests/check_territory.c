@@ -3,8 +3,10 @@
  * the identities in closed form, lobar and segmental infusion, the misperfusion identity,
  * the permeability limit, extension states in traces. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "hs_scenario.h"
 #include "hs_solver.h"
 #include "hs_test.h"
 
@@ -171,6 +173,137 @@ START_TEST(test_permeability_limited) {
 }
 END_TEST
 
+/* ---- permeability-limited liver ------------------------------------------------------ */
+
+/* The reference patient (f_TD 0.6) and a linear drug with Kp_L 4 whose liver is
+ * permeability-limited with PS_L (0: flow-limited) and vascular share 0.2; cl_int its
+ * intrinsic clearance. */
+static void liver_params(hs_params *p, double ps_l, double cl_int) {
+  hs_error err;
+  hs_physiology ph = hs_test_ref_phys(0.25, 0.6);
+  ph.f_vas_l = 0.2;
+  hs_drug dr = hs_test_linear_drug();
+  dr.kp_l = 4.0, dr.ps_l = ps_l, dr.hepatic.cl = cl_int;
+  ck_assert_msg(hs_params_init(p, &ph, &dr, NULL, 0, &err) == HS_OK, "%s", err.msg);
+}
+
+/* Over all time the hepatocytes take up PS (AUC_v - AUC_e) and eliminate CL_int AUC_e, so
+ * AUC_e = PS AUC_v / (PS + CL_int): in every AUC the permeability-limited liver is the
+ * flow-limited one with CL_int' = PS CL_int / (PS + CL_int). Identities 1, 2 and 4 with
+ * CL_int' in closed form (hs_model_analytic), solved exactly over 2000 h, to 1e-9; and by
+ * CVODE for the IV dose to 1e-4. */
+START_TEST(test_liver_permeability_identities) {
+  const double ps = 37.0, cl_int = 160.0, cl_eff = ps * cl_int / (ps + cl_int), d = 238.5;
+  hs_params p, twin;
+  liver_params(&p, ps, cl_int);
+  liver_params(&twin, 0.0, cl_eff);
+  hs_analytic an;
+  hs_model_analytic(&twin, &an);
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_sim_opts o = OPTS;
+  o.t_end = 2000, o.method = HS_SOLVER_EXACT;
+  hs_metrics ha = hs_test_run_one(s, &p, HS_ROUTE_HA, d, 2.0, &o, NULL);
+  hs_metrics iv = hs_test_run_one(s, &p, HS_ROUTE_IV, d, 2.0, &o, NULL);
+  HS_ASSERT_REL(iv.auc_blood, d / an.cl_tb, 1e-9);                       /* identity 2 */
+  HS_ASSERT_REL(ha.auc_blood / iv.auc_blood, an.f_ha_bioavail, 1e-9);     /* identity 1 */
+  double rd = (ha.auc_tumor / iv.auc_tumor) / (ha.auc_blood / iv.auc_blood);
+  HS_ASSERT_REL(rd, 1 + p.phys.f_ta * an.cl_tb / (p.fl.q_ha * an.f_ha_bioavail),
+                1e-9);                                                      /* identity 4 */
+  ck_assert(ha.mass_balance_error < 1e-12 && iv.mass_balance_error < 1e-12);
+  o.t_end = 60, o.method = HS_SOLVER_CVODE;
+  hs_metrics cv = hs_test_run_one(s, &p, HS_ROUTE_IV, d, 2.0, &o, NULL);
+  HS_ASSERT_REL(cv.auc_blood, d / an.cl_tb, 1e-3); /* AUC(0-60 h): > 15 half-lives */
+  ck_assert(cv.mass_balance_error < 1e-6);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* PS_L very large (1e9 L/h) is the flow-limited liver with CL_int' (every metric to 1e-6;
+ * the hepatocytes lag the sinusoids by CL_int / PS); a small PS_L lets an arterial bolus
+ * pass the liver: the plasma peak rises well above the flow-limited one, and a lower share
+ * of the dose is eliminated by the liver. Refused: Kp_L at or below the vascular share, a
+ * vascular share outside (0, 1), and stasis with it. */
+START_TEST(test_liver_permeability_limits) {
+  hs_params flow, twin, big, small;
+  liver_params(&flow, 0.0, 160.0);
+  liver_params(&twin, 0.0, 1e9 * 160.0 / (1e9 + 160.0));
+  liver_params(&big, 1e9, 160.0);
+  liver_params(&small, 5.0, 160.0);
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_sim_opts o = OPTS;
+  o.method = HS_SOLVER_EXACT, o.dt_out = 1.0 / 60;
+  hs_metrics f = hs_test_run_one(s, &flow, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+  hs_metrics t = hs_test_run_one(s, &twin, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+  hs_metrics b = hs_test_run_one(s, &big, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+  hs_metrics m = hs_test_run_one(s, &small, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+  assert_same_metrics(&b, &t, 1e-6, "PS_L 1e9 L/h");
+  ck_assert_msg(m.cmax_plasma > 2 * f.cmax_plasma, "PS_L 5 L/h: Cmax %g vs flow-limited %g",
+                m.cmax_plasma, f.cmax_plasma);
+  ck_assert_msg(m.fraction_eliminated_liver < f.fraction_eliminated_liver, "%g vs %g",
+                m.fraction_eliminated_liver, f.fraction_eliminated_liver);
+  hs_physiology ph = hs_test_ref_phys(0.25, 0.6);
+  hs_drug dr = hs_test_linear_drug();
+  dr.ps_l = 5.0;
+  ph.f_vas_l = 1.2;
+  ck_assert_int_eq(hs_params_init(&small, &ph, &dr, NULL, 0, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "liver vascular fraction f_vas,L = 1.2 must lie in (0, 1) with a "
+                   "permeability-limited liver");
+  ph.f_vas_l = 0.2, dr.kp_l = 0.15;
+  ck_assert_int_eq(hs_params_init(&small, &ph, &dr, NULL, 0, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "permeability-limited liver: Kp_L = 0.15 must exceed the liver "
+                   "vascular fraction f_vas,L = 0.2 (Kp_ev,L = (Kp_L - f_vas,L) / (1 - "
+                   "f_vas,L) must be > 0)");
+  dr.kp_l = 4.0;
+  const hs_embolization e = {HS_EMBO_TUMOR, 0.0, 0.3, 0.5, 0, NAN, 0, 0.6, 0.3};
+  ck_assert_int_eq(hs_params_init(&small, &ph, &dr, &e, 1, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "embolization[0]: stasis with a permeability-limited liver is not "
+                   "modelled (liver_permeability and stasis together)");
+  hs_solver_free(s);
+}
+END_TEST
+
+/* The scenario keys: drugs.<name>.liver_permeability and patient.liver_vascular_fraction
+ * land in the model (the vascular share defaults to model/data's 23 %), and a refused
+ * combination names the drug's key with its line. */
+static int load_liver(const char *patient, const char *drug, const char *embo, hs_scenario *sc,
+                      hs_error *err) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "description: t\npatient:\n  weight: 70 kg\n  height: 176 cm\n%s%s"
+           "drugs:\n  x:\n    library: none\n    blood_plasma_ratio: 1\n    kp_liver: %s\n"
+           "    hepatic_clint: 10 L/h\n    renal_clearance: 1 L/h\n"
+           "    liver_permeability: 30 L/h\n"
+           "    regimen:\n      - {route: hai, dose: 50 mg, start: 0 h}\n"
+           "simulation:\n  end: 2 h\n  output_interval: 1 min\n",
+           patient, embo, drug);
+  return hs_scenario_load_text(sc, "t.yaml", text, NULL, err);
+}
+
+START_TEST(test_liver_permeability_keys) {
+  hs_scenario sc;
+  hs_error err;
+  ck_assert_msg(load_liver("  liver_vascular_fraction: 18 %\n", "4", "", &sc, &err) == HS_OK,
+                "%s", err.msg);
+  HS_ASSERT_REL(sc.drugs[0].drug.ps_l, 30, 1e-15);
+  HS_ASSERT_REL(sc.phys.f_vas_l, 0.18, 1e-15);
+  hs_scenario_release(&sc);
+  ck_assert_msg(load_liver("", "4", "", &sc, &err) == HS_OK, "%s", err.msg);
+  HS_ASSERT_REL(sc.phys.f_vas_l, 0.23, 1e-15);
+  hs_scenario_release(&sc);
+  ck_assert_int_eq(load_liver("", "0.1", "", &sc, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "t.yaml:12:25: 'drugs.x.liver_permeability': permeability-limited "
+                   "liver: Kp_L = 0.1 must exceed the liver vascular fraction f_vas,L = 0.23 "
+                   "(Kp_ev,L = (Kp_L - f_vas,L) / (1 - f_vas,L) must be > 0)");
+  ck_assert_int_eq(load_liver("", "4", "embolization:\n  - {agent: dsm, onset: 0 h}\n", &sc,
+                              &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "t.yaml:14:25: 'drugs.x.liver_permeability': embolization[0]: "
+                   "stasis with a permeability-limited liver is not modelled "
+                   "(liver_permeability and stasis together)");
+}
+END_TEST
+
 /* Without extensions a run integrates 18 states; its trace rows still hold HS_NSTATE states
  * (the extension ones 0), and a run with extensions on the same workspace fills them. */
 START_TEST(test_trace_extension_states) {
@@ -203,6 +336,9 @@ Suite *hs_suite_territory(void) {
   tcase_add_test(tc, test_lobar_infusion);
   tcase_add_test(tc, test_gastric_misperfusion);
   tcase_add_test(tc, test_permeability_limited);
+  tcase_add_test(tc, test_liver_permeability_identities);
+  tcase_add_test(tc, test_liver_permeability_limits);
+  tcase_add_test(tc, test_liver_permeability_keys);
   tcase_add_test(tc, test_trace_extension_states);
   suite_add_tcase(s, tc);
   return s;

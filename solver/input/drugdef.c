@@ -43,6 +43,7 @@ static const hs__field DRUG_FIELDS[HS_DK_N] = {
     [HS_DK_KB_T] = Q(HS_DK_KB_T, HS_REG_DRUG_KB_T),
     [HS_DK_KU_L] = Q(HS_DK_KU_L, HS_REG_DRUG_KU_L),
     [HS_DK_KU_T] = Q(HS_DK_KU_T, HS_REG_DRUG_KU_T),
+    [HS_DK_PS_L] = Q(HS_DK_PS_L, HS_REG_DRUG_PS_L),
     [HS_DK_REGIMEN] = SKIP("regimen"),
     [HS_DK_RECORDS] = SKIP("records"),
     [HS_DK_RECORDS_ID] = SKIP("records_id"),
@@ -109,7 +110,7 @@ void hs__drugdef_overlay(hs__drugdef *base, const hs__drugdef *top) {
                               HS_DK_KP_L, HS_DK_KP_T, HS_DK_KP_R,  HS_DK_CL_R,
                               HS_DK_CL_T, HS_DK_K_REL, HS_DK_K_REL_BEADS, HS_DK_CL_BIND,
                               HS_DK_Q_S, HS_DK_V_S,
-                              HS_DK_KB_L, HS_DK_KB_T, HS_DK_KU_L, HS_DK_KU_T};
+                              HS_DK_KB_L, HS_DK_KB_T, HS_DK_KU_L, HS_DK_KU_T, HS_DK_PS_L};
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
     if (top->info[plain[i]].set) copy_key(base, top, plain[i]);
   if (top->target.present) base->target = top->target;
@@ -169,7 +170,7 @@ static const struct param {
     {HS_DK_X_KM, C_KM},         {HS_DK_CL_R, C_CLEARANCE},    {HS_DK_CL_T, C_CLEARANCE},
     {HS_DK_CL_BIND, C_CLEARANCE}, {HS_DK_Q_S, C_CLEARANCE},   {HS_DK_V_S, C_CLEARANCE},
     {HS_DK_KB_L, C_NONE},       {HS_DK_KB_T, C_NONE},         {HS_DK_KU_L, C_NONE},
-    {HS_DK_KU_T, C_NONE},
+    {HS_DK_KU_T, C_NONE},       {HS_DK_PS_L, C_CLEARANCE},
 };
 
 /* Where parameter p lands in hs_drug. */

@@ -38,6 +38,7 @@ const hs__field hs__patient_fields[P_N] = {
     HS_REG(HS_REG_PATIENT_VG, offsetof(patient_in, v_g)),
     HS_REG(HS_REG_PATIENT_VL, offsetof(patient_in, v_l)),
     HS_REG(HS_REG_PATIENT_VR, offsetof(patient_in, v_r)),
+    HS_REG(HS_REG_PATIENT_FVL, offsetof(patient_in, f_vas_l)),
     ENUM("scaling", patient_in, scaling, SCALINGS),
 };
 

@@ -13,6 +13,7 @@ typedef struct patient_in {
   double weight, height, bsa;
   int bsa_formula;
   double q_co, q_h, f_ha, v_b, v_g, v_l, v_r;
+  double f_vas_l; /* sinusoidal share of V_L (a permeability-limited liver) */
   int scaling; /* SCALING_*: whether Q_CO, Q_H and V_L follow the BSA (hs_body.h) */
 } patient_in;
 
@@ -20,8 +21,8 @@ typedef struct tumor_in {
   double v_t, p_t, f_ta, f_td, f_nec;
   double ps, f_vas; /* permeability-limited tumour (model.md extension; ps 0: off) */
 } tumor_in;
-enum { P_WEIGHT, P_HEIGHT, P_BSA, P_FORMULA, P_QCO, P_QH, P_FHA, P_VB, P_VG, P_VL, P_VR, P_SCALING,
-       P_N };
+enum { P_WEIGHT, P_HEIGHT, P_BSA, P_FORMULA, P_QCO, P_QH, P_FHA, P_VB, P_VG, P_VL, P_VR, P_FVL,
+       P_SCALING, P_N };
 enum { SCALING_BODY_SIZE, SCALING_NONE }; /* `patient.scaling`, in the order of its names */
 enum { T_VOLUME, T_PERFUSION, T_FTA, T_FTD, T_NEC, T_PS, T_FVAS, T_TYPE, T_N };
 

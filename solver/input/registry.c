@@ -49,6 +49,10 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
         SC(phys.v_l), "liver volume V_L", NAN, PHYS_BSA},
     [HS_REG_PATIENT_VR] = {HS_SCOPE_PATIENT, "rest_volume", VOL, "L", HS_R_POS, SW,
         SC(phys.v_r), "rest-of-body volume V_R", NAN, PHYS},
+    [HS_REG_PATIENT_FVL] = {HS_SCOPE_PATIENT, "liver_vascular_fraction", FR, "1", HS_R_FRAC, SW,
+        SC(phys.f_vas_l),
+        "sinusoidal share of the liver volume (read with a drug's liver_permeability)", NAN,
+        PHYS},
 
     [HS_REG_TUMOR_VOLUME] = {HS_SCOPE_TUMOR, "volume", VOL, "L", HS_R_POS, SW, SC(phys.v_t),
         "tumour volume V_T", NAN, PHYS},
@@ -185,6 +189,9 @@ const hs_reg_entry hs_registry[HS_REG_N] = {
     [HS_REG_DRUG_KU_T] = {HS_SCOPE_DRUG, "tissue_release_tumor", HS_KIND_PER_TIME, "1/h",
         HS_R_NONNEG, SW, DR(k_unbind_t), "release rate of drug bound in the tumour", 0,
         "irreversible binding"},
+    [HS_REG_DRUG_PS_L] = {HS_SCOPE_DRUG, "liver_permeability", FLOW, "L/h", CLS, SW, DR(ps_l),
+        "permeability-surface product between sinusoidal blood and hepatocytes (a "
+        "permeability-limited liver)", 0, "model.md: a flow-limited liver"},
 
     [HS_REG_DOSE_DOSE] = {HS_SCOPE_DOSE, "dose", HS_KIND_DOSE, "mg", HS_R_POS, SW | HS_P_BOLUS,
         DS(amount),

@@ -163,6 +163,17 @@ int hs__load_misperfusion(loader *L) {
   return HS_OK;
 }
 
+/* A permeability-limited liver refused (its vascular share, Kp_L, stasis): at the drug's
+ * liver_permeability where the scenario writes it, else at the drug. */
+static int liver_permeability_error(loader *L, int i, const hs_error *e) {
+  const char *name = L->sc->drugs[i].name;
+  hs__ynode drug = hs__ydoc_get(L->d, hs__ydoc_get(L->d, L->root, "drugs"), name);
+  hs__ynode key = hs__ydoc_get(L->d, drug, "liver_permeability");
+  char path[128];
+  snprintf(path, sizeof path, "drugs.%s%s", name, key ? ".liver_permeability" : "");
+  return hs__ydoc_error(L->d, key ? key : drug ? drug : L->root, path, L->err, "%s", e->msg);
+}
+
 /* Flows that break model.md's constraints: point at the key most likely responsible. */
 int hs__check_flows(loader *L) {
   static const struct { const char *sec; int idx; int tumor; } blame[] = {
@@ -173,6 +184,8 @@ int hs__check_flows(loader *L) {
     hs_error e;
     if (!hs_params_init(&p, &L->sc->phys, &L->sc->drugs[i].drug, L->sc->embo, L->sc->n_embo, &e))
       continue;
+    if (strstr(e.msg, "permeability-limited liver") || strstr(e.msg, "liver vascular fraction"))
+      return liver_permeability_error(L, i, &e);
     if (strstr(e.msg, "permeability-limited")) /* Kp_T against the vascular fraction */
       return hs__ydoc_error(L->d, hs__ydoc_get(L->d, hs__ydoc_get(L->d, L->root, "tumor"),
                             "permeability_surface"), "tumor.permeability_surface", L->err,
