@@ -265,7 +265,7 @@ START_TEST(test_liver_permeability_limits) {
 END_TEST
 
 /* The scenario keys: drugs.<name>.liver_permeability and patient.liver_vascular_fraction
- * land in the model (the vascular share defaults to model/data's 23 %), and a refused
+ * land in the model (the vascular share defaults to model/data's 16.5 %), and a refused
  * combination names the drug's key with its line. */
 static int load_liver(const char *patient, const char *drug, const char *embo, hs_scenario *sc,
                       hs_error *err) {
@@ -290,11 +290,11 @@ START_TEST(test_liver_permeability_keys) {
   HS_ASSERT_REL(sc.phys.f_vas_l, 0.18, 1e-15);
   hs_scenario_release(&sc);
   ck_assert_msg(load_liver("", "4", "", &sc, &err) == HS_OK, "%s", err.msg);
-  HS_ASSERT_REL(sc.phys.f_vas_l, 0.23, 1e-15);
+  HS_ASSERT_REL(sc.phys.f_vas_l, 0.165, 1e-15);
   hs_scenario_release(&sc);
   ck_assert_int_eq(load_liver("", "0.1", "", &sc, &err), HS_EINPUT);
   ck_assert_str_eq(err.msg, "t.yaml:12:25: 'drugs.x.liver_permeability': permeability-limited "
-                   "liver: Kp_L = 0.1 must exceed the liver vascular fraction f_vas,L = 0.23 "
+                   "liver: Kp_L = 0.1 must exceed the liver vascular fraction f_vas,L = 0.165 "
                    "(Kp_ev,L = (Kp_L - f_vas,L) / (1 - f_vas,L) must be > 0)");
   ck_assert_int_eq(load_liver("", "4", "embolization:\n  - {agent: dsm, onset: 0 h}\n", &sc,
                               &err), HS_EINPUT);
