@@ -173,17 +173,34 @@ static int check_gastric(const hs_territory *r, hs_error *err) {
   return HS_OK;
 }
 
-static int check_permeability(const hs_territory *r, double kp_t, hs_error *err) {
+static int check_permeability(const hs_territory *r, hs_error *err) {
   if (!(r->ps > 0) || !isfinite(r->ps))
     return hs_error_set(err, HS_EINPUT, "tumour permeability-surface product PS = %g L/h must "
                         "be > 0 and finite", r->ps);
   if (!(r->f_vas > 0 && r->f_vas < 1))
     return hs_error_set(err, HS_EINPUT, "tumour vascular fraction f_vas = %g must lie in (0, 1)",
                         r->f_vas);
-  if (!(kp_t > r->f_vas))
-    return hs_error_set(err, HS_EINPUT, "permeability-limited tumour: Kp_T = %g must exceed the "
-                        "vascular fraction f_vas = %g (Kp_ev = (Kp_T - f_vas) / (1 - f_vas) "
-                        "must be > 0)", kp_t, r->f_vas);
+  return HS_OK;
+}
+
+/* The names a permeability-limited organ's messages use. */
+typedef struct ev_names {
+  const char *organ, *kp, *fraction, *f, *ev;
+} ev_names;
+static const ev_names TUMOR_EV = {"tumour", "Kp_T", "vascular fraction f_vas", "f_vas", "Kp_ev"};
+static const ev_names LIVER_EV = {"liver", "Kp_L", "liver vascular fraction f_vas,L", "f_vas,L",
+                                  "Kp_ev,L"};
+
+/* The partition coefficient of a permeability-limited organ's extravascular space,
+ * Kp_ev = (Kp - f) / (1 - f) for vascular share f: as PS -> inf the organ holds
+ * (f + (1 - f) Kp_ev) V C = Kp V C, the flow-limited organ. Refused unless Kp > f. */
+static int kp_extravascular(double kp, double f, const ev_names *n, double *kp_ev,
+                            hs_error *err) {
+  if (!(kp > f))
+    return hs_error_set(err, HS_EINPUT, "permeability-limited %s: %s = %g must exceed the %s = "
+                        "%g (%s = (%s - %s) / (1 - %s) must be > 0)", n->organ, n->kp, kp,
+                        n->fraction, f, n->ev, n->kp, n->f, n->f);
+  *kp_ev = (kp - f) / (1 - f);
   return HS_OK;
 }
 
@@ -198,16 +215,11 @@ static int check_liver_permeability(hs_params *p, hs_error *err) {
   if (!(f > 0 && f < 1))
     return hs_error_set(err, HS_EINPUT, "liver vascular fraction f_vas,L = %g must lie in (0, 1) "
                         "with a permeability-limited liver", f);
-  if (!(kp > f))
-    return hs_error_set(err, HS_EINPUT, "permeability-limited liver: Kp_L = %g must exceed the "
-                        "liver vascular fraction f_vas,L = %g (Kp_ev,L = (Kp_L - f_vas,L) / "
-                        "(1 - f_vas,L) must be > 0)", kp, f);
   for (int i = 0; i < p->n_embo; i++)
     if (p->embo[i].sigma > 0)
       return hs_error_set(err, HS_EINPUT, "embolization[%d]: stasis with a permeability-limited "
                           "liver is not modelled (liver_permeability and stasis together)", i);
-  p->kp_ev_l = (kp - f) / (1 - f); /* PS_L -> inf: the flow-limited liver's Kp_L */
-  return HS_OK;
+  return kp_extravascular(kp, f, &LIVER_EV, &p->kp_ev_l, err);
 }
 
 /* The parts of the liver and tumour and the extension states (hs_part): one part, the
@@ -257,8 +269,9 @@ static int territory_init(hs_params *p, hs_error *err) {
   }
   if (r->gastric && (rc = check_gastric(r, err))) return rc;
   if (r->ps != 0) {
-    if ((rc = check_permeability(r, p->drug.kp_t, err))) return rc;
-    p->kp_ev = (p->drug.kp_t - r->f_vas) / (1 - r->f_vas); /* PS -> inf: flow-limited Kp_T */
+    if ((rc = check_permeability(r, err)) ||
+        (rc = kp_extravascular(p->drug.kp_t, r->f_vas, &TUMOR_EV, &p->kp_ev, err)))
+      return rc;
   }
   if ((rc = check_liver_permeability(p, err))) return rc;
   layout_parts(p, c_l, c_t);
