@@ -357,10 +357,11 @@ static void stasis_jac(const hs_params *p, const terms *w, const hs_part *q, con
   if (q->i_bl >= 0) J(q->i_bl, sl) += kb_l, J(q->i_bt, s_t) += kb_t;
 }
 
-/* The AUC rows of a part's stagnant and bound states (amounts of its liver and tumour). */
+/* The AUC rows of a part's extravascular, stagnant and bound states (amounts of its liver
+ * and tumour besides the flowing ones). */
 static void retained_auc_jac(const hs_params *p, const hs_part *q, double *jac, int ld) {
-  const int il[2] = {q->i_sl, q->i_bl}, it[2] = {q->i_st, q->i_bt};
-  for (int k = 0; k < 2; k++) {
+  const int il[3] = {q->i_sl, q->i_bl, q->i_le}, it[3] = {q->i_st, q->i_bt, q->i_te};
+  for (int k = 0; k < 3; k++) {
     if (il[k] >= 0) {
       J(HS_AUC_L, il[k]) = 1 / p->phys.v_l;
       if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, il[k]) = 1 / (q->w_l * p->phys.v_l);
@@ -404,8 +405,6 @@ static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const
     J(le, il) = pw * z->cl;
     J(le, le) = -(pw + z->de_h) * z->cle;
     J(HS_EL_H, le) = z->de_h * z->cle;
-    J(HS_AUC_L, le) = 1 / p->phys.v_l;
-    if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, le) = 1 / (q->w_l * p->phys.v_l);
   } else {
     J(il, il) = -z->q_lout * z->cl - z->de_h * z->cl;
     J(HS_EL_H, il) = z->de_h * z->cl;
@@ -418,12 +417,8 @@ static void part_jac(const hs_params *p, const terms *w, const hs_part *q, const
   J(HS_AUC_TV, it) = q->w_t * z->ct;
   J(HS_AUC_L, il) = 1 / p->phys.v_l;
   J(HS_AUC_T, it) = 1 / p->fl.v_tv;
-  if (ie >= 0) J(HS_AUC_T, ie) = 1 / p->fl.v_tv;
   if (q->i_auc_l >= 0 && q->w_l > 0) J(q->i_auc_l, il) = 1 / (q->w_l * p->phys.v_l);
-  if (q->i_auc_t >= 0 && q->w_t > 0) {
-    J(q->i_auc_t, it) = 1 / (q->w_t * p->fl.v_tv);
-    if (ie >= 0) J(q->i_auc_t, ie) = 1 / (q->w_t * p->fl.v_tv);
-  }
+  if (q->i_auc_t >= 0 && q->w_t > 0) J(q->i_auc_t, it) = 1 / (q->w_t * p->fl.v_tv);
   if (q->i_bl >= 0) binding_jac(p, q, jac, ld);
   if (q->i_sl >= 0) stasis_jac(p, w, q, y, jac, ld);
   retained_auc_jac(p, q, jac, ld);

@@ -640,7 +640,8 @@ static int exact_applies(hs_solver *s, double a, double b) {
   hs_system_jac(a, y, s->xa, &s->sctx[0]);
   unit_inputs(s, a, s->xb);
   const double inside[3] = {a + 0.381966 * (b - a), a + 0.7236 * (b - a), b};
-  for (int i = 0; !time_invariant(s) && i < 3; i++) {
+  const int n_inside = time_invariant(s) ? 0 : 3;
+  for (int i = 0; i < n_inside; i++) {
     hs_system_jac(inside[i], y, s->xj, &s->sctx[0]);
     if (memcmp(s->xj, s->xa, ja)) return 0;
     unit_inputs(s, inside[i], s->xj);
