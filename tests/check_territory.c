@@ -178,13 +178,18 @@ END_TEST
 /* The reference patient (f_TD 0.6) and a linear drug with Kp_L 4 whose liver is
  * permeability-limited with PS_L (0: flow-limited) and vascular share 0.2; cl_int its
  * intrinsic clearance. */
-static void liver_params(hs_params *p, double ps_l, double cl_int) {
+static void liver_params_embo(hs_params *p, double ps_l, double cl_int,
+                              const hs_embolization *e, int n_embo) {
   hs_error err;
   hs_physiology ph = hs_test_ref_phys(0.25, 0.6);
   ph.f_vas_l = 0.2;
   hs_drug dr = hs_test_linear_drug();
   dr.kp_l = 4.0, dr.ps_l = ps_l, dr.hepatic.cl = cl_int;
-  ck_assert_msg(hs_params_init(p, &ph, &dr, NULL, 0, &err) == HS_OK, "%s", err.msg);
+  ck_assert_msg(hs_params_init(p, &ph, &dr, e, n_embo, &err) == HS_OK, "%s", err.msg);
+}
+
+static void liver_params(hs_params *p, double ps_l, double cl_int) {
+  liver_params_embo(p, ps_l, cl_int, NULL, 0);
 }
 
 /* Over all time the hepatocytes take up PS (AUC_v - AUC_e) and eliminate CL_int AUC_e, so
@@ -256,10 +261,39 @@ START_TEST(test_liver_permeability_limits) {
                    "vascular fraction f_vas,L = 0.2 (Kp_ev,L = (Kp_L - f_vas,L) / (1 - "
                    "f_vas,L) must be > 0)");
   dr.kp_l = 4.0;
-  const hs_embolization e = {HS_EMBO_TUMOR, 0.0, 0.3, 0.5, 0, NAN, 0, 0.6, 0.3};
+  hs_embolization e = {HS_EMBO_WHOLE_LIVER, 0.0, 0.3, 0.5, 0, NAN, 0, 0.6, 0.3};
   ck_assert_int_eq(hs_params_init(&small, &ph, &dr, &e, 1, &err), HS_EINPUT);
-  ck_assert_str_eq(err.msg, "embolization[0]: stasis with a permeability-limited liver is not "
-                   "modelled (liver_permeability and stasis together)");
+  ck_assert_str_eq(err.msg, "embolization[0]: stasis in the normal liver (a whole-liver event) "
+                   "with a permeability-limited liver is not modelled (liver_permeability and "
+                   "whole-liver stasis together)");
+  e.target = HS_EMBO_TUMOR; /* stasis in the tumour's bed only: accepted */
+  ck_assert_msg(hs_params_init(&small, &ph, &dr, &e, 1, &err) == HS_OK, "%s", err.msg);
+  hs_solver_free(s);
+}
+END_TEST
+
+/* Stasis in the tumour's bed (a tumour-selective event: 70 % flow reduction, held 1 h, then
+ * recovering with a 0.5 h half-life, holding 60 % of what its occluded vessels receive,
+ * exchange half-life 0.3 h) with a permeability-limited liver: the held drug never enters
+ * the liver's spaces, so PS_L 1e9 L/h is again the flow-limited liver with CL_int' in every
+ * metric (1e-6; by CVODE 1e-4; the recovering flow is solved by CVODE on both paths), and
+ * the dose balances. */
+START_TEST(test_liver_permeability_tumour_stasis) {
+  const hs_embolization e = {HS_EMBO_TUMOR, 0.0, 0.3, 0.5, 1.0, NAN, 0, 0.6, 0.3};
+  hs_params twin, big;
+  liver_params_embo(&twin, 0.0, 1e9 * 160.0 / (1e9 + 160.0), &e, 1);
+  liver_params_embo(&big, 1e9, 160.0, &e, 1);
+  hs_error err;
+  hs_solver *s = hs_solver_create(&err);
+  hs_sim_opts o = OPTS;
+  o.dt_out = 1.0 / 60;
+  for (int m = 0; m < 2; m++) {
+    o.method = m ? HS_SOLVER_CVODE : HS_SOLVER_EXACT;
+    hs_metrics t = hs_test_run_one(s, &twin, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+    hs_metrics b = hs_test_run_one(s, &big, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+    assert_same_metrics(&b, &t, m ? 1e-4 : 1e-6, m ? "CVODE" : "exact");
+    ck_assert_msg(b.mass_balance_error < 1e-6, "balance %g", b.mass_balance_error);
+  }
   hs_solver_free(s);
 }
 END_TEST
@@ -299,8 +333,12 @@ START_TEST(test_liver_permeability_keys) {
   ck_assert_int_eq(load_liver("", "4", "embolization:\n  - {agent: dsm, onset: 0 h}\n", &sc,
                               &err), HS_EINPUT);
   ck_assert_str_eq(err.msg, "t.yaml:14:25: 'drugs.x.liver_permeability': embolization[0]: "
-                   "stasis with a permeability-limited liver is not modelled "
-                   "(liver_permeability and stasis together)");
+                   "stasis in the normal liver (a whole-liver event) with a permeability-limited "
+                   "liver is not modelled (liver_permeability and whole-liver stasis together)");
+  /* a tumour-selective stasis (ctace) is accepted */
+  ck_assert_msg(load_liver("", "4", "embolization:\n  - {agent: ctace, onset: 0 h}\n", &sc,
+                           &err) == HS_OK, "%s", err.msg);
+  hs_scenario_release(&sc);
 }
 END_TEST
 
@@ -338,6 +376,7 @@ Suite *hs_suite_territory(void) {
   tcase_add_test(tc, test_permeability_limited);
   tcase_add_test(tc, test_liver_permeability_identities);
   tcase_add_test(tc, test_liver_permeability_limits);
+  tcase_add_test(tc, test_liver_permeability_tumour_stasis);
   tcase_add_test(tc, test_liver_permeability_keys);
   tcase_add_test(tc, test_trace_extension_states);
   suite_add_tcase(s, tc);
