@@ -173,13 +173,23 @@ static int tumor_tissue(const hs_part *q) { return q->i_te >= 0 ? q->i_te : q->i
 static int liver_tissue(const hs_part *q) { return q->i_le >= 0 ? q->i_le : q->i_l; }
 
 /* Hepatic elimination of the stagnant liver drug a: the liver's own over the stagnant share
- * u of the bed, at the stagnant concentration a / (u V_Lk); *d: d/da (no 1/u). */
+ * u of the bed, at the stagnant concentration a / (u V_Lk); *d: d/da (no 1/u). With a
+ * permeability-limited liver the stagnant bed's sinusoids and hepatocytes are taken as
+ * equilibrated: apparent volume Kp_L V_Lk, linear clearance CL_int' = PS_L CL_int / (PS_L +
+ * CL_int) (hs_params_init refuses a saturable one), so that PS_L -> inf is the flow-limited
+ * liver. */
 static double stagnant_hepatic(const hs_params *p, const hs_part *q, double u, double a,
                                double *d) {
   *d = 0.0;
   if (!(u > 0)) return 0.0;
-  double de, e = u * q->w_l * elim_rate(&p->drug.hepatic, a / (u * q->v_lk), &de);
-  *d = q->w_l * de / q->v_lk;
+  hs_elimination h = p->drug.hepatic;
+  double v = q->v_lk;
+  if (q->i_le >= 0) {
+    h.cl = p->drug.ps_l * h.cl / (p->drug.ps_l + h.cl);
+    v += q->v_lek;
+  }
+  double de, e = u * q->w_l * elim_rate(&h, a / (u * v), &de);
+  *d = q->w_l * de / v;
   return e;
 }
 
@@ -215,9 +225,12 @@ static void stasis_rhs(const hs_params *p, const terms *w, const hs_part *q, con
   dy[q->i_sl] = w->r_sl - (st->kd_l + st->k_ex + kb_l) * s_l - e_l;
   dy[q->i_st] = w->r_st + st->u_t * p->drug.k_rel * y[HS_A_D] -
                 (st->kd_t + st->k_ex + kb_t) * s_t - e_t;
-  dy[q->i_l] += (st->kd_l + st->k_ex) * s_l;
-  dy[q->i_t] += st->kd_t * s_t;          /* the flow returns through its vessels */
-  dy[tumor_tissue(q)] += st->k_ex * s_t; /* into the tissue */
+  if (q->i_le >= 0) /* the flow returns through its vessels; k_ex: into the tissue */
+    dy[q->i_l] += st->kd_l * s_l, dy[q->i_le] += st->k_ex * s_l;
+  else
+    dy[q->i_l] += (st->kd_l + st->k_ex) * s_l;
+  dy[q->i_t] += st->kd_t * s_t;
+  dy[tumor_tissue(q)] += st->k_ex * s_t;
   dy[HS_EL_H] += e_l;
   dy[HS_EL_T] += e_t;
   if (q->i_bl >= 0) dy[q->i_bl] += kb_l * s_l, dy[q->i_bt] += kb_t * s_t;
@@ -349,7 +362,10 @@ static void stasis_jac(const hs_params *p, const terms *w, const hs_part *q, con
   J(sl, sl) = -(st->kd_l + st->k_ex + kb_l) - d;
   J(s_t, s_t) = -(st->kd_t + st->k_ex + kb_t) - kt;
   J(s_t, HS_A_D) = st->u_t * p->drug.k_rel;
-  J(q->i_l, sl) += st->kd_l + st->k_ex;
+  if (q->i_le >= 0)
+    J(q->i_l, sl) += st->kd_l, J(q->i_le, sl) += st->k_ex;
+  else
+    J(q->i_l, sl) += st->kd_l + st->k_ex;
   J(q->i_t, s_t) += st->kd_t;
   J(tumor_tissue(q), s_t) += st->k_ex;
   J(HS_EL_H, sl) += d;

@@ -205,9 +205,8 @@ static int kp_extravascular(double kp, double f, const ev_names *n, double *kp_e
 }
 
 /* A permeability-limited liver (drug ps_l > 0): its vascular share and Kp_ev,L. Stasis in
- * the normal liver's bed (a whole-liver event; its held drug is eliminated as the
- * flow-limited liver's) is not combined with it; a tumour-selective event's stasis holds
- * drug in the tumour's bed only and is. */
+ * the normal liver's bed (a whole-liver event) is eliminated at CL_int' (model.c,
+ * stagnant_hepatic), which needs linear hepatic elimination. */
 static int check_liver_permeability(hs_params *p, hs_error *err) {
   const double f = p->phys.f_vas_l, kp = p->drug.kp_l;
   if (!(p->drug.ps_l > 0)) return HS_OK;
@@ -218,10 +217,12 @@ static int check_liver_permeability(hs_params *p, hs_error *err) {
     return hs_error_set(err, HS_EINPUT, "liver vascular fraction f_vas,L = %g must lie in (0, 1) "
                         "with a permeability-limited liver", f);
   for (int i = 0; i < p->n_embo; i++)
-    if (p->embo[i].sigma > 0 && p->embo[i].target == HS_EMBO_WHOLE_LIVER)
+    if (p->embo[i].sigma > 0 && p->embo[i].target == HS_EMBO_WHOLE_LIVER &&
+        p->drug.hepatic.kind != HS_ELIM_LINEAR)
       return hs_error_set(err, HS_EINPUT, "embolization[%d]: stasis in the normal liver (a "
-                          "whole-liver event) with a permeability-limited liver is not modelled "
-                          "(liver_permeability and whole-liver stasis together)", i);
+                          "whole-liver event) with a permeability-limited liver needs linear "
+                          "hepatic elimination (hepatic_clint), not a saturable one "
+                          "(hepatic_vmax, hepatic_km)", i);
   return kp_extravascular(kp, f, &LIVER_EV, &p->kp_ev_l, err);
 }
 

@@ -339,9 +339,9 @@ static const config CONFIGS[] = {
      HS_ELIM_MM, 0, 0, 2.385, BIND | TERR_SPLIT | LIVER_PS, 0},
     {"michaelis-menten, stasis during the hold, permeability", HS_ELIM_MM, 1, 0, 1.5,
      STASIS | BIND | TERR_PS, 0},
-    /* a permeability-limited liver with stasis in the tumour's bed only */
-    {"linear, tumour stasis during the hold, permeability-limited liver", HS_ELIM_LINEAR, 0,
-     0, 1.5, STASIS | LIVER_PS, 0},
+    /* a permeability-limited liver with stasis (saturable: in the tumour's bed only) */
+    {"linear, redistribution and stasis during the hold, permeability-limited liver",
+     HS_ELIM_LINEAR, 1, 0, 1.5, STASIS | LIVER_PS | BIND, 0},
     {"michaelis-menten, tumour stasis, permeability-limited liver and tumour, territory, local "
      "retention", HS_ELIM_MM, 0, 1, 0.37, STASIS | LIVER_PS | TERR_PS | TERR_SPLIT | BIND, 0},
     {"michaelis-menten, every option on with stasis and local retention", HS_ELIM_MM, 1, 1,
@@ -390,8 +390,8 @@ static void config_setup(const config *c, hs_params *p, hs_rhs_ctx *ctx) {
   if (c->terr & LIVER_PS) d.ps_l = 41.0;
   if (c->zero & OCCLUDED) ph.vasc.ha_occluded = 1, ph.vasc.t_occl = 0.0;
   if (c->zero & NO_TUMOR_FLOW) ph.p_t = 0.0;
-  if ((c->terr & STASIS) && (c->terr & LIVER_PS)) /* whole-liver stasis is refused with it */
-    init_ok(p, &ph, &d, &STASIS_EVENTS[1], 1);
+  if ((c->terr & STASIS) && (c->terr & LIVER_PS) && c->kind == HS_ELIM_MM)
+    init_ok(p, &ph, &d, &STASIS_EVENTS[1], 1); /* saturable: whole-liver stasis refused */
   else if (c->terr & STASIS) init_ok(p, &ph, &d, STASIS_EVENTS, NCASES(STASIS_EVENTS));
   else init_ok(p, &ph, &d, &WHOLE_LIVER, c->embolised ? 1 : 0);
   if (c->filtered) ck_assert_int_eq(hs_params_set_filter(p, &FILTER, 1, &err), HS_OK);

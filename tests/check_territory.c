@@ -262,37 +262,43 @@ START_TEST(test_liver_permeability_limits) {
                    "f_vas,L) must be > 0)");
   dr.kp_l = 4.0;
   hs_embolization e = {HS_EMBO_WHOLE_LIVER, 0.0, 0.3, 0.5, 0, NAN, 0, 0.6, 0.3};
+  ck_assert_msg(hs_params_init(&small, &ph, &dr, &e, 1, &err) == HS_OK, "%s", err.msg);
+  dr.hepatic = (hs_elimination){HS_ELIM_MM, 0, 40.0, 2.0}; /* saturable */
   ck_assert_int_eq(hs_params_init(&small, &ph, &dr, &e, 1, &err), HS_EINPUT);
   ck_assert_str_eq(err.msg, "embolization[0]: stasis in the normal liver (a whole-liver event) "
-                   "with a permeability-limited liver is not modelled (liver_permeability and "
-                   "whole-liver stasis together)");
+                   "with a permeability-limited liver needs linear hepatic elimination "
+                   "(hepatic_clint), not a saturable one (hepatic_vmax, hepatic_km)");
   e.target = HS_EMBO_TUMOR; /* stasis in the tumour's bed only: accepted */
   ck_assert_msg(hs_params_init(&small, &ph, &dr, &e, 1, &err) == HS_OK, "%s", err.msg);
   hs_solver_free(s);
 }
 END_TEST
 
-/* Stasis in the tumour's bed (a tumour-selective event: 70 % flow reduction, held 1 h, then
- * recovering with a 0.5 h half-life, holding 60 % of what its occluded vessels receive,
- * exchange half-life 0.3 h) with a permeability-limited liver: the held drug never enters
- * the liver's spaces, so PS_L 1e9 L/h is again the flow-limited liver with CL_int' in every
- * metric (1e-6; by CVODE 1e-4; the recovering flow is solved by CVODE on both paths), and
- * the dose balances. */
-START_TEST(test_liver_permeability_tumour_stasis) {
-  const hs_embolization e = {HS_EMBO_TUMOR, 0.0, 0.3, 0.5, 1.0, NAN, 0, 0.6, 0.3};
-  hs_params twin, big;
-  liver_params_embo(&twin, 0.0, 1e9 * 160.0 / (1e9 + 160.0), &e, 1);
-  liver_params_embo(&big, 1e9, 160.0, &e, 1);
+/* Stasis with a permeability-limited liver: a tumour-selective event (70 % flow reduction,
+ * held 1 h, then recovering with a 0.5 h half-life, holding 60 % of what its occluded
+ * vessels receive, exchange half-life 0.3 h), and a whole-liver one (80 % held, the
+ * normal liver to 25 %), whose stagnant liver drug is cleared at CL_int' as an
+ * equilibrated bed. Either way PS_L 1e9 L/h is the flow-limited liver with CL_int' in
+ * every metric (1e-6; by CVODE 1e-4; the recovering flow is solved by CVODE on both
+ * paths), and the dose balances. */
+START_TEST(test_liver_permeability_stasis) {
+  const hs_embolization ev[2] = {{HS_EMBO_TUMOR, 0.0, 0.3, 0.5, 1.0, NAN, 0, 0.6, 0.3},
+                                 {HS_EMBO_WHOLE_LIVER, 0.0, 0.1, 0.5, 0, NAN, 0.25, 0.8, 0.9}};
   hs_error err;
   hs_solver *s = hs_solver_create(&err);
   hs_sim_opts o = OPTS;
   o.dt_out = 1.0 / 60;
-  for (int m = 0; m < 2; m++) {
-    o.method = m ? HS_SOLVER_CVODE : HS_SOLVER_EXACT;
-    hs_metrics t = hs_test_run_one(s, &twin, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
-    hs_metrics b = hs_test_run_one(s, &big, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
-    assert_same_metrics(&b, &t, m ? 1e-4 : 1e-6, m ? "CVODE" : "exact");
-    ck_assert_msg(b.mass_balance_error < 1e-6, "balance %g", b.mass_balance_error);
+  for (int k = 0; k < 2; k++) {
+    hs_params twin, big;
+    liver_params_embo(&twin, 0.0, 1e9 * 160.0 / (1e9 + 160.0), &ev[k], 1);
+    liver_params_embo(&big, 1e9, 160.0, &ev[k], 1);
+    for (int m = 0; m < 2; m++) {
+      o.method = m ? HS_SOLVER_CVODE : HS_SOLVER_EXACT;
+      hs_metrics t = hs_test_run_one(s, &twin, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+      hs_metrics b = hs_test_run_one(s, &big, HS_ROUTE_HA, 50.0, 0.0, &o, NULL);
+      assert_same_metrics(&b, &t, m ? 1e-4 : 1e-6, k ? "whole-liver stasis" : "tumour stasis");
+      ck_assert_msg(b.mass_balance_error < 1e-6, "balance %g", b.mass_balance_error);
+    }
   }
   hs_solver_free(s);
 }
@@ -301,18 +307,23 @@ END_TEST
 /* The scenario keys: drugs.<name>.liver_permeability and patient.liver_vascular_fraction
  * land in the model (the vascular share defaults to model/data's 16.5 %), and a refused
  * combination names the drug's key with its line. */
-static int load_liver(const char *patient, const char *drug, const char *embo, hs_scenario *sc,
-                      hs_error *err) {
+static int load_liver_elim(const char *patient, const char *drug, const char *elim,
+                           const char *embo, hs_scenario *sc, hs_error *err) {
   char text[1024];
   snprintf(text, sizeof text,
            "description: t\npatient:\n  weight: 70 kg\n  height: 176 cm\n%s%s"
            "drugs:\n  x:\n    library: none\n    blood_plasma_ratio: 1\n    kp_liver: %s\n"
-           "    hepatic_clint: 10 L/h\n    renal_clearance: 1 L/h\n"
+           "%s    renal_clearance: 1 L/h\n"
            "    liver_permeability: 30 L/h\n"
            "    regimen:\n      - {route: hai, dose: 50 mg, start: 0 h}\n"
            "simulation:\n  end: 2 h\n  output_interval: 1 min\n",
-           patient, embo, drug);
+           patient, embo, drug, elim);
   return hs_scenario_load_text(sc, "t.yaml", text, NULL, err);
+}
+
+static int load_liver(const char *patient, const char *drug, const char *embo, hs_scenario *sc,
+                      hs_error *err) {
+  return load_liver_elim(patient, drug, "    hepatic_clint: 10 L/h\n", embo, sc, err);
 }
 
 START_TEST(test_liver_permeability_keys) {
@@ -330,12 +341,16 @@ START_TEST(test_liver_permeability_keys) {
   ck_assert_str_eq(err.msg, "t.yaml:12:25: 'drugs.x.liver_permeability': permeability-limited "
                    "liver: Kp_L = 0.1 must exceed the liver vascular fraction f_vas,L = 0.165 "
                    "(Kp_ev,L = (Kp_L - f_vas,L) / (1 - f_vas,L) must be > 0)");
-  ck_assert_int_eq(load_liver("", "4", "embolization:\n  - {agent: dsm, onset: 0 h}\n", &sc,
-                              &err), HS_EINPUT);
-  ck_assert_str_eq(err.msg, "t.yaml:14:25: 'drugs.x.liver_permeability': embolization[0]: "
+  const char *dsm = "embolization:\n  - {agent: dsm, onset: 0 h}\n";
+  ck_assert_int_eq(load_liver_elim("", "4", "    hepatic_vmax: 40 mg/h\n    hepatic_km: 2 mg/L\n",
+                                   dsm, &sc, &err), HS_EINPUT);
+  ck_assert_str_eq(err.msg, "t.yaml:15:25: 'drugs.x.liver_permeability': embolization[0]: "
                    "stasis in the normal liver (a whole-liver event) with a permeability-limited "
-                   "liver is not modelled (liver_permeability and whole-liver stasis together)");
-  /* a tumour-selective stasis (ctace) is accepted */
+                   "liver needs linear hepatic elimination (hepatic_clint), not a saturable one "
+                   "(hepatic_vmax, hepatic_km)");
+  /* whole-liver (dsm) and tumour-selective (ctace) stasis with linear elimination */
+  ck_assert_msg(load_liver("", "4", dsm, &sc, &err) == HS_OK, "%s", err.msg);
+  hs_scenario_release(&sc);
   ck_assert_msg(load_liver("", "4", "embolization:\n  - {agent: ctace, onset: 0 h}\n", &sc,
                            &err) == HS_OK, "%s", err.msg);
   hs_scenario_release(&sc);
@@ -376,7 +391,7 @@ Suite *hs_suite_territory(void) {
   tcase_add_test(tc, test_permeability_limited);
   tcase_add_test(tc, test_liver_permeability_identities);
   tcase_add_test(tc, test_liver_permeability_limits);
-  tcase_add_test(tc, test_liver_permeability_tumour_stasis);
+  tcase_add_test(tc, test_liver_permeability_stasis);
   tcase_add_test(tc, test_liver_permeability_keys);
   tcase_add_test(tc, test_trace_extension_states);
   suite_add_tcase(s, tc);
