@@ -281,7 +281,8 @@ def summarise(rows):
     per_drug = {}
     for r in ok:
         per_drug.setdefault(r["drug"], []).append(r)
-    return {"overall": line(ok), "drugs": {d: line(v) for d, v in sorted(per_drug.items())}}
+    return {"overall": line(ok), "independent": line([r for r in ok if not r.get("fitted")]),
+            "drugs": {d: line(v) for d, v in sorted(per_drug.items())}}
 
 
 # ---- report -----------------------------------------------------------------------------
@@ -301,7 +302,8 @@ def pct(k, n):
 def summary_table(summ):
     out = ["| drug | observations | inside published range (of those with one) | within 2-fold | GMFE |",
            "|---|---|---|---|---|"]
-    for d, s in list(summ["drugs"].items()) + [("**all**", summ["overall"])]:
+    for d, s in list(summ["drugs"].items()) + [("**all**", summ["overall"]),
+                                               ("**all, not fitted**", summ["independent"])]:
         out.append(f"| {d} | {s['n']} | {pct(s['inside'], s['n_range'])} | "
                    f"{pct(s['within2'], s['n'])} | {s['gmfe']:.2f} |")
     return out
