@@ -136,6 +136,12 @@ def load(name, ph):
         d["hep"] = ("mm", parse(y["hepatic_vmax"]["value"], bsa, w), km("hepatic_km"))
     elif "hepatic_clint" in y:
         d["hep"] = ("lin", clear("hepatic_clint"))
+        if "liver_permeability" in y:  # PS-limited liver: in every AUC the flow-limited one
+            ps = clear("liver_permeability")  # with CL_int' = PS CL_int / (PS + CL_int)
+            d["hep"] = ("lin", ps * d["hep"][1] / (ps + d["hep"][1]))
+            d["ps_note"] = (f"permeability-limited liver (PS_L {ps:g} L/h) simulated as the "
+                            f"flow-limited one with CL_int' {d['hep'][1]:.4g} L/h: CL exact, "
+                            "t1/2 and Vss close (tests/check_drugs.c runs the model itself)")
     else:  # organ clearance -> CL_int, well-stirred at Q_L'
         cl = clear("hepatic_clearance")
         d["hep"] = ("lin", ph["q_l_eff"] * cl / (ph["q_l_eff"] - cl))
@@ -325,6 +331,8 @@ def check(name, ph, verbose=True):
             print("%24s E_L %.3f (CL_int %.4g L/h blood); eliminated: hepatic %.2f renal %.2f "
                   "extrahepatic %.2f binding %.2f of dose" % ("", e_l, hep[1],
                   *(el[-1] / dose)))
+        if "ps_note" in d:
+            print("%24s %s" % ("", d["ps_note"]))
     return ok, d, r
 
 
