@@ -228,7 +228,8 @@ END_TEST
  * the hepatocytes lag the sinusoids by CL_int / PS); a small PS_L lets an arterial bolus
  * pass the liver: the plasma peak rises well above the flow-limited one, and a lower share
  * of the dose is eliminated by the liver. Refused: Kp_L at or below the vascular share, a
- * vascular share outside (0, 1), and stasis with it. */
+ * vascular share outside (0, 1), and whole-liver stasis with saturable hepatic elimination;
+ * whole-liver stasis with linear elimination and tumour stasis are accepted. */
 START_TEST(test_liver_permeability_limits) {
   hs_params flow, twin, big, small;
   liver_params(&flow, 0.0, 160.0);
