@@ -68,6 +68,22 @@ typedef struct terms {
   double r_sl, r_st;             /* arterial infusate the covered beds' occluded vessels hold */
 } terms;
 
+/* The free liver state that eliminates, binds and forms metabolites: the hepatocytes of a
+ * permeability-limited liver, else the liver. */
+static int liver_tissue(const hs_part *q) { return q->i_le >= 0 ? q->i_le : q->i_l; }
+
+/* A part's hepatic elimination, from the concentration of liver_tissue(q) (C_le of the
+ * hepatocytes when permeability-limited, else C_Lv); *de: its derivative by that
+ * concentration; *v: the state's apparent volume (0: the part has no liver). */
+static double part_elimination(const hs_params *p, const hs_part *q, const double *y,
+                               double *de, double *v) {
+  *v = q->i_le >= 0 ? q->v_lek : q->v_lk;
+  const double c = *v > 0 ? y[liver_tissue(q)] / *v : 0.0;
+  const double e = elim_rate(&p->drug.hepatic, c, de);
+  *de *= q->w_l;
+  return q->w_l * e;
+}
+
 /* A part's flows, concentrations and hepatic elimination; m_l and m_t are its arterial
  * multipliers; slopes: also dC/dA (the Jacobian's). Intrinsic clearance (or Vmax) is
  * shared in proportion to liver volume. */
@@ -90,9 +106,8 @@ static void eval_part(const hs_params *p, const hs_part *q, double m_l, double m
     w->ce = q->v_ek > 0 ? 1 / q->v_ek : 0.0;
     w->cle = q->v_lek > 0 ? 1 / q->v_lek : 0.0;
   }
-  double de; /* the hepatocytes eliminate: from C_le when permeability-limited, else C_Lv */
-  w->e_h = q->w_l * elim_rate(&p->drug.hepatic, q->i_le >= 0 ? w->c_le : w->c_lv, &de);
-  w->de_h = q->w_l * de;
+  double v;
+  w->e_h = part_elimination(p, q, y, &w->de_h, &v);
 }
 
 /* Everything the equations read at time t; slopes: also the dC/dA the Jacobian reads. */
@@ -167,10 +182,6 @@ static double part_liver(const hs_part *q, const double *y) {
 /* The free tumour state that binding and the stagnant drug's exchange act on: the
  * extravascular space of a permeability-limited tumour, else the tumour. */
 static int tumor_tissue(const hs_part *q) { return q->i_te >= 0 ? q->i_te : q->i_t; }
-
-/* The free liver state that eliminates, binds and forms metabolites: the hepatocytes of a
- * permeability-limited liver, else the liver. */
-static int liver_tissue(const hs_part *q) { return q->i_le >= 0 ? q->i_le : q->i_l; }
 
 /* Hepatic elimination of the stagnant liver drug a: the liver's own over the stagnant share
  * u of the bed, at the stagnant concentration a / (u V_Lk); *d: d/da (no 1/u). With a
@@ -502,12 +513,8 @@ static int split_formation(const hs_system_ctx *ctx, const hs_species_link *l) {
 
 /* Hepatic elimination of part k (its rate; *d_da: d/dA of its liver state). */
 static double part_hepatic(const hs_params *p, int k, const double *y, double *d_da) {
-  const hs_part *q = &p->part[k];
-  const double v = q->i_le >= 0 ? q->v_lek : q->v_lk; /* of liver_tissue(q) */
-  *d_da = 0.0;
-  if (!(v > 0)) return 0.0;
-  double de, e = q->w_l * elim_rate(&p->drug.hepatic, y[liver_tissue(q)] / v, &de);
-  *d_da = q->w_l * de / v;
+  double de, v, e = part_elimination(p, &p->part[k], y, &de, &v);
+  *d_da = v > 0 ? de / v : 0.0;
   return e;
 }
 
